@@ -1,0 +1,3 @@
+"""wasmdeploy: deploy WebAssembly functions to AWS from one manifest."""
+
+__version__ = "0.1.0"

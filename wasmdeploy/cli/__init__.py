@@ -1,0 +1,1 @@
+"""Command-line interface. Each command parses options and calls a plain function."""

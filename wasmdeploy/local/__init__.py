@@ -1,0 +1,1 @@
+"""Local emulation: Lambda Runtime API, invoke, serve, events, local S3."""

@@ -1,0 +1,1 @@
+"""Manifest: load, variables, schema, checks, model."""
