@@ -1,0 +1,1 @@
+"""Build: module inspection, precompile, function zips, the runtime layer."""
