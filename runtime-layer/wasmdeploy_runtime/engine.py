@@ -1,0 +1,116 @@
+"""The one place that configures wasmtime's `Engine`, and `.cwasm` precompilation.
+
+A precompiled module only loads into an engine of the same wasmtime version
+with the same compilation settings (epoch interruption, fuel, guard sizes), so
+the build's precompile and the runtime both come through here. Epoch
+interruption is always on (it is how `maxTime` is enforced); fuel metering is
+on only for functions that set `fuel`, because it slows every loop. The wasm
+stack limit is a per-engine setting that does not change compiled code.
+
+A `.cwasm` written by `precompile` ends with a trailer naming the SHA-256 of the
+`.wasm` it came from, so a stale `.cwasm` beside a rebuilt `.wasm` is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import wasmtime
+
+from wasmdeploy_runtime.errors import WASM_INVALID_MODULE, WASM_MODULE_NOT_FOUND, InitError
+
+_TRAILER_MAGIC = b"wasmdeploy-cwasm-v1:"
+_TRAILER_SIZE = len(_TRAILER_MAGIC) + 32
+# The guest runs on the host thread's stack (8 MB on Lambda): leave room for the host.
+MAX_STACK_LIMIT = 4 * 1024 * 1024
+
+_engines: dict[tuple[bool, int], wasmtime.Engine] = {}
+
+
+def _config(*, fuel: bool, stack_limit: int | None) -> wasmtime.Config:
+    config = wasmtime.Config()
+    config.epoch_interruption = True
+    config.consume_fuel = fuel
+    if stack_limit is not None:
+        config.max_wasm_stack = max(64 * 1024, min(stack_limit, MAX_STACK_LIMIT))
+    return config
+
+
+def engine_for(*, fuel: bool, stack_limit: int) -> wasmtime.Engine:
+    """The process's engine for these settings (engines are shared: creating one is costly)."""
+    key = (fuel, stack_limit)
+    engine = _engines.get(key)
+    if engine is None:
+        engine = _engines[key] = wasmtime.Engine(_config(fuel=fuel, stack_limit=stack_limit))
+    return engine
+
+
+def precompile(wasm: bytes, *, fuel: bool) -> bytes:
+    """The `.cwasm` bytes for `wasm`, loadable by the runtime's engine on this architecture."""
+    engine = wasmtime.Engine(_config(fuel=fuel, stack_limit=None))
+    serialized = bytes(wasmtime.Module(engine, wasm).serialize())
+    return serialized + _TRAILER_MAGIC + hashlib.sha256(wasm).digest()
+
+
+@dataclass(frozen=True)
+class LoadedModule:
+    module: wasmtime.Module
+    digest: str  # SHA-256 of the .wasm, hex
+    from_cwasm: bool
+    cwasm_problem: str | None = None  # why a .cwasm present was not used
+
+
+def read_module_bytes(wasm_path: Path) -> bytes:
+    try:
+        return wasm_path.read_bytes()
+    except FileNotFoundError:
+        raise InitError(
+            WASM_MODULE_NOT_FOUND,
+            f"module {wasm_path} does not exist; check the function's handler",
+        ) from None
+    except OSError as error:
+        raise InitError(WASM_MODULE_NOT_FOUND, f"cannot read module {wasm_path}: {error}") from None
+
+
+def load_module(
+    engine: wasmtime.Engine, wasm_path: Path, wasm: bytes, digest: bytes
+) -> LoadedModule:
+    """Deserialize the `.cwasm` beside `wasm_path` when it is this module's and fits `engine`,
+    else compile `wasm`."""
+    cwasm_path = wasm_path.with_suffix(".cwasm")
+    problem: str | None = None
+    if cwasm_path.is_file():
+        problem = _cwasm_mismatch(cwasm_path, digest)
+        if problem is None:
+            try:
+                module = wasmtime.Module.deserialize_file(engine, str(cwasm_path))
+                return LoadedModule(module, digest.hex(), from_cwasm=True)
+            except wasmtime.WasmtimeError as error:
+                problem = str(error).splitlines()[0]
+    try:
+        module = wasmtime.Module(engine, wasm)
+    except wasmtime.WasmtimeError as error:
+        detail = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        raise InitError(
+            WASM_INVALID_MODULE, f"{wasm_path.name} is not a valid WebAssembly module: {detail}"
+        ) from None
+    return LoadedModule(module, digest.hex(), from_cwasm=False, cwasm_problem=problem)
+
+
+def _cwasm_mismatch(cwasm_path: Path, digest: bytes) -> str | None:
+    try:
+        with cwasm_path.open("rb") as handle:
+            size = handle.seek(0, 2)
+            if size < _TRAILER_SIZE:
+                return "too short to be a precompiled module"
+            handle.seek(size - _TRAILER_SIZE)
+            trailer = handle.read(_TRAILER_SIZE)
+    except OSError as error:
+        return f"unreadable: {error}"
+    if not trailer.startswith(_TRAILER_MAGIC):
+        return "not written by wasmdeploy's precompile"
+    if trailer[len(_TRAILER_MAGIC) :] != digest:
+        return "precompiled from a different .wasm (stale)"
+    return None

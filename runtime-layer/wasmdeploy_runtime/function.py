@@ -1,0 +1,191 @@
+"""A WASM function: its config, its sandbox, its S3 binding, its logs and metrics.
+
+The Runtime API loop and the managed-Python handler both hold one
+`WasmFunction` and call `invoke` per event; neither knows about ABIs or S3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasmdeploy_runtime.config import FunctionConfig, load_config, task_root_from
+from wasmdeploy_runtime.errors import INVALID_EVENT, FunctionError
+from wasmdeploy_runtime.metrics import InvocationMetrics, emf_line
+from wasmdeploy_runtime.s3_objects import (
+    ObjectRef,
+    ObjectStore,
+    object_refs,
+    render_key,
+    template_fields,
+)
+from wasmdeploy_runtime.sandbox import (
+    MAX_OBJECT_OUTPUT_BYTES,
+    MAX_RESPONSE_BYTES,
+    Outcome,
+    Sandbox,
+)
+
+LogWriter = Callable[[bytes], None]
+
+
+def write_stderr(data: bytes) -> None:
+    _write_all(2, data)
+
+
+def write_stdout(data: bytes) -> None:
+    _write_all(1, data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+@dataclass(frozen=True)
+class Result:
+    body: bytes | None  # the response, None on error
+    error: FunctionError | None
+
+
+@dataclass
+class _Totals:
+    instantiate_time: float = 0.0
+    peak_memory: int = 0
+    fuel_used: int | None = None
+
+    def add(self, outcome: Outcome) -> None:
+        self.instantiate_time += outcome.instantiate_time
+        self.peak_memory = max(self.peak_memory, outcome.peak_memory)
+        if outcome.fuel_used is not None:
+            self.fuel_used = (self.fuel_used or 0) + outcome.fuel_used
+
+
+class WasmFunction:
+    def __init__(
+        self,
+        config: FunctionConfig,
+        *,
+        objects: ObjectStore | None = None,
+        log: LogWriter = write_stderr,
+        metrics: LogWriter = write_stdout,
+    ) -> None:
+        """Prepare the module; raises InitError when it cannot run."""
+        self.config = config
+        limit = MAX_OBJECT_OUTPUT_BYTES if config.output else MAX_RESPONSE_BYTES
+        self.sandbox = Sandbox(config, output_limit=limit)
+        self._objects = objects if objects is not None else ObjectStore()
+        self._log = log
+        self._metrics = metrics
+        self._cold = True
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, task_root: Path | None = None
+    ) -> WasmFunction:
+        environ = os.environ if environ is None else environ
+        root = task_root if task_root is not None else task_root_from(environ)
+        return cls(load_config(root, environ))
+
+    def invoke(
+        self, payload: bytes, *, request_id: str = "", deadline: float | None = None
+    ) -> Result:
+        """Run one event; `deadline` is Lambda's, in time.monotonic() seconds."""
+        started = time.monotonic()
+        totals = _Totals()
+        try:
+            body: bytes | None = self._handle(payload, deadline, totals)
+            error = None
+        except FunctionError as failure:
+            body, error = None, failure
+            self._log(_error_lines(failure))
+        self._metrics(
+            emf_line(
+                InvocationMetrics(
+                    function_name=self.config.function_name,
+                    request_id=request_id,
+                    duration=time.monotonic() - started,
+                    instantiate_time=totals.instantiate_time,
+                    peak_memory=totals.peak_memory,
+                    fuel_used=totals.fuel_used,
+                    cold_start=self._cold,
+                    error_type=error.error_type if error else None,
+                )
+            ).encode()
+            + b"\n"
+        )
+        self._cold = False
+        return Result(body, error)
+
+    def _handle(self, payload: bytes, deadline: float | None, totals: _Totals) -> bytes:
+        config = self.config
+        if config.input == "event" and config.output is None:
+            return self._run(payload, deadline, totals)
+        event = _parse_event(payload)
+        if config.input == "object":
+            results = []
+            for source in object_refs(event):
+                data = self._objects.get(source)
+                results.append(self._deliver(self._run(data, deadline, totals), source))
+            if len(results) == 1:
+                return results[0]
+            return json.dumps([_as_json_value(result) for result in results]).encode()
+        sources = _optional_refs(event)
+        return self._deliver(self._run(payload, deadline, totals), sources[0] if sources else None)
+
+    def _run(self, payload: bytes, deadline: float | None, totals: _Totals) -> bytes:
+        outcome = self.sandbox.run(payload, deadline=deadline)
+        totals.add(outcome)
+        if outcome.logs:
+            self._log(outcome.logs if outcome.logs.endswith(b"\n") else outcome.logs + b"\n")
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.output is not None
+        return outcome.output
+
+    def _deliver(self, output: bytes, source: ObjectRef | None) -> bytes:
+        """The response: the output itself, or where `output:` put it in S3."""
+        target = self.config.output
+        if target is None:
+            return output
+        fields = template_fields(source) if source else {}
+        bucket = target.bucket or (source.bucket if source else None)
+        if bucket is None:
+            raise FunctionError(
+                INVALID_EVENT, "output has no bucket and the event names no S3 object"
+            )
+        written = self._objects.put(ObjectRef(bucket, render_key(target.key, fields)), output)
+        return json.dumps(written).encode()
+
+
+def _parse_event(payload: bytes) -> object:
+    try:
+        return json.loads(payload)
+    except ValueError as error:
+        raise FunctionError(INVALID_EVENT, f"the event is not JSON: {error}") from None
+
+
+def _optional_refs(event: object) -> list[ObjectRef]:
+    try:
+        return object_refs(event)
+    except FunctionError:
+        return []
+
+
+def _as_json_value(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _error_lines(error: FunctionError) -> bytes:
+    lines = [f"[ERROR] {error.error_type}: {error.message}"]
+    lines.extend(f"    {frame}" for frame in error.stack_trace)
+    return ("\n".join(lines) + "\n").encode()

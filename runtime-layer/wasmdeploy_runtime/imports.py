@@ -1,0 +1,73 @@
+"""What a module may import, and the linker that provides it.
+
+`allowedImports` holds "module.name" patterns with shell-style globs
+(`wasi_snapshot_preview1.*`). A module importing anything outside them fails
+at init with `WasmForbiddenImport` naming each such import. The runtime
+provides WASI preview1 and AssemblyScript's `env.abort`; an allowed import the
+runtime does not provide is an init error too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from fnmatch import fnmatchcase
+
+import wasmtime
+
+from wasmdeploy_runtime.errors import WASM_FORBIDDEN_IMPORT, InitError
+
+WASI_MODULE = "wasi_snapshot_preview1"
+ABORT = ("env", "abort")
+PROVIDED = f"{WASI_MODULE}.*, env.abort"
+
+
+class ImportPolicy:
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = tuple(patterns)
+
+    def allows(self, module: str, name: str) -> bool:
+        qualified = f"{module}.{name}"
+        return any(fnmatchcase(qualified, pattern) for pattern in self.patterns)
+
+
+def module_imports(module: wasmtime.Module) -> list[tuple[str, str]]:
+    return [(item.module, item.name or "") for item in module.imports]
+
+
+def check_imports(module: wasmtime.Module, policy: ImportPolicy) -> None:
+    """Raise `WasmForbiddenImport` naming every import outside the policy or not provided."""
+    imports = module_imports(module)
+    forbidden = [f"{mod}.{name}" for mod, name in imports if not policy.allows(mod, name)]
+    if forbidden:
+        raise InitError(
+            WASM_FORBIDDEN_IMPORT,
+            f"the module imports {', '.join(forbidden)}, outside sandbox.allowedImports "
+            f"({', '.join(policy.patterns) or 'nothing'})",
+        )
+    unknown = [
+        f"{mod}.{name}" for mod, name in imports if mod != WASI_MODULE and (mod, name) != ABORT
+    ]
+    if unknown:
+        raise InitError(
+            WASM_FORBIDDEN_IMPORT,
+            f"the module imports {', '.join(unknown)}, which the runtime does not provide "
+            f"(it provides {PROVIDED})",
+        )
+
+
+AbortHandler = Callable[[wasmtime.Caller, int, int, int, int], None]
+
+
+def build_linker(
+    engine: wasmtime.Engine, module: wasmtime.Module, abort: AbortHandler
+) -> wasmtime.Linker:
+    """A linker defining only what `module` imports (already checked against the policy)."""
+    linker = wasmtime.Linker(engine)
+    imports = module_imports(module)
+    if any(mod == WASI_MODULE for mod, _ in imports):
+        linker.define_wasi()
+    if ABORT in imports:
+        i32 = wasmtime.ValType.i32()
+        abort_type = wasmtime.FuncType([i32, i32, i32, i32], [])
+        linker.define_func("env", "abort", abort_type, abort, access_caller=True)
+    return linker

@@ -1,0 +1,111 @@
+"""The custom runtime: the Lambda Runtime API loop around one `WasmFunction`.
+
+Init failures (no module, invalid WASM, forbidden import, missing export, bad
+config) are posted to `init/error` and the process exits non-zero, as Lambda
+expects of a runtime. After init, nothing a guest does ends the loop: every
+failure becomes a Lambda-style error for that one invocation.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Mapping
+
+from wasmdeploy_runtime.errors import FunctionError, InitError
+from wasmdeploy_runtime.function import Result, WasmFunction, write_stderr
+from wasmdeploy_runtime.runtime_api import (
+    NextInvocation,
+    RuntimeApiClient,
+    RuntimeApiRejected,
+    RuntimeApiUnavailable,
+)
+from wasmdeploy_runtime.sandbox import MAX_RESPONSE_BYTES
+
+RUNTIME_ERROR = "Runtime.Unknown"
+PAYLOAD_TOO_LARGE = 413
+
+
+def main(environ: Mapping[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    address = environ.get("AWS_LAMBDA_RUNTIME_API")
+    if not address:
+        print("wasmdeploy runtime: AWS_LAMBDA_RUNTIME_API is not set", file=sys.stderr)
+        return 2
+    client = RuntimeApiClient(address)
+    try:
+        function = initialise(client, environ)
+        if function is None:
+            return 1
+        serve(client, function)
+    except RuntimeApiUnavailable as error:
+        print(f"wasmdeploy runtime: the Runtime API is unavailable: {error}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    return 0
+
+
+def initialise(client: RuntimeApiClient, environ: Mapping[str, str]) -> WasmFunction | None:
+    """The prepared function, or None after reporting why it cannot start to `init/error`."""
+    try:
+        function = WasmFunction.from_environment(environ)
+    except InitError as error:
+        report = error
+    except Exception as error:  # a bug in the runtime: still tell Lambda why init failed
+        traceback.print_exc()
+        report = InitError(RUNTIME_ERROR, f"{type(error).__name__}: {error}")
+    else:
+        problem = function.sandbox.prepared.loaded.cwasm_problem
+        if problem:
+            write_stderr(f"[WARN] ignored the .cwasm ({problem}); compiled the .wasm\n".encode())
+        return function
+    write_stderr(f"[ERROR] {report.error_type}: {report.message}\n".encode())
+    client.init_error(report.error_type, report.to_json())
+    return None
+
+
+def serve(
+    client: RuntimeApiClient, function: WasmFunction, *, max_invocations: int | None = None
+) -> None:
+    """Answer invocations until the Runtime API goes away (or `max_invocations`)."""
+    served = 0
+    while max_invocations is None or served < max_invocations:
+        invocation = client.next()
+        if invocation.trace_id:
+            os.environ["_X_AMZN_TRACE_ID"] = invocation.trace_id
+        result = _invoke(function, invocation)
+        _answer(client, invocation.request_id, result)
+        served += 1
+
+
+def _invoke(function: WasmFunction, invocation: NextInvocation) -> Result:
+    try:
+        return function.invoke(
+            invocation.payload,
+            request_id=invocation.request_id,
+            deadline=invocation.monotonic_deadline(),
+        )
+    except Exception as error:  # a runtime bug fails this invocation, not the process
+        traceback.print_exc()
+        return Result(None, FunctionError(RUNTIME_ERROR, f"{type(error).__name__}: {error}"))
+
+
+def _answer(client: RuntimeApiClient, request_id: str, result: Result) -> None:
+    try:
+        if result.error is None:
+            assert result.body is not None
+            client.respond(request_id, result.body)
+        else:
+            client.fail(request_id, result.error.error_type, result.error.to_json())
+    except RuntimeApiRejected as rejected:
+        if result.error is None and rejected.status == PAYLOAD_TOO_LARGE:
+            too_large = FunctionError(
+                "WasmOutputTooLarge",
+                f"the response ({len(result.body or b'')} bytes) is over Lambda's limit "
+                f"({MAX_RESPONSE_BYTES} bytes)",
+            )
+            client.fail(request_id, too_large.error_type, too_large.to_json())
+            return
+        write_stderr(f"[ERROR] the Runtime API refused the answer: {rejected}\n".encode())

@@ -1,0 +1,125 @@
+"""Turning what went wrong inside the guest into Lambda's errorType and message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import wasmtime
+
+from wasmdeploy_runtime.errors import (
+    WASM_EXIT,
+    WASM_FUEL_EXHAUSTED,
+    WASM_MEMORY_LIMIT,
+    WASM_STACK_OVERFLOW,
+    WASM_TIMEOUT,
+    WASM_TRAP,
+    FunctionError,
+)
+from wasmdeploy_runtime.units import format_size
+
+WASM_PAGE = 65536
+_GROWTH_STEP = 1024 * 1024
+# What allocators print when memory.grow is refused (Rust, Zig, AssemblyScript).
+_OUT_OF_MEMORY_MARKERS = (b"memory allocation of", b"OutOfMemory", b"out of memory")
+
+
+class GuestAbort(Exception):
+    """AssemblyScript's `env.abort(message, file, line, column)` was called."""
+
+
+@dataclass(frozen=True)
+class FailureContext:
+    """What the runtime knew when the guest failed."""
+
+    interrupted: str | None  # the watchdog's reason: "deadline", "output", ...
+    deadline_is_max_time: bool  # the deadline came from sandbox.maxTime, not Lambda's
+    time_limit: float | None  # seconds
+    memory_limit: int
+    peak_memory: int
+    stack_limit: int
+    fuel: int | None
+    logs: bytes
+    module_name: str = "module"
+
+
+def classify(error: BaseException, context: FailureContext) -> FunctionError:
+    """The FunctionError for an exception raised by instantiating or calling the guest."""
+    if isinstance(error, GuestAbort):
+        return FunctionError(WASM_TRAP, f"abort: {error}")
+    if isinstance(error, wasmtime.ExitTrap):
+        return FunctionError(WASM_EXIT, f"the module exited with status {error.code}")
+    frames = stack_trace(error, context.module_name)
+    if isinstance(error, wasmtime.Trap):
+        code = error.trap_code
+        if code == wasmtime.TrapCode.INTERRUPT:
+            return FunctionError(WASM_TIMEOUT, _timeout_message(context), frames)
+        if code == wasmtime.TrapCode.STACK_OVERFLOW:
+            message = f"call stack exhausted (stackLimit {format_size(context.stack_limit)})"
+            return FunctionError(WASM_STACK_OVERFLOW, message, frames)
+        if code == wasmtime.TrapCode.OUT_OF_FUEL:
+            return FunctionError(
+                WASM_FUEL_EXHAUSTED, f"the module used all of its fuel ({context.fuel})", frames
+            )
+    message = _first_line(error)
+    if _hit_memory_limit(error, context):
+        limit = format_size(context.memory_limit)
+        in_use = format_size(context.peak_memory - context.peak_memory % WASM_PAGE)
+        return FunctionError(
+            WASM_MEMORY_LIMIT,
+            f"the module ran out of memory under memoryLimit {limit} ({in_use} in use): {message}",
+            frames,
+        )
+    return FunctionError(WASM_TRAP, message, frames)
+
+
+def _timeout_message(context: FailureContext) -> str:
+    if context.time_limit is None:
+        return "the module was stopped at its deadline"
+    source = "sandbox.maxTime" if context.deadline_is_max_time else "the Lambda deadline"
+    return f"the module ran past {source} ({context.time_limit:g}s) and was stopped"
+
+
+def _hit_memory_limit(error: BaseException, context: FailureContext) -> bool:
+    """Whether the failure is the memory limit's doing.
+
+    A refused `memory.grow` returns -1 to the guest, which then traps or exits;
+    wasmtime does not tell the host that a grow was refused. The failure is
+    counted as the limit's when instantiation needed more than the limit, when
+    the guest said it ran out of memory, or when the memory in use was within
+    one typical allocator growth step (a quarter of the limit, at least 1 MB)
+    of the limit.
+    """
+    text = str(error)
+    if "exceeds memory limits" in text or "memory minimum size" in text:
+        return True
+    if any(marker in context.logs for marker in _OUT_OF_MEMORY_MARKERS):
+        return True
+    step = max(context.memory_limit // 4, _GROWTH_STEP)
+    return context.peak_memory > 0 and context.peak_memory + step > context.memory_limit
+
+
+def stack_trace(error: BaseException, module_name: str = "module") -> list[str]:
+    """The wasm frames of a trap, innermost first: 'at handle (mod.wasm[3]:0x4a)'."""
+    if not isinstance(error, wasmtime.Trap):
+        return []
+    lines = []
+    for frame in error.frames:
+        name = frame.func_name or f"<wasm function {frame.func_index}>"
+        where = f"{frame.module_name or module_name}[{frame.func_index}]"
+        offset = frame.module_offset
+        if 0 <= offset < 0xFFFFFFFF:
+            where += f":0x{offset:x}"
+        lines.append(f"at {name} ({where})")
+    return lines
+
+
+def _first_line(error: BaseException) -> str:
+    """wasmtime's message without its backtrace: the cause when there is one."""
+    text = str(error).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if "Caused by:" in lines:
+        cause = lines[lines.index("Caused by:") + 1 :]
+        cause = [line.split(": ", 1)[1] if line[:1].isdigit() else line for line in cause]
+        if cause:
+            return "; ".join(cause)
+    return lines[0] if lines else type(error).__name__

@@ -1,0 +1,238 @@
+"""One invocation of a prepared module: a fresh store and instance, limits, the ABI call.
+
+Every invocation gets a new `Store` (so no state survives between requests)
+with the memory limit, the fuel, and an epoch deadline of one tick that the
+watchdog triggers at `maxTime` or the Lambda deadline, whichever comes first.
+The store is closed before `run` returns: a store left for the garbage
+collector may outlive the interpreter and abort it at exit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import wasmtime
+
+from wasmdeploy_runtime.config import FunctionConfig
+from wasmdeploy_runtime.errors import WASM_OUTPUT_TOO_LARGE, WASM_TRAP, FunctionError
+from wasmdeploy_runtime.guest_calls import call, get_func, get_memory, read_memory, write_memory
+from wasmdeploy_runtime.modules import PreparedModule, prepare_module
+from wasmdeploy_runtime.outcomes import FailureContext, classify
+from wasmdeploy_runtime.stdio import GuestStdio
+from wasmdeploy_runtime.units import format_size
+from wasmdeploy_runtime.watchdog import Watchdog
+
+# Lambda's synchronous response limit (6 MB as AWS counts it).
+MAX_RESPONSE_BYTES = 6_291_556
+# stdout written to S3 (`output:`) lives in memory until it is uploaded.
+MAX_OBJECT_OUTPUT_BYTES = 256 * 1024 * 1024
+# Guest stderr kept for the log per invocation; a guest writing more is stopped.
+MAX_LOG_BYTES = 1024 * 1024
+MAX_STDERR_BYTES = 64 * 1024 * 1024
+_U32 = 0xFFFFFFFF
+
+_watchdogs: dict[int, tuple[Watchdog, threading.Lock]] = {}
+
+
+@dataclass
+class Outcome:
+    output: bytes | None  # stdout (wasi) or handle()'s bytes (exports); None on error
+    error: FunctionError | None
+    logs: bytes  # the guest's stderr (first MAX_LOG_BYTES)
+    instantiate_time: float  # seconds
+    run_time: float  # seconds, instantiate + call
+    peak_memory: int  # bytes of linear memory at the end
+    fuel_used: int | None
+
+
+class Sandbox:
+    """Runs one function's module, one invocation at a time per engine."""
+
+    def __init__(self, config: FunctionConfig, *, output_limit: int = MAX_RESPONSE_BYTES) -> None:
+        self.config = config
+        self.output_limit = output_limit
+        self.prepared: PreparedModule = prepare_module(config)
+        engine = self.prepared.engine
+        if id(engine) not in _watchdogs:
+            _watchdogs[id(engine)] = (Watchdog(engine), threading.Lock())
+        # Epochs are per engine: invocations sharing an engine must not overlap.
+        self._watchdog, self._lock = _watchdogs[id(engine)]
+        self._stdio = GuestStdio() if self.prepared.uses_wasi else None
+        self._argv = [config.function_name]
+        self._env = sorted(config.environment.items())
+
+    @property
+    def from_cwasm(self) -> bool:
+        return self.prepared.loaded.from_cwasm
+
+    def run(self, payload: bytes, *, deadline: float | None = None) -> Outcome:
+        """Run the guest on `payload`. `deadline` is Lambda's, in time.monotonic() seconds."""
+        max_time = self.config.sandbox.max_time
+        started = time.monotonic()
+        limit, is_max_time = deadline, False
+        if max_time is not None and (deadline is None or started + max_time <= deadline):
+            limit, is_max_time = started + max_time, True
+        with self._lock:
+            return self._run_locked(payload, started, limit, is_max_time)
+
+    def _run_locked(
+        self, payload: bytes, started: float, deadline: float | None, is_max_time: bool
+    ) -> Outcome:
+        prepared = self.prepared
+        sandbox = self.config.sandbox
+        store = wasmtime.Store(prepared.engine)
+        instance: wasmtime.Instance | None = None
+        instantiated = started
+        output: bytes | None = None
+        failure: BaseException | None = None
+        stdio = self._stdio
+        try:
+            store.set_limits(memory_size=sandbox.memory_limit, table_elements=1_000_000)
+            if sandbox.fuel is not None:
+                store.set_fuel(sandbox.fuel)
+            if stdio is not None:
+                wasi = wasmtime.WasiConfig()
+                wasi.argv = self._argv
+                if self._env:
+                    wasi.env = self._env
+                stdio.configure(wasi, payload if self.config.export is None else b"")
+                store.set_wasi(wasi)
+            self._watchdog.arm(deadline, self._output_check if stdio is not None else None)
+            store.set_epoch_deadline(1)
+            try:
+                instance = prepared.instance_pre.instantiate(store)
+                instantiated = time.monotonic()
+                if self.config.export is None:
+                    output = self._call_start(store, instance)
+                else:
+                    output = self._call_export(store, instance, payload)
+            except Exception as raised:
+                failure = raised
+            finally:
+                interrupted = self._watchdog.disarm()
+            finished = time.monotonic()
+            peak = self._peak_memory(store, instance)
+            fuel_used = sandbox.fuel - store.get_fuel() if sandbox.fuel is not None else None
+            logs = stdio.stderr.read(MAX_LOG_BYTES) if stdio is not None else b""
+            if self.config.export is not None and stdio is not None:
+                logs = stdio.stdout.read(MAX_LOG_BYTES) + logs
+            error = self._failure(
+                failure, interrupted, output, peak, logs, started, deadline, is_max_time
+            )
+            if error is not None:
+                output = None
+            return Outcome(
+                output=output,
+                error=error,
+                logs=logs,
+                instantiate_time=instantiated - started,
+                run_time=finished - started,
+                peak_memory=peak,
+                fuel_used=fuel_used,
+            )
+        finally:
+            store.close()
+            if stdio is not None:
+                stdio.clear()
+
+    def _failure(
+        self,
+        failure: BaseException | None,
+        interrupted: str | None,
+        output: bytes | None,
+        peak: int,
+        logs: bytes,
+        started: float,
+        deadline: float | None,
+        is_max_time: bool,
+    ) -> FunctionError | None:
+        too_large = interrupted == "output" or isinstance(failure, _OutputTooLarge)
+        if too_large or (output is not None and len(output) > self.output_limit):
+            return FunctionError(
+                WASM_OUTPUT_TOO_LARGE,
+                f"the module's output exceeded {format_size(self.output_limit)} "
+                f"({self.output_limit} bytes), the most "
+                + ("an S3 output may hold" if self.config.output else "a Lambda response may hold"),
+            )
+        if failure is None:
+            return None
+        if isinstance(failure, FunctionError):
+            return failure
+        sandbox = self.config.sandbox
+        context = FailureContext(
+            interrupted=interrupted,
+            deadline_is_max_time=is_max_time,
+            time_limit=None if deadline is None else deadline - started,
+            memory_limit=sandbox.memory_limit,
+            peak_memory=peak,
+            stack_limit=sandbox.stack_limit,
+            fuel=sandbox.fuel,
+            logs=logs,
+            module_name=self.config.module_path.name,
+        )
+        return classify(failure, context)
+
+    def _call_start(self, store: wasmtime.Store, instance: wasmtime.Instance) -> bytes:
+        try:
+            call(store, get_func(store, instance, "_start"))
+        except wasmtime.ExitTrap as exit_trap:
+            if exit_trap.code != 0:
+                raise
+        if self._stdio is None:
+            return b""  # a module without WASI has no stdout
+        stdout = self._stdio.stdout
+        if stdout.size() > self.output_limit:
+            raise _OutputTooLarge()
+        return stdout.read()
+
+    def _call_export(
+        self, store: wasmtime.Store, instance: wasmtime.Instance, payload: bytes
+    ) -> bytes:
+        if self.prepared.initializer:
+            call(store, get_func(store, instance, self.prepared.initializer))
+        memory = get_memory(store, instance)
+        assert memory is not None  # checked when the module was prepared
+        assert self.config.export is not None
+        alloc = get_func(store, instance, "alloc")
+        pointer = call(store, alloc, (len(payload),), i32_args=1, results=1) & _U32
+        if payload:
+            if pointer + len(payload) > memory.data_len(store):
+                raise FunctionError(
+                    WASM_TRAP,
+                    f"alloc({len(payload)}) returned {pointer}, outside the module's memory",
+                )
+            write_memory(store, memory, pointer, payload)
+        handle = get_func(store, instance, self.config.export)
+        packed = call(store, handle, (pointer, len(payload)), i32_args=2, results=1)
+        out_pointer, out_length = (packed >> 32) & _U32, packed & _U32
+        if out_length > self.output_limit:
+            raise _OutputTooLarge(out_length)
+        if out_pointer + out_length > memory.data_len(store):
+            raise FunctionError(
+                WASM_TRAP,
+                f"{self.config.export} returned {out_length} bytes at {out_pointer}, "
+                "outside the module's memory",
+            )
+        return read_memory(store, memory, out_pointer, out_length)
+
+    def _output_check(self) -> str | None:
+        stdio = self._stdio
+        assert stdio is not None
+        if stdio.stdout.size() > self.output_limit or stdio.stderr.size() > MAX_STDERR_BYTES:
+            return "output"
+        return None
+
+    @staticmethod
+    def _peak_memory(store: wasmtime.Store, instance: wasmtime.Instance | None) -> int:
+        if instance is None:
+            return 0
+        memory = get_memory(store, instance)
+        return memory.data_len(store) if memory is not None else 0
+
+
+class _OutputTooLarge(Exception):
+    def __init__(self, size: int | None = None) -> None:
+        super().__init__(size)
+        self.size = size

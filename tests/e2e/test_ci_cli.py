@@ -1,0 +1,205 @@
+"""`wasmdeploy ci github` and `wasmdeploy ci aws-oidc-role` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import wasmtime
+import yaml
+
+WASI_COMMAND = '(module (memory (export "memory") 1) (func (export "_start")))'
+ORIGIN_MANIFEST = """\
+service: wasm-function-service
+provider:
+  name: aws
+  runtime: provided.al2
+functions:
+  processImage:
+    handler: wasm-handler
+    events:
+      - s3:
+          bucket: image-processing-bucket
+          event: s3:ObjectCreated:*
+    runtime: wasmtime
+"""
+
+
+def wasmdeploy(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wasmdeploy", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def service_repo(tmp_path: Path) -> Path:
+    """A GitHub working tree with the origin's image service in services/images."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text(
+        '[remote "origin"]\n\turl = git@github.com:acme/images.git\n'
+    )
+    service = tmp_path / "services" / "images"
+    (service / "tests").mkdir(parents=True)
+    (service / "wasmdeploy.yml").write_text(ORIGIN_MANIFEST)
+    (service / "wasm-handler.wasm").write_bytes(wasmtime.wat2wasm(WASI_COMMAND))
+    (service / "tests" / "test_handler.py").write_text("def test_nothing() -> None: ...\n")
+    return tmp_path
+
+
+def test_ci_github_writes_a_workflow_that_validates_against_githubs_schema(
+    service_repo: Path,
+) -> None:
+    result = wasmdeploy(
+        "ci",
+        "github",
+        "--stage",
+        "main=prod",
+        "--stage",
+        "develop=dev",
+        "--backend",
+        "s3://acme-pulumi-state",
+        "--role-var",
+        "DEPLOY_ROLE",
+        cwd=service_repo / "services" / "images",
+    )
+    assert result.returncode == 0, result.stderr
+    path = service_repo / ".github" / "workflows" / "wasmdeploy.yml"
+    assert f"Wrote {path}" in result.stdout
+    assert "--repo acme/images --environment prod --environment dev --pull-requests" in (
+        result.stdout
+    )
+    check = shutil.which("check-jsonschema")
+    if check is None:
+        pytest.skip("check-jsonschema is not installed")
+    validated = subprocess.run(
+        [check, "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    workflow = yaml.safe_load(path.read_text())
+    deploy = workflow["jobs"]["deploy-prod"]
+    assert deploy["environment"] == {"name": "prod"}
+    assert "wasmdeploy up --stage prod --yes" in json.dumps(deploy)
+    assert "python -m pytest" in json.dumps(workflow["jobs"]["check"])
+
+
+def test_ci_github_reads_the_functions_from_the_manifest_for_the_smoke_test(
+    service_repo: Path,
+) -> None:
+    result = wasmdeploy("ci", "github", cwd=service_repo / "services" / "images")
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr, result.stderr
+    text = (service_repo / ".github" / "workflows" / "wasmdeploy.yml").read_text()
+    assert "wasmdeploy invoke --remote processImage --stage prod" in text
+    assert "name: wasmdeploy-wasm-function-service" in text
+
+
+def test_ci_github_keeps_an_existing_workflow_unless_forced(service_repo: Path) -> None:
+    service = service_repo / "services" / "images"
+    assert wasmdeploy("ci", "github", "-o", "wf.yml", cwd=service).returncode == 0
+    again = wasmdeploy("ci", "github", "-o", "wf.yml", cwd=service)
+    assert again.returncode == 1
+    assert again.stderr.startswith(f"Error: {service / 'wf.yml'} exists already")
+    assert "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert wasmdeploy("ci", "github", "-o", "wf.yml", "--force", cwd=service).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stage", "main"], "Error: --stage 'main' is not BRANCH=STAGE"),
+        (["--backend", "file://state"], "is local: CI runners are thrown away"),
+        (["--role-arn", "nope"], "is not an IAM role ARN"),
+        (["--smoke", "resize"], "the manifest has no such function"),
+    ],
+)
+def test_ci_github_mistakes_are_one_clear_error(
+    service_repo: Path, args: list[str], message: str
+) -> None:
+    result = wasmdeploy("ci", "github", *args, cwd=service_repo / "services" / "images")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (service_repo / ".github").exists()
+
+
+def test_aws_oidc_role_prints_json_with_the_exact_subjects(tmp_path: Path) -> None:
+    result = wasmdeploy(
+        "ci",
+        "aws-oidc-role",
+        "--repo",
+        "acme/images",
+        "--branch",
+        "main",
+        "--environment",
+        "prod",
+        "--account-id",
+        "123456789012",
+        "--backend",
+        "s3://acme-pulumi-state",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    condition = document["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    assert condition["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
+        "repo:acme/images:ref:refs/heads/main",
+        "repo:acme/images:environment:prod",
+    ]
+    assert condition["StringEquals"]["token.actions.githubusercontent.com:aud"] == (
+        "sts.amazonaws.com"
+    )
+
+
+def test_aws_oidc_role_prints_a_pulumi_program(tmp_path: Path) -> None:
+    result = wasmdeploy(
+        "ci",
+        "aws-oidc-role",
+        "--repo",
+        "acme/images",
+        "--environment",
+        "prod",
+        "--pull-requests",
+        "--format",
+        "pulumi",
+        "--backend",
+        "s3://acme-pulumi-state",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    compile(result.stdout, "__main__.py", "exec")
+    assert "aws.iam.OpenIdConnectProvider(" in result.stdout
+    assert "repo:acme/images:pull_request" in result.stdout
+
+
+def test_aws_oidc_role_without_a_scope_or_account_is_a_clear_error(tmp_path: Path) -> None:
+    no_scope = wasmdeploy(
+        "ci", "aws-oidc-role", "--repo", "acme/images", "--backend", "s3://b-state", cwd=tmp_path
+    )
+    assert no_scope.returncode == 1
+    assert "Error: say which workflow runs may assume the role" in no_scope.stderr
+    no_account = wasmdeploy(
+        "ci",
+        "aws-oidc-role",
+        "--repo",
+        "acme/images",
+        "--branch",
+        "main",
+        "--backend",
+        "s3://b-state",
+        cwd=tmp_path,
+    )
+    assert no_account.returncode == 1
+    assert "needs --account-id" in no_account.stderr

@@ -1,0 +1,188 @@
+"""`wasmdeploy serve` and `start-lambda` as a user runs them, with the real runtime."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import wasmtime
+from botocore.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(
+    not (REPO / "runtime-layer" / "bootstrap").is_file(), reason="runtime-layer/bootstrap missing"
+)
+
+# WASI command that copies stdin (the event, or the object's bytes) to stdout.
+ECHO_WASI = """
+(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 4)
+  (func (export "_start")
+    (local $total i32) (local $n i32)
+    (block $done
+      (loop $read
+        (i32.store (i32.const 0) (i32.add (i32.const 1024) (local.get $total)))
+        (i32.store (i32.const 4) (i32.sub (i32.const 200000) (local.get $total)))
+        (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 16)))
+        (local.set $n (i32.load (i32.const 16)))
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $total (i32.add (local.get $total) (local.get $n)))
+        (br $read)))
+    (i32.store (i32.const 0) (i32.const 1024))
+    (i32.store (i32.const 4) (local.get $total))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))))
+"""
+
+MANIFEST = """
+service: servetest
+provider:
+  name: aws
+  runtime: provided.al2023
+functions:
+  api:
+    handler: echo.wasm
+    events:
+      - httpApi: 'GET /items/{id}'
+      - http: 'POST /v1/items'
+  copy:
+    handler: echo.wasm
+    input: object
+    output:
+      bucket: servetest-out
+      key: copies/{stem}.bin
+    events:
+      - s3:
+          bucket: servetest-in
+          event: s3:ObjectCreated:*
+          rules:
+            - prefix: uploads/
+            - suffix: .dat
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], limit: float = 60.0) -> None:
+    give_up = time.monotonic() + limit
+    while time.monotonic() < give_up:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+@pytest.fixture(scope="module")
+def service_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("serve")
+    (root / "echo.wasm").write_bytes(wasmtime.wat2wasm(ECHO_WASI))
+    (root / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
+    return root
+
+
+def start(root: Path, *args: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wasmdeploy", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    wait_for_port(port, process)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def serve(service_dir: Path) -> Iterator[tuple[int, int]]:
+    port, s3_port = free_port(), free_port()
+    process = start(service_dir, "serve", "--port", str(port), "--s3-port", str(s3_port), port=port)
+    wait_for_port(s3_port, process)
+    yield port, s3_port
+    stop(process)
+
+
+def get(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, Any]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request(method, path, body=body)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, json.loads(data) if data else None
+
+
+def test_http_api_route_runs_the_wasm_function(serve: tuple[int, int]) -> None:
+    status, event = get(serve[0], "GET", "/items/42?full=1")
+    assert status == 200  # payload 2.0: JSON without statusCode is the body
+    assert event["pathParameters"] == {"id": "42"} and event["rawQueryString"] == "full=1"
+
+
+def test_rest_route_needs_a_statuscode_answer_so_the_echo_is_a_502(serve: tuple[int, int]) -> None:
+    status, body = get(serve[0], "POST", "/v1/items", b"{}")
+    assert status == 502 and body == {"message": "Internal server error"}
+
+
+def test_upload_to_the_local_s3_produces_the_output_object(serve: tuple[int, int]) -> None:
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{serve[1]}",
+        region_name="us-east-1",
+        aws_access_key_id="any",
+        aws_secret_access_key="any",
+    )
+    s3.put_object(Bucket="servetest-in", Key="uploads/blob.dat", Body=b"\x01\x02payload")
+    give_up = time.monotonic() + 60
+    while True:
+        try:
+            data = s3.get_object(Bucket="servetest-out", Key="copies/blob.bin")["Body"].read()
+            break
+        except s3.exceptions.NoSuchKey:
+            assert time.monotonic() < give_up, "the output object never appeared"
+            time.sleep(0.05)
+    assert data == b"\x01\x02payload"
+
+
+def test_boto3_invokes_the_wasm_function_through_start_lambda(service_dir: Path) -> None:
+    port = free_port()
+    process = start(service_dir, "start-lambda", "--port", str(port), port=port)
+    try:
+        client = boto3.client(
+            "lambda",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 0}),
+        )
+        reply = client.invoke(FunctionName="api", Payload=b'{"ping": true}', LogType="Tail")
+        assert json.loads(reply["Payload"].read()) == {"ping": True}
+        assert "FunctionError" not in reply and reply["LogResult"]
+    finally:
+        stop(process)

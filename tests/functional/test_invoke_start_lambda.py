@@ -1,0 +1,103 @@
+"""boto3's lambda client against the local Lambda Invoke API (`start-lambda`)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from local_emulation_support import (
+    AWSLAMBDARIC,
+    LogCollector,
+    make_function,
+    make_service,
+    write_handler,
+)
+
+from wasmdeploy.local.emulator import create_pools
+from wasmdeploy.local.lambda_invoke_api import LambdaInvokeServer
+
+HANDLER = """
+    events = []
+
+    def handler(event, context):
+        print("got", event)
+        if event.get("fail"):
+            raise RuntimeError("it broke")
+        return {"doubled": event.get("n", 0) * 2}
+"""
+
+
+@pytest.fixture
+def lambda_client(tmp_path: Path) -> Iterator[Any]:
+    write_handler(tmp_path, HANDLER)
+    service = make_service(tmp_path, make_function(tmp_path, "double"))
+    pools = create_pools(
+        service,
+        service.functions,
+        s3_endpoint=None,
+        concurrency=2,
+        sink_for=lambda function: LogCollector(),
+        bootstrap=(*AWSLAMBDARIC, "app.handler"),
+    )
+    server = LambdaInvokeServer(service, pools, port=0)
+    server.start()
+    client = boto3.client(
+        "lambda",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        config=Config(retries={"max_attempts": 0}),
+    )
+    yield client
+    server.stop()
+    for pool in pools.values():
+        pool.close()
+
+
+def test_invoke_returns_the_functions_response(lambda_client: Any) -> None:
+    reply = lambda_client.invoke(FunctionName="double", Payload=json.dumps({"n": 21}))
+    assert reply["StatusCode"] == 200
+    assert "FunctionError" not in reply
+    assert json.loads(reply["Payload"].read()) == {"doubled": 42}
+    assert reply["ExecutedVersion"] == "$LATEST"
+
+
+def test_function_error_sets_the_error_flag_and_returns_the_error_json(lambda_client: Any) -> None:
+    reply = lambda_client.invoke(FunctionName="double", Payload=json.dumps({"fail": True}))
+    assert reply["StatusCode"] == 200
+    assert reply["FunctionError"] == "Unhandled"
+    error = json.loads(reply["Payload"].read())
+    assert error["errorType"] == "RuntimeError" and error["errorMessage"] == "it broke"
+
+
+def test_log_type_tail_returns_the_invocations_log_in_base64(lambda_client: Any) -> None:
+    reply = lambda_client.invoke(FunctionName="double", Payload=b'{"n": 1}', LogType="Tail")
+    log = base64.b64decode(reply["LogResult"]).decode()
+    assert "got {'n': 1}" in log
+    assert "START RequestId: " in log and "\nREPORT RequestId: " in log
+
+
+def test_deployed_name_and_arn_also_name_the_function(lambda_client: Any) -> None:
+    for name in ("svc-dev-double", "arn:aws:lambda:us-east-1:123456789012:function:svc-dev-double"):
+        reply = lambda_client.invoke(FunctionName=name, Payload=b'{"n": 2}')
+        assert json.loads(reply["Payload"].read()) == {"doubled": 4}
+
+
+def test_event_invocation_is_accepted_with_202(lambda_client: Any) -> None:
+    reply = lambda_client.invoke(FunctionName="double", InvocationType="Event", Payload=b"{}")
+    assert reply["StatusCode"] == 202
+
+
+def test_unknown_function_is_resource_not_found(lambda_client: Any) -> None:
+    with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
+        lambda_client.invoke(FunctionName="nope", Payload=b"{}")
+
+
+def test_payload_that_is_not_json_is_refused(lambda_client: Any) -> None:
+    with pytest.raises(lambda_client.exceptions.InvalidRequestContentException):
+        lambda_client.invoke(FunctionName="double", Payload=b"not json")

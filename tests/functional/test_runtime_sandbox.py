@@ -1,0 +1,142 @@
+"""The sandbox in-process with real wasmtime: ABIs, limits, WASI context, error shapes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.functional.runtime_modules import ARGS_AND_ENV, ECHO, wasm
+from wasmdeploy_runtime.config import FunctionConfig, SandboxLimits
+from wasmdeploy_runtime.errors import InitError
+from wasmdeploy_runtime.sandbox import MAX_RESPONSE_BYTES, Sandbox
+
+SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))'
+BIG_MEMORY = '(module (memory (export "memory") 200) (func (export "_start")))'
+EXPORTS_OUT_OF_BOUNDS = """(module
+  (memory (export "memory") 1)
+  (func (export "alloc") (param i32) (result i32) (i32.const 0))
+  (func (export "handle") (param i32 i32) (result i64) (i64.const 0x0000fff000000100)))
+"""
+EXPORTS_SEVEN_MB = """(module
+  (memory (export "memory") 120)
+  (func (export "alloc") (param i32) (result i32) (i32.const 0))
+  (func (export "handle") (param i32 i32) (result i64) (i64.const 7000000)))
+"""
+# AssemblyScript lays strings out as UTF-16LE with their byte length 4 bytes before them.
+ASSEMBLYSCRIPT_ABORT = """(module
+  (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 28) "\\08\\00\\00\\00b\\00o\\00o\\00m\\00")
+  (data (i32.const 60) "\\10\\00\\00\\00i\\00n\\00d\\00e\\00x\\00.\\00t\\00s\\00")
+  (func (export "_start") (call $abort (i32.const 32) (i32.const 64) (i32.const 3) (i32.const 5))))
+"""
+
+
+def sandbox(
+    tmp_path: Path,
+    wat: str,
+    *,
+    export: str | None = None,
+    environment: dict[str, str] | None = None,
+    **limits: object,
+) -> Sandbox:
+    path = tmp_path / "mod.wasm"
+    path.write_bytes(wasm(wat))
+    config = FunctionConfig(
+        function_name="imageFn",
+        handler="mod.wasm" + (f"#{export}" if export else ""),
+        module_path=path,
+        export=export,
+        sandbox=SandboxLimits(**limits),  # type: ignore[arg-type]
+        environment=environment or {},
+    )
+    return Sandbox(config)
+
+
+def test_argv0_is_the_function_name_and_env_is_the_config_environment(tmp_path: Path) -> None:
+    box = sandbox(tmp_path, ARGS_AND_ENV, environment={"MODE": "gray", "LEVEL": "3"})
+    outcome = box.run(b"")
+    assert outcome.error is None
+    assert outcome.output == b"imageFn\x00LEVEL=3\x00MODE=gray\x00"
+
+
+def test_large_payload_round_trips_through_stdin_and_stdout(tmp_path: Path) -> None:
+    payload = bytes(range(256)) * 8192  # 2 MB
+    outcome = sandbox(tmp_path, ECHO).run(payload)
+    assert outcome.error is None
+    assert outcome.output == payload
+
+
+def test_fuel_runs_out_in_an_endless_loop_and_is_reported(tmp_path: Path) -> None:
+    outcome = sandbox(tmp_path, SPIN, fuel=100_000).run(b"")
+    assert outcome.error is not None
+    assert outcome.error.error_type == "WasmFuelExhausted"
+    assert outcome.fuel_used == 100_000
+
+
+def test_fuel_used_is_measured_for_a_successful_run(tmp_path: Path) -> None:
+    outcome = sandbox(tmp_path, ECHO, fuel=10_000_000).run(b"abc")
+    assert outcome.output == b"abc"
+    assert outcome.fuel_used is not None and 0 < outcome.fuel_used < 10_000_000
+
+
+def test_module_needing_more_memory_than_the_limit_fails_as_memory_limit(tmp_path: Path) -> None:
+    outcome = sandbox(tmp_path, BIG_MEMORY, memory_limit=8 * 1024 * 1024).run(b"")
+    assert outcome.error is not None
+    assert outcome.error.error_type == "WasmMemoryLimit"
+
+
+def test_exports_abi_output_outside_memory_is_a_trap(tmp_path: Path) -> None:
+    outcome = sandbox(tmp_path, EXPORTS_OUT_OF_BOUNDS, export="handle").run(b"x")
+    assert outcome.error is not None
+    assert outcome.error.error_type == "WasmTrap"
+    assert "outside the module's memory" in outcome.error.message
+
+
+def test_exports_abi_output_over_lambdas_limit_is_too_large(tmp_path: Path) -> None:
+    outcome = sandbox(tmp_path, EXPORTS_SEVEN_MB, export="handle").run(b"x")
+    assert outcome.error is not None
+    assert outcome.error.error_type == "WasmOutputTooLarge"
+    assert str(MAX_RESPONSE_BYTES) in outcome.error.message
+
+
+def test_assemblyscript_abort_is_a_trap_carrying_its_message_and_location(tmp_path: Path) -> None:
+    outcome = sandbox(tmp_path, ASSEMBLYSCRIPT_ABORT).run(b"")
+    assert outcome.error is not None
+    assert outcome.error.error_type == "WasmTrap"
+    assert outcome.error.message == "abort: boom at index.ts:3:5"
+
+
+def test_abort_is_forbidden_when_the_allowlist_leaves_it_out(tmp_path: Path) -> None:
+    with pytest.raises(InitError) as raised:
+        sandbox(tmp_path, ASSEMBLYSCRIPT_ABORT, allowed_imports=("wasi_snapshot_preview1.*",))
+    assert raised.value.error_type == "WasmForbiddenImport"
+    assert "env.abort" in raised.value.message
+
+
+def test_a_timeout_never_leaks_into_the_following_invocations(tmp_path: Path) -> None:
+    spin = sandbox(tmp_path, SPIN, max_time=0.05)
+    (tmp_path / "echo").mkdir()
+    echo = sandbox(tmp_path / "echo", ECHO, max_time=0.05)
+    for _ in range(3):
+        failed = spin.run(b"")
+        assert failed.error is not None and failed.error.error_type == "WasmTimeout"
+        results = [echo.run(b"ok") for _ in range(200)]
+        assert all(result.output == b"ok" for result in results)
+
+
+def test_lambda_deadline_already_passed_stops_the_guest_at_once(tmp_path: Path) -> None:
+    outcome = sandbox(tmp_path, SPIN).run(b"", deadline=time.monotonic() - 1)
+    assert outcome.error is not None
+    assert outcome.error.error_type == "WasmTimeout"
+    assert "Lambda deadline" in outcome.error.message
+
+
+def test_same_module_is_compiled_once_per_process(tmp_path: Path) -> None:
+    first = sandbox(tmp_path, ECHO)
+    (tmp_path / "copy").mkdir()
+    second = sandbox(tmp_path / "copy", ECHO)
+    assert first.prepared is second.prepared
+    assert first.prepared.loaded.digest == second.prepared.loaded.digest

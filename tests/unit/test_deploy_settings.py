@@ -1,0 +1,75 @@
+"""Backend and passphrase rules of the deploy commands, and what destroy keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from stacks_factories import make_edge_function, make_function, make_service
+
+from wasmdeploy.cli.deploy import describe_changes, retained_notes
+from wasmdeploy.errors import UserError
+from wasmdeploy.manifest.model import S3Trigger, Service
+from wasmdeploy.stacks.automation import (
+    INSTALL_COMMAND,
+    check_passphrase,
+    default_backend,
+    resolve_backend,
+)
+
+ROOT = Path("/srv/service")
+
+
+def service(**overrides: Any) -> Service:
+    return make_service(ROOT, [make_function(ROOT, "f")], **overrides)
+
+
+def test_default_backend_is_a_local_directory_beside_the_manifest() -> None:
+    assert default_backend(service()) == "file:///srv/service/.wasmdeploy/state"
+
+
+def test_backend_precedence_is_option_then_manifest_then_environment() -> None:
+    env = {"PULUMI_BACKEND_URL": "s3://from-env"}
+    assert resolve_backend(service(), "s3://option", env) == "s3://option"
+    assert resolve_backend(service(backend="s3://manifest"), None, env) == "s3://manifest"
+    assert resolve_backend(service(), None, env) == "s3://from-env"
+    assert resolve_backend(service(), None, {}) == default_backend(service())
+
+
+def test_self_managed_backend_without_passphrase_says_what_to_set() -> None:
+    with pytest.raises(UserError) as raised:
+        check_passphrase("s3://team-state", {})
+    assert "PULUMI_CONFIG_PASSPHRASE" in raised.value.message
+    assert raised.value.hint and "PULUMI_CONFIG_PASSPHRASE" in raised.value.hint
+
+
+def test_empty_passphrase_or_passphrase_file_is_accepted() -> None:
+    check_passphrase("file:///tmp/state", {"PULUMI_CONFIG_PASSPHRASE": ""})
+    check_passphrase("s3://b", {"PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secret"})
+
+
+def test_pulumi_cloud_backend_needs_no_passphrase() -> None:
+    check_passphrase("https://api.pulumi.com", {})
+
+
+def test_install_command_is_pulumis_installer() -> None:
+    assert INSTALL_COMMAND == "curl -fsSL https://get.pulumi.com | sh"
+
+
+def test_destroy_explains_retained_edge_functions_and_buckets() -> None:
+    edge = make_edge_function(ROOT, "rewrite")
+    upload = make_function(ROOT, "f", s3_triggers=(S3Trigger("uploads"),))
+    notes = retained_notes(make_service(ROOT, [edge, upload]))
+    assert any("images-dev-rewrite" in note and "CloudFront" in note for note in notes)
+    assert any("uploads" in note and "retainBuckets" in note for note in notes)
+
+
+def test_destroy_says_nothing_is_kept_when_buckets_opt_out() -> None:
+    upload = make_function(ROOT, "f", s3_triggers=(S3Trigger("uploads"),))
+    assert retained_notes(make_service(ROOT, [upload], retain_buckets=False)) == []
+
+
+def test_change_summary_reads_like_a_sentence() -> None:
+    assert describe_changes({"create": 3, "delete": 1}) == "3 to create, 1 to delete"
+    assert describe_changes({}) == "no changes"

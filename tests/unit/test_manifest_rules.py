@@ -1,0 +1,132 @@
+"""AWS rules the checks encode: bucket names, route paths, output loops, overlapping triggers."""
+
+from __future__ import annotations
+
+import pytest
+
+from wasmdeploy.manifest.check_events import route_path_problem
+from wasmdeploy.manifest.check_loops import check_overlapping_notifications, template_may_match
+from wasmdeploy.manifest.naming import bucket_name_problem, lambda_name_problem
+from wasmdeploy.manifest.problems import Problems
+
+
+@pytest.mark.parametrize(
+    "name", ["images", "my.bucket-01", "a1b", "x" * 63, "image-processing-bucket"]
+)
+def test_valid_bucket_names_pass(name: str) -> None:
+    assert bucket_name_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("ab", "3 to 63"),
+        ("x" * 64, "3 to 63"),
+        ("My_Bucket", "lower-case"),
+        ("-bucket", "begin and end"),
+        ("bucket.", "begin and end"),
+        ("a..b", "two adjacent periods"),
+        ("192.168.5.4", "IP address"),
+        ("xn--bucket", "reserved"),
+        ("sthree-bucket", "reserved"),
+        ("amzn-s3-demo-bucket", "reserved"),
+        ("bucket-s3alias", "reserved"),
+        ("bucket--ol-s3", "reserved"),
+        ("bucket--x-s3", "reserved"),
+        ("bucket.mrap", "reserved"),
+    ],
+)
+def test_invalid_bucket_names_say_which_rule(name: str, reason: str) -> None:
+    problem = bucket_name_problem(name)
+    assert problem is not None and reason in problem
+
+
+def test_lambda_names_are_limited_to_64_safe_characters() -> None:
+    assert lambda_name_problem("a" * 64) is None
+    assert "65 characters" in (lambda_name_problem("a" * 65) or "")
+    assert lambda_name_problem("svc-dev-fn.x") is not None
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/hello/{name}", "/files/{proxy+}", "/a/{b}/c/{d_1}", "$default"]
+)
+def test_well_formed_http_api_paths(path: str) -> None:
+    assert route_path_problem(path, "httpApi") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "reason"),
+    [
+        ("hello", "httpApi", "start with '/'"),
+        ("/hello/", "httpApi", "end with '/'"),
+        ("/a//b", "httpApi", "empty segment"),
+        ("/a/{id", "httpApi", "malformed path parameter"),
+        ("/a/x{id}", "httpApi", "malformed path parameter"),
+        ("/a/{na-me}", "httpApi", "malformed path parameter"),
+        ("/a/{p+}/b", "httpApi", "last segment"),
+        ("/a/{id}/b/{id}", "http", "appears twice"),
+        ("$default", "http", "REST APIs"),
+    ],
+)
+def test_malformed_paths_say_what_is_wrong(path: str, kind: str, reason: str) -> None:
+    assert reason in (route_path_problem(path, kind) or "")
+
+
+@pytest.mark.parametrize(
+    ("template", "prefix", "suffix", "loops"),
+    [
+        ("processed/{stem}.png", None, None, True),
+        ("processed/{stem}.png", "uploads/", None, False),
+        ("processed/{stem}.png", "processed/", None, True),
+        ("processed/{stem}.png", "proc", None, True),
+        ("processed/{stem}.png", None, ".jpg", False),
+        ("processed/{stem}.png", None, ".png", True),
+        ("processed/{stem}.png", None, "g", True),
+        ("{key}.out", "uploads/", ".jpg", False),
+        ("{key}", "uploads/", ".jpg", True),
+        ("{stem}{ext}", None, ".jpg", True),
+        ("fixed/result.json", "fixed/", ".json", True),
+        ("fixed/result.json", "fixed/", ".txt", False),
+    ],
+)
+def test_output_template_against_trigger_rules(
+    template: str, prefix: str | None, suffix: str | None, loops: bool
+) -> None:
+    assert template_may_match(template, prefix, suffix) is loops
+
+
+def _trigger(bucket: str, event: str, prefix: str | None = None) -> dict[str, object]:
+    rules = [{"prefix": prefix}] if prefix else []
+    return {"s3": {"bucket": bucket, "event": event, "rules": rules}}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlap"),
+    [
+        (_trigger("b", "s3:ObjectCreated:*"), _trigger("b", "s3:ObjectCreated:Put"), True),
+        (_trigger("b", "s3:ObjectCreated:*"), _trigger("b", "s3:ObjectRemoved:*"), False),
+        (_trigger("b", "s3:ObjectCreated:*"), _trigger("c", "s3:ObjectCreated:*"), False),
+        (
+            _trigger("b", "s3:ObjectCreated:*", "a/"),
+            _trigger("b", "s3:ObjectCreated:*", "b/"),
+            False,
+        ),
+        (
+            _trigger("b", "s3:ObjectCreated:*", "a/"),
+            _trigger("b", "s3:ObjectCreated:*", "a/x"),
+            True,
+        ),
+    ],
+)
+def test_overlapping_notifications_on_one_bucket(
+    first: dict[str, object], second: dict[str, object], overlap: bool
+) -> None:
+    data = {
+        "functions": {
+            "one": {"handler": "h", "events": [first]},
+            "two": {"handler": "h", "events": [second]},
+        }
+    }
+    problems = Problems("wasmdeploy.yml")
+    check_overlapping_notifications(data, problems)
+    assert bool(problems.errors) is overlap

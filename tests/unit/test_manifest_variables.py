@@ -1,0 +1,121 @@
+"""Variable resolution: sources, fallbacks, nesting, embedding, errors at the right node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wasmdeploy.manifest.problems import Problems
+from wasmdeploy.manifest.variables import VariableContext, resolve_variables
+
+
+def resolve(
+    data: dict[str, Any],
+    options: dict[str, str | None] | None = None,
+    environ: dict[str, str] | None = None,
+) -> tuple[Any, Problems]:
+    problems = Problems("wasmdeploy.yml")
+    context = VariableContext(
+        options=options or {}, environ=environ or {}, defaults={"stage": "dev", "region": "r"}
+    )
+    return resolve_variables(data, context, problems), problems
+
+
+def test_opt_env_and_self_resolve_inside_strings() -> None:
+    data = {
+        "service": "svc",
+        "provider": {"stage": "${opt:stage}"},
+        "custom": {"bucket": "${self:service}-${self:provider.stage}-${env:SUFFIX}"},
+    }
+    resolved, problems = resolve(data, {"stage": "prod"}, {"SUFFIX": "x"})
+    assert not problems.errors
+    assert resolved["custom"]["bucket"] == "svc-prod-x"
+
+
+def test_env_default_is_used_only_when_the_variable_is_unset() -> None:
+    data = {"a": "${env:MODE, 'gray'}", "b": "${env:MODE, 'gray'}"}
+    unset, _ = resolve(data)
+    set_, _ = resolve(data, environ={"MODE": "color"})
+    assert unset["a"] == "gray"
+    assert set_["b"] == "color"
+
+
+def test_numeric_fallback_keeps_its_type() -> None:
+    resolved, problems = resolve({"memorySize": "${env:MEM, 512}"})
+    assert not problems.errors
+    assert resolved["memorySize"] == 512
+
+
+def test_whole_value_self_reference_inserts_a_mapping() -> None:
+    data = {"custom": {"limits": {"maxTime": "5s"}}, "sandbox": "${self:custom.limits}"}
+    resolved, _ = resolve(data)
+    assert resolved["sandbox"] == {"maxTime": "5s"}
+
+
+def test_nested_variable_picks_the_environment_name() -> None:
+    resolved, problems = resolve(
+        {"url": "${env:${opt:stage}_URL}"}, {"stage": "prod"}, {"prod_URL": "https://p"}
+    )
+    assert not problems.errors
+    assert resolved["url"] == "https://p"
+
+
+def test_fallback_can_be_another_variable() -> None:
+    data = {"provider": {"stage": "${opt:stage, ${self:custom.stage}}"}, "custom": {"stage": "qa"}}
+    resolved, _ = resolve(data)
+    assert resolved["provider"]["stage"] == "qa"
+
+
+def test_self_reference_through_a_list_index() -> None:
+    data = {
+        "items": [{"name": "first"}],
+        "pick": "${self:items[0].name}",
+        "dot": "${self:items.0.name}",
+    }
+    resolved, _ = resolve(data)
+    assert resolved["pick"] == resolved["dot"] == "first"
+
+
+def test_sls_stage_is_the_effective_stage() -> None:
+    resolved, _ = resolve({"name": "svc-${sls:stage}"})
+    assert resolved["name"] == "svc-dev"
+
+
+def test_unset_option_is_an_error_at_its_node_with_a_hint() -> None:
+    _, problems = resolve({"provider": {"stage": "${opt:stage}"}})
+    [error] = problems.errors
+    assert error.path == "provider.stage"
+    assert "--stage" in error.message
+    assert error.hint and "${opt:stage, 'dev'}" in error.hint
+
+
+def test_missing_self_path_is_reported() -> None:
+    _, problems = resolve({"a": "${self:custom.nope}"})
+    assert [e.path for e in problems.errors] == ["a"]
+    assert "custom.nope" in problems.errors[0].message
+
+
+def test_cycle_is_reported_at_each_member_once() -> None:
+    _, problems = resolve({"a": "${self:b}", "b": "${self:a}", "c": "fine"})
+    assert sorted(e.path for e in problems.errors) == ["a", "b"]
+    assert all("cycle" in e.message for e in problems.errors)
+
+
+def test_self_reference_to_itself_is_a_cycle() -> None:
+    _, problems = resolve({"a": {"b": "${self:a}"}})
+    assert problems.errors and "cycle" in problems.errors[0].message
+
+
+def test_unknown_source_and_unterminated_variable_are_errors() -> None:
+    _, problems = resolve({"a": "${ssm:/x}", "b": "${env:X", "c": "${justtext}"})
+    assert sorted(e.path for e in problems.errors) == ["a", "b", "c"]
+
+
+def test_mapping_cannot_be_embedded_in_a_string() -> None:
+    _, problems = resolve({"m": {"k": 1}, "s": "x-${self:m}"})
+    assert [e.path for e in problems.errors] == ["s"]
+
+
+def test_text_from_the_environment_is_not_resolved_again() -> None:
+    resolved, problems = resolve({"a": "${env:RAW}"}, environ={"RAW": "${env:OTHER}"})
+    assert not problems.errors
+    assert resolved["a"] == "${env:OTHER}"

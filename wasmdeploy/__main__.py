@@ -1,0 +1,5 @@
+"""`python -m wasmdeploy` runs the CLI (useful where the console script is not on PATH)."""
+
+from wasmdeploy.cli.main import main
+
+main()

@@ -1,0 +1,78 @@
+"""`wasmdeploy plan`: the resources a deploy would create, with no cloud and no Pulumi CLI."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from wasmdeploy.cli.options import load_service, manifest_options
+
+if TYPE_CHECKING:
+    from wasmdeploy.stacks.plan import Plan
+
+
+@click.command("plan")
+@manifest_options
+@click.option("--json", "as_json", is_flag=True, help="Print the resources as a JSON list.")
+def plan(manifest_file: Path | None, stage: str | None, region: str | None, as_json: bool) -> None:
+    """Show the resources a deploy would create: type, name, parent and key inputs.
+
+    The Pulumi program runs under mocks: nothing is deployed, no account or
+    Pulumi CLI is needed, and no runtime layer is built.
+    """
+    service = load_service(manifest_file, stage, region)
+    from wasmdeploy.stacks.artifacts import plan_artifacts
+    from wasmdeploy.stacks.plan import plan_service
+
+    with tempfile.TemporaryDirectory(prefix="wasmdeploy-plan-") as out:
+        artifacts = plan_artifacts(service, Path(out))
+        result = plan_service(service, artifacts)
+    if as_json:
+        click.echo(json.dumps(result.entries, indent=2, default=str))
+        return
+    show_plan(result, f"{service.name} / {service.stage} ({service.region})", artifacts.notes)
+
+
+def short_type(token: str) -> str:
+    """Shortens "aws:lambda/function:Function" to "lambda.Function"; components stay whole."""
+    package, _, rest = token.partition(":")
+    module, _, kind = rest.partition(":")
+    if package == "aws" and kind:
+        return f"{module.split('/')[0]}.{kind}"
+    return token
+
+
+def show_plan(result: Plan, title: str, notes: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from wasmdeploy.stacks.plan import key_inputs
+
+    table = Table(title=f"Plan: {title}", show_lines=False)
+    table.add_column("Type", style="cyan", min_width=12)
+    table.add_column("Name", style="bold", min_width=12)
+    table.add_column("Parent", min_width=8)
+    table.add_column("Region", min_width=9)
+    table.add_column("Key inputs", overflow="fold", min_width=20, ratio=1)
+    retained = set(result.retained)
+    for entry in result.entries:
+        name = entry["name"] + (
+            " [yellow](kept on destroy)[/]" if entry["name"] in retained else ""
+        )
+        table.add_row(
+            short_type(entry["type"]),
+            name,
+            entry["parent"] or "",
+            entry["provider"] or "",
+            key_inputs(entry),
+        )
+    console = Console()
+    console.print(table)
+    custom = sum(1 for entry in result.entries if entry["type"].startswith("aws:"))
+    console.print(f"{custom} AWS resources in {len(result.entries)} entries.")
+    for note in notes:
+        console.print(f"[dim]note: {note}[/]")

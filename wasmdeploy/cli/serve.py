@@ -1,0 +1,91 @@
+"""`wasmdeploy serve`: the manifest's HTTP routes and S3 triggers, locally."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from wasmdeploy.cli.options import load_service, manifest_options
+
+
+@click.command("serve")
+@manifest_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=3000, show_default=True, help="Port of the local API.")
+@click.option("--s3-port", default=4566, show_default=True, help="Port of the local S3.")
+@click.option(
+    "--concurrency",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Warm sandboxes per function, at most.",
+)
+@click.option(
+    "--bootstrap",
+    default=None,
+    metavar="CMD",
+    help="Run this runtime command instead of the layer's bootstrap.",
+)
+def serve(
+    manifest_file: Path | None,
+    stage: str | None,
+    region: str | None,
+    host: str,
+    port: int,
+    s3_port: int,
+    concurrency: int,
+    bootstrap: str | None,
+) -> None:
+    """Serve the API routes (API Gateway payload 1.0 / 2.0) and run S3 triggers on a local S3."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from wasmdeploy.local.emulator import LocalEmulator
+    from wasmdeploy.local.runtime_command import parse_bootstrap
+
+    service = load_service(manifest_file, stage, region)
+    command = parse_bootstrap(bootstrap) if bootstrap is not None else None
+    emulator = LocalEmulator(
+        service,
+        host=host,
+        port=port,
+        s3_port=s3_port,
+        concurrency=concurrency,
+        bootstrap=command,
+    )
+    emulator.start()
+    console = Console(stderr=True)
+    try:
+        table = Table(title=f"{service.name} ({service.stage}), local", title_justify="left")
+        table.add_column("Trigger")
+        table.add_column("Function")
+        if emulator.api is not None:
+            for function in service.functions:
+                for route in function.routes:
+                    payload = "2.0" if route.kind == "httpApi" else "1.0"
+                    where = (
+                        route.path
+                        if route.path == "$default"
+                        else f"{route.method} {emulator.api.url}{route.path}"
+                    )
+                    table.add_row(f"{where}  (payload {payload})", function.name)
+        for function in service.functions:
+            for trigger in function.s3_triggers:
+                rules = "".join(
+                    f" {name}={value}"
+                    for name, value in (("prefix", trigger.prefix), ("suffix", trigger.suffix))
+                    if value
+                )
+                events = ",".join(trigger.events)
+                table.add_row(f"s3://{trigger.bucket} {events}{rules}", function.name)
+        console.print(table)
+        console.print(
+            f"Local S3: {emulator.s3.endpoint_url}  "
+            f"(e.g. aws --endpoint-url {emulator.s3.endpoint_url} s3 cp FILE s3://BUCKET/KEY)"
+        )
+        console.print("Press Ctrl+C to stop.")
+        threading.Event().wait()
+    finally:
+        emulator.stop()

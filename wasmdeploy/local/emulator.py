@@ -1,0 +1,128 @@
+"""Everything `serve` runs: a local S3 with the manifest's buckets and triggers,
+warm sandboxes per function, and the local API Gateway in front of them."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterable
+
+from wasmdeploy.errors import UserError
+from wasmdeploy.local.apigw.server import ApiGatewayServer
+from wasmdeploy.local.local_s3 import LocalS3
+from wasmdeploy.local.pool import DEFAULT_CONCURRENCY, FunctionPool
+from wasmdeploy.local.runtime_session import LogSink
+from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
+from wasmdeploy.local.sandbox_factory import SandboxFactory
+from wasmdeploy.manifest.model import Function, Service
+
+_write_lock = threading.Lock()
+
+
+def stderr_sink(prefix: str = "") -> LogSink:
+    """Write log lines to stderr whole, even when several sandboxes log at once."""
+
+    def emit(line: str) -> None:
+        with _write_lock:
+            sys.stderr.write(f"{prefix}{line}\n")
+            sys.stderr.flush()
+
+    return emit
+
+
+def local_buckets(service: Service) -> list[str]:
+    """Every bucket a function may touch: triggers (existing ones too), outputs, the stack's."""
+    names: dict[str, None] = {}
+    for function in service.functions:
+        for trigger in function.s3_triggers:
+            names[trigger.bucket] = None
+        if function.output is not None:
+            names[function.output.bucket] = None
+    names.update(dict.fromkeys(service.buckets_to_create))
+    return list(names)
+
+
+def create_pools(
+    service: Service,
+    functions: Iterable[Function],
+    *,
+    s3_endpoint: str | None,
+    concurrency: int,
+    sink_for: Callable[[Function], LogSink],
+    bootstrap: tuple[str, ...] | None = None,
+) -> dict[str, FunctionPool]:
+    return {
+        function.name: FunctionPool(
+            SandboxFactory(service, function, s3_endpoint=s3_endpoint, bootstrap=bootstrap),
+            sink_for(function),
+            max_concurrency=concurrency,
+        )
+        for function in functions
+    }
+
+
+class LocalEmulator:
+    """Starts and stops the local S3, its triggers, the sandboxes and the API."""
+
+    def __init__(
+        self,
+        service: Service,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        s3_port: int = 4566,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        notice: LogSink | None = None,
+        bootstrap: tuple[str, ...] | None = None,
+    ) -> None:
+        self.service = service
+        self.bootstrap = bootstrap
+        self.host = host
+        self.port = port
+        self.concurrency = concurrency
+        self.notice = notice or stderr_sink()
+        self.s3 = LocalS3(host=host, port=s3_port, region=service.region)
+        self.pools: dict[str, FunctionPool] = {}
+        self.api: ApiGatewayServer | None = None
+        self.triggers: S3TriggerDispatcher | None = None
+
+    def start(self) -> None:
+        self.s3.start()
+        try:
+            self.s3.create_buckets(local_buckets(self.service))
+            served = [f for f in self.service.functions if f.routes or f.s3_triggers]
+            self.pools = create_pools(
+                self.service,
+                served,
+                s3_endpoint=self.s3.endpoint_url,
+                concurrency=self.concurrency,
+                sink_for=lambda function: stderr_sink(f"[{function.name}] "),
+                bootstrap=self.bootstrap,
+            )
+            for pool in self.pools.values():
+                pool.warm()
+            if any(f.routes for f in served):
+                try:
+                    self.api = ApiGatewayServer(
+                        self.service, self.pools, host=self.host, port=self.port, notice=self.notice
+                    )
+                except OSError as error:
+                    raise UserError(
+                        f"cannot serve the API on {self.host}:{self.port}: {error.strerror}",
+                        hint="Choose another port with --port.",
+                    ) from None
+                self.api.start()
+            self.triggers = S3TriggerDispatcher(self.s3, self.service, self.pools, self.notice)
+            self.triggers.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.api is not None:
+            self.api.stop()
+        if self.triggers is not None:
+            self.triggers.stop()
+        for pool in self.pools.values():
+            pool.close()
+        self.s3.stop()

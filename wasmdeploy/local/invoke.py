@@ -1,0 +1,92 @@
+"""One local invocation, as `wasmdeploy invoke` runs it: a cold sandbox, one event, done.
+
+With `input: object` functions an object file can stand in for the upload: a
+local S3 is started, the file is put under the function's trigger, the S3
+event for it is sent, and whatever the function wrote is read back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasmdeploy.errors import UserError
+from wasmdeploy.local.default_events import s3_event_for
+from wasmdeploy.local.local_s3 import LocalS3
+from wasmdeploy.local.pool import FunctionPool
+from wasmdeploy.local.runtime_session import InvocationOutcome, LogSink
+from wasmdeploy.local.sandbox_factory import SandboxFactory
+from wasmdeploy.manifest.model import Function, S3Trigger, Service
+
+
+@dataclass
+class ObjectInvocation:
+    outcome: InvocationOutcome
+    input_key: tuple[str, str]  # (bucket, key) of the uploaded file
+    written: dict[tuple[str, str], bytes]  # objects the function created or changed
+
+
+def invoke_once(
+    service: Service,
+    function: Function,
+    payload: bytes,
+    emit: LogSink,
+    *,
+    bootstrap: tuple[str, ...] | None = None,
+    s3_endpoint: str | None = None,
+) -> InvocationOutcome:
+    """Run `payload` through a fresh sandbox of `function` (a cold start) and stop it."""
+    # One invocation: compiling in the runtime beats compiling here and loading the .cwasm.
+    factory = SandboxFactory(
+        service, function, bootstrap=bootstrap, s3_endpoint=s3_endpoint, precompile=False
+    )
+    pool = FunctionPool(factory, emit, max_concurrency=1)
+    try:
+        return pool.invoke(payload)
+    finally:
+        pool.close()
+
+
+def invoke_with_object(
+    service: Service,
+    function: Function,
+    object_file: Path,
+    emit: LogSink,
+    *,
+    bootstrap: tuple[str, ...] | None = None,
+) -> ObjectInvocation:
+    """Upload `object_file` to a local S3 under the function's trigger and run the function."""
+    try:
+        data = object_file.read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read --object {object_file}: {error}") from error
+    trigger = _object_trigger(function)
+    key = f"{trigger.prefix or ''}{object_file.name}"
+    with LocalS3(region=service.region) as s3:
+        buckets = [trigger.bucket, *service.buckets_to_create]
+        if function.output is not None:
+            buckets.append(function.output.bucket)
+        s3.create_buckets(dict.fromkeys(buckets))
+        etag = s3.client().put_object(Bucket=trigger.bucket, Key=key, Body=data)["ETag"]
+        before = s3.snapshot()
+        event = s3_event_for(trigger, service.region, key=key, size=len(data), etag=etag)
+        payload = json.dumps(event).encode()
+        outcome = invoke_once(
+            service, function, payload, emit, bootstrap=bootstrap, s3_endpoint=s3.endpoint_url
+        )
+        after = s3.snapshot()
+        client = s3.client()
+        written = {
+            (bucket, name): client.get_object(Bucket=bucket, Key=name)["Body"].read()
+            for (bucket, name), tag in after.items()
+            if before.get((bucket, name)) != tag
+        }
+    return ObjectInvocation(outcome=outcome, input_key=(trigger.bucket, key), written=written)
+
+
+def _object_trigger(function: Function) -> S3Trigger:
+    if function.s3_triggers:
+        return function.s3_triggers[0]
+    bucket = function.output.bucket if function.output else "wasmdeploy-local-input"
+    return S3Trigger(bucket=bucket)

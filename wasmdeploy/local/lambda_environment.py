@@ -1,0 +1,94 @@
+"""The environment Lambda gives a runtime process, built for a local sandbox."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from wasmdeploy.manifest.model import Function, Service
+
+LOCAL_ACCOUNT_ID = "123456789012"
+# Host variables a runtime needs to start at all (Lambda has its own PATH).
+_PASSED_THROUGH = ("PATH", "SYSTEMROOT", "TMPDIR", "VIRTUAL_ENV")
+_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+_LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "wasmdeploy-local",
+    "AWS_SECRET_ACCESS_KEY": "wasmdeploy-local",
+    "AWS_SESSION_TOKEN": "wasmdeploy-local",
+}
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """What a runtime process is started with: its command, environment and directory."""
+
+    command: tuple[str, ...]
+    environment: dict[str, str]
+    task_root: Path
+    function_name: str  # the deployed name
+    function_arn: str
+    memory_size: int  # MB
+    timeout: float  # seconds
+    version: str = "$LATEST"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def function_arn(service: Service, function: Function) -> str:
+    return f"arn:aws:lambda:{service.region}:{LOCAL_ACCOUNT_ID}:function:{function.deployed_name}"
+
+
+def lambda_environment(
+    service: Service,
+    function: Function,
+    *,
+    task_root: Path,
+    handler: str,
+    s3_endpoint: str | None = None,
+) -> dict[str, str]:
+    """Lambda's variables, then the function's own; the runtime API address is added per process.
+
+    With a local S3 (`s3_endpoint`), the function's S3 calls go there with
+    throwaway credentials; otherwise the host's credentials pass through, as
+    the role's would in Lambda.
+    """
+    environment = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
+    if s3_endpoint:
+        environment.update(_LOCAL_CREDENTIALS)
+        environment["AWS_ENDPOINT_URL_S3"] = s3_endpoint
+    else:
+        environment.update({name: os.environ[name] for name in _CREDENTIALS if name in os.environ})
+    name = function.deployed_name
+    environment.update(
+        {
+            "_HANDLER": handler,
+            "LAMBDA_TASK_ROOT": str(task_root),
+            "LAMBDA_RUNTIME_DIR": str(task_root),
+            "AWS_LAMBDA_FUNCTION_NAME": name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": service.region,
+            "AWS_DEFAULT_REGION": service.region,
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name(),
+            "TZ": ":UTC",
+            "LANG": "en_US.UTF-8",
+            "PYTHONUNBUFFERED": "1",
+            # The runtime runs on the interpreter wasmdeploy runs on (same wasmtime).
+            "WASMDEPLOY_PYTHON": sys.executable,
+        }
+    )
+    if function.runtime.startswith("python"):
+        # Lambda sets this for managed runtimes only, not for OS-only (provided.*) ones.
+        environment["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{function.runtime}"
+    environment.update(function.environment)
+    return environment
+
+
+def log_stream_name() -> str:
+    """A name shaped like Lambda's: 2026/11/23/[$LATEST]<32 hex digits>."""
+    return f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{secrets.token_hex(16)}"

@@ -1,0 +1,77 @@
+"""Lambda's own log lines: START, END, REPORT, and the timeout notice."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class InvocationFigures:
+    request_id: str
+    duration_ms: float
+    memory_size_mb: int
+    max_memory_used_mb: int
+    init_duration_ms: float | None = None  # only on a cold start
+    status: str = "success"  # success | error | timeout | crash
+    error_type: str | None = None
+
+
+def start_line(request_id: str, version: str = "$LATEST") -> str:
+    return f"START RequestId: {request_id} Version: {version}"
+
+
+def end_line(request_id: str) -> str:
+    return f"END RequestId: {request_id}"
+
+
+def report_line(figures: InvocationFigures) -> str:
+    init = figures.init_duration_ms or 0.0
+    billed = math.ceil(figures.duration_ms + init) if figures.duration_ms + init > 0 else 1
+    fields = [
+        f"REPORT RequestId: {figures.request_id}",
+        f"Duration: {figures.duration_ms:.2f} ms",
+        f"Billed Duration: {billed} ms",
+        f"Memory Size: {figures.memory_size_mb} MB",
+        f"Max Memory Used: {figures.max_memory_used_mb} MB",
+    ]
+    if figures.init_duration_ms is not None:
+        fields.append(f"Init Duration: {figures.init_duration_ms:.2f} ms")
+    if figures.status == "timeout":
+        fields.append("Status: timeout")
+    elif figures.status == "crash":
+        fields.append("Status: error")
+        fields.append(f"Error Type: {figures.error_type or 'Runtime.ExitError'}")
+    return "\t".join(fields)
+
+
+def timeout_line(request_id: str, timeout: float) -> str:
+    return f"{_timestamp()} {request_id} Task timed out after {timeout:.2f} seconds"
+
+
+def timeout_message(request_id: str, timeout: float) -> str:
+    return f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
+
+
+def exit_message(request_id: str, returncode: int | None) -> str:
+    if returncode is None:
+        reason = "Runtime exited without providing a reason"
+    elif returncode < 0:
+        reason = f"Runtime exited with error: signal: {_signal_name(-returncode)}"
+    else:
+        reason = f"Runtime exited with error: exit status {returncode}"
+    return f"RequestId: {request_id} Error: {reason}"
+
+
+def _signal_name(number: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(number).name.removeprefix("SIG").lower()
+    except ValueError:
+        return str(number)
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -1,0 +1,35 @@
+"""Which command starts a runtime process: the layer's `bootstrap`, or the user's."""
+
+from __future__ import annotations
+
+import importlib.util
+import shlex
+import sys
+from pathlib import Path
+
+from wasmdeploy.errors import UserError
+
+
+def default_runtime_command() -> tuple[str, ...]:
+    """`runtime-layer/bootstrap` beside the runtime package, as Lambda runs it.
+
+    When wasmdeploy is installed without the source tree (no `bootstrap` file
+    beside the package), run what `bootstrap` runs: the runtime package's main.
+    """
+    spec = importlib.util.find_spec("wasmdeploy_runtime")
+    if spec is not None and spec.submodule_search_locations:
+        bootstrap = Path(next(iter(spec.submodule_search_locations))).parent / "bootstrap"
+        if bootstrap.is_file():
+            return (str(bootstrap),)
+    return (sys.executable, "-m", "wasmdeploy_runtime")
+
+
+def parse_bootstrap(command: str) -> tuple[str, ...]:
+    """`--bootstrap "python -m awslambdaric app.handler"`, split as a shell would."""
+    try:
+        words = tuple(shlex.split(command))
+    except ValueError as error:
+        raise UserError(f"--bootstrap {command!r} is not a valid command: {error}") from error
+    if not words:
+        raise UserError('--bootstrap needs a command, e.g. "python -m awslambdaric app.handler"')
+    return words

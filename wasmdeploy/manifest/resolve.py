@@ -1,0 +1,128 @@
+"""Turn a checked manifest into the model: the one place precedence is applied.
+
+Precedence: CLI option > function > provider > default. Edge functions are
+forced onto Lambda@Edge's terms (python3.13, x86_64, us-east-1, no environment
+variables). `provided.al2` deploys as `provided.al2023`, remembered in
+`requested_runtime`. Called only after the checks found no errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wasmdeploy_runtime.units import parse_duration, parse_size
+
+from wasmdeploy.manifest import model, settings
+from wasmdeploy.manifest.events import function_events
+from wasmdeploy.manifest.settings import as_dict
+
+
+def resolve_sandbox(raw: dict[str, Any]) -> model.Sandbox:
+    max_time = raw.get("maxTime")
+    fuel = raw.get("fuel")
+    allowed = raw.get("allowedImports")
+    return model.Sandbox(
+        memory_limit=parse_size(raw.get("memoryLimit", model.DEFAULT_MEMORY_LIMIT)),
+        stack_limit=parse_size(raw.get("stackLimit", model.DEFAULT_STACK_LIMIT)),
+        max_time=parse_duration(max_time) if max_time is not None else None,
+        allowed_imports=(
+            tuple(str(i) for i in allowed)
+            if isinstance(allowed, list)
+            else model.DEFAULT_ALLOWED_IMPORTS
+        ),
+        fuel=int(fuel) if isinstance(fuel, int) and not isinstance(fuel, bool) else None,
+    )
+
+
+def resolve_function(
+    data: dict[str, Any], name: str, raw: dict[str, Any], service: str, stage: str, root: Path
+) -> model.Function:
+    handler = str(raw.get("handler", ""))
+    module_relpath, export = settings.split_handler(handler)
+    triggers, routes = function_events(raw)
+    output = as_dict(raw.get("output"))
+    edge = raw.get("edge")
+    requested = settings.requested_runtime(data, raw)
+    runtime = settings.deployed_runtime(data, raw)
+    return model.Function(
+        name=name,
+        deployed_name=settings.deployed_name(service, stage, name),
+        handler=handler,
+        module=(root / module_relpath).resolve(),
+        module_relpath=module_relpath,
+        abi="exports" if export else "wasi",
+        export=export,
+        runtime=runtime,
+        architecture=settings.architecture(data, raw),
+        memory_size=settings.memory_size(data, raw),
+        timeout=settings.timeout(data, raw),
+        sandbox=resolve_sandbox(settings.sandbox_settings(data, raw)),
+        description=raw.get("description"),
+        environment=settings.environment(data, raw),
+        tags=settings.tags(data, raw),
+        input="object" if raw.get("input") == "object" else "event",
+        output=model.ObjectOutput(bucket=output["bucket"], key=output["key"]) if output else None,
+        s3_triggers=tuple(trigger for _, trigger in triggers),
+        routes=tuple(route for _, route in routes),
+        edge=(
+            model.EdgeTrigger(
+                event_type=edge["eventType"],
+                path_pattern=edge.get("pathPattern", "*"),
+                include_body=edge.get("includeBody") is True,
+            )
+            if isinstance(edge, dict)
+            else None
+        ),
+        build=raw.get("build"),
+        iam_statements=tuple(settings.iam_statements(data)),
+        log_retention_days=settings.log_retention(data, raw),
+        requested_runtime=requested if requested != runtime and not raw.get("edge") else None,
+    )
+
+
+def resolve_cdn(raw: Any) -> model.Cdn | None:
+    if not isinstance(raw, dict):
+        return None
+    origin = as_dict(raw.get("origin"))
+    if "bucket" in origin:
+        kind: model.CdnOriginKind = "bucket"
+        target = str(origin["bucket"])
+    elif "domain" in origin:
+        kind, target = "domain", str(origin["domain"])
+    else:
+        kind, target = "httpApi", ""
+    return model.Cdn(
+        origin_kind=kind,
+        origin=target,
+        price_class=raw.get("priceClass", "PriceClass_100"),
+        default_root_object=raw.get("defaultRootObject"),
+        comment=raw.get("comment"),
+    )
+
+
+def resolve_service(
+    data: dict[str, Any], manifest_path: Path, *, stage: str | None, region: str | None
+) -> model.Service:
+    """The model of a manifest that passed the schema and the checks."""
+    root = manifest_path.parent
+    name = str(data["service"])
+    stage_name = settings.stage(data, stage)
+    provider = settings.provider_of(data)
+    functions = tuple(
+        resolve_function(data, fname, raw, name, stage_name, root)
+        for fname, raw in settings.functions_of(data).items()
+    )
+    backend = provider.get("backend")
+    return model.Service(
+        name=name,
+        stage=stage_name,
+        region=settings.region(data, region),
+        manifest_path=manifest_path,
+        functions=functions,
+        tags=settings.tags(data),
+        backend=str(backend) if backend is not None else None,
+        cdn=resolve_cdn(data.get("cdn")),
+        retain_buckets=provider.get("retainBuckets") is not False,
+        custom=as_dict(data.get("custom")),
+    )

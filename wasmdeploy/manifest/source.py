@@ -1,0 +1,134 @@
+"""Parse the manifest's YAML into plain data, keeping the line and column of every node.
+
+PyYAML's composer gives each node a start mark; this module walks the node tree
+with the safe constructor for scalars and records, for every node path, where
+its value (and its key) starts. Duplicate keys and recursive aliases, which
+PyYAML accepts silently, are reported as problems.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from wasmdeploy.manifest.problems import Mark, NodePath, Problems
+
+# libyaml's parser when PyYAML was built with it (several times faster), else the pure one;
+# both give every node its start mark, and only their composer and constructors are used.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Walker:
+    def __init__(self, loader: yaml.SafeLoader, problems: Problems) -> None:
+        self.loader = loader
+        self.problems = problems
+        self.active: set[int] = set()
+
+    def value(self, node: yaml.Node, path: NodePath) -> Any:
+        self.problems.locations.values[path] = _mark(node)
+        if id(node) in self.active:
+            self.problems.error(path, "this alias refers to a node that contains it (a cycle)")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            self.active.add(id(node))
+            try:
+                return self.mapping(node, path)
+            finally:
+                self.active.discard(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            self.active.add(id(node))
+            try:
+                return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.active.discard(id(node))
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: NodePath) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as error:
+            self.problems.error(path, f"cannot read this value: {error.problem}")
+        except (ValueError, OverflowError) as error:  # e.g. an impossible timestamp
+            self.problems.error(path, f"cannot read this value: {error}")
+        return None
+
+    def mapping(self, node: yaml.MappingNode, path: NodePath) -> dict[str, Any]:
+        try:
+            self.loader.flatten_mapping(node)  # `<<: *anchor` merge keys
+        except yaml.constructor.ConstructorError as error:
+            self.problems.error(path, f"cannot merge this mapping: {error.problem}")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.locations.values[path] = _mark(key_node)
+                self.problems.error(path, "a key must be a plain string, not a list or mapping")
+                continue
+            key = self.scalar(key_node, path)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            child: NodePath = (*path, key)
+            if key in result:
+                self.problems.locations.keys[child] = _mark(key_node)
+                self.problems.error(
+                    child,
+                    f"duplicate key '{key}' (the later value would silently win)",
+                    hint="Keep one of them.",
+                    key=True,
+                )
+                continue
+            self.problems.locations.keys[child] = _mark(key_node)
+            result[key] = self.value(value_node, child)
+            if not isinstance(value_node, yaml.ScalarNode):
+                # A block under its key starts on the next line: point at the key instead.
+                self.problems.locations.values[child] = _mark(key_node)
+        return result
+
+
+def parse_yaml(text: str, problems: Problems) -> Any:
+    """The document's data, or None after reporting a syntax error into `problems`."""
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        _report_reader_error(text, error, problems)
+        return None
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            problems.error((), "the manifest is empty", hint="Start with `service: my-service`.")
+            return None
+        return _Walker(loader, problems).value(root, ())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        if mark is not None:
+            problems.locations.values[("(yaml)",)] = Mark(mark.line + 1, mark.column + 1)
+        reason = error.problem or error.context or "invalid YAML"
+        problems.error(("(yaml)",), f"YAML syntax error: {reason}")
+        return None
+    except yaml.reader.ReaderError as error:
+        _report_reader_error(text, error, problems)
+        return None
+    except yaml.YAMLError as error:
+        problems.error((), f"YAML error: {error}")
+        return None
+    except RecursionError:
+        problems.error((), "the YAML is nested too deeply to read")
+        return None
+    finally:
+        loader.dispose()
+
+
+def _report_reader_error(text: str, error: yaml.reader.ReaderError, problems: Problems) -> None:
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    problems.locations.values[("(yaml)",)] = Mark(line, column)
+    problems.error(
+        ("(yaml)",),
+        f"YAML cannot contain the control character {error.character:#06x}",
+        hint="Remove it (it is often pasted in by accident).",
+    )

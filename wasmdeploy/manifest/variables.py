@@ -1,0 +1,263 @@
+"""Resolve `${source:ref, fallback}` variables in the parsed manifest.
+
+Sources: `opt:stage` / `opt:region` (the CLI options), `sls:stage` /
+`sls:region` (the effective stage and region, defaults applied), `env:NAME`,
+`self:path.to.key` (another node of this manifest; `a.b[0].c` or `a.b.0.c`).
+Variables nest (`${env:${opt:stage}_URL}`) and may sit inside a string; a
+variable that is the whole value keeps the referenced value's type, so
+`${self:custom.limits}` can insert a mapping. The fallback is a quoted string,
+a number, `true`/`false`, another variable, or a bare word.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wasmdeploy.manifest.problems import NodePath, Problems, format_path
+
+_INNERMOST = re.compile(r"\$\{((?:(?!\$\{)[^}])*)\}")
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_SELF_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_REFERENCE = re.compile(r"^(opt|env|self|sls):")
+_MISSING = object()
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """node[part] for a mapping key or a list index, else _MISSING."""
+    if isinstance(node, dict) and isinstance(part, str):
+        return node.get(part, _MISSING)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _MISSING
+
+
+class VariableError(Exception):
+    def __init__(
+        self, message: str, hint: str | None = None, cycle: list[NodePath] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.cycle = cycle
+
+
+@dataclass
+class VariableContext:
+    """What variables resolve against: the CLI options, the environment."""
+
+    options: dict[str, str | None] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    defaults: dict[str, str] = field(default_factory=dict)  # sls:stage, sls:region
+
+
+def _split_top_level_comma(text: str) -> tuple[str, str | None]:
+    quote: str | None = None
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == ",":
+            return text[:index].strip(), text[index + 1 :].strip()
+    return text.strip(), None
+
+
+def _parse_self_path(ref: str) -> NodePath:
+    parts: list[str | int] = []
+    for match in _SELF_PART.finditer(ref):
+        name, index = match.groups()
+        if index is not None:
+            parts.append(int(index))
+        elif name.isdigit():
+            parts.append(int(name))
+        else:
+            parts.append(name)
+    return tuple(parts)
+
+
+class _Resolver:
+    def __init__(self, data: Any, context: VariableContext, problems: Problems) -> None:
+        self.data = data
+        self.context = context
+        self.problems = problems
+        self.done: dict[NodePath, Any] = {}
+        self.in_progress: list[NodePath] = []
+
+    def raw(self, path: NodePath) -> Any:
+        node = self.data
+        for part in path:
+            node = _child(node, part)
+        return node
+
+    def node(self, path: NodePath) -> Any:
+        """The resolved value of the node at `path` (which must exist in the raw data)."""
+        if path in self.done:
+            return self.done[path]
+        if path in self.in_progress:
+            cycle = [*self.in_progress[self.in_progress.index(path) :], path]
+            raise VariableError(
+                "variables refer to each other in a cycle: "
+                + " -> ".join(format_path(p) for p in cycle),
+                "Break the cycle: one of these values must be written out.",
+                cycle,
+            )
+        self.in_progress.append(path)
+        try:
+            value = self._resolve(self.raw(path), path)
+        except VariableError as error:
+            self.done[path] = None
+            if error.cycle and path == error.cycle[0]:
+                return None  # a mapping or list that contains a reference to itself
+            raise
+        finally:
+            self.in_progress.pop()
+        self.done[path] = value
+        return value
+
+    def _resolve(self, value: Any, path: NodePath) -> Any:
+        if isinstance(value, dict):
+            return {key: self.node((*path, key)) for key in value}
+        if isinstance(value, list):
+            return [self.node((*path, index)) for index in range(len(value))]
+        if isinstance(value, str) and "${" in value:
+            try:
+                return self.string(value)
+            except VariableError as error:
+                self.problems.error(path, error.message, hint=error.hint)
+                self.problems.unresolved.add(path)
+                if error.cycle and path in error.cycle and path != error.cycle[0]:
+                    self.done[path] = None
+                    raise  # every member of the cycle is reported, the first one stops it
+                return None
+        return value
+
+    def resolved_at(self, path: NodePath) -> Any:
+        """The resolved value at `path`, looking inside values that variables inserted."""
+        if self.raw(path) is not _MISSING:
+            return self.node(path)
+        cut = len(path) - 1
+        while cut > 0 and self.raw(path[:cut]) is _MISSING:
+            cut -= 1
+        if not isinstance(self.raw(path[:cut]), str):
+            return _MISSING  # a plain mapping or list without that key
+        value = self.node(path[:cut])
+        for part in path[cut:]:
+            value = _child(value, part)
+        return value
+
+    def string(self, text: str) -> Any:
+        values: list[Any] = []
+
+        def substitute(match: re.Match[str]) -> str:
+            values.append(self.expression(match.group(1), values))
+            return f"\x00{len(values) - 1}\x00"
+
+        previous = None
+        while previous != text:
+            previous = text
+            text = _INNERMOST.sub(substitute, text, count=1)
+        whole = _PLACEHOLDER.fullmatch(text)
+        if whole:
+            return values[int(whole.group(1))]
+        if "${" in text:
+            raise VariableError(
+                "unterminated variable: '${' without its closing '}'",
+                "Write variables like ${env:NAME} or ${self:provider.stage}.",
+            )
+        return _PLACEHOLDER.sub(lambda m: _as_text(values[int(m.group(1))]), text)
+
+    def expression(self, expression: str, values: list[Any]) -> Any:
+        primary, fallback = _split_top_level_comma(expression)
+        primary = _PLACEHOLDER.sub(lambda m: _as_text(values[int(m.group(1))]), primary)
+        value = self.lookup(primary)
+        if value is not _MISSING and value is not None:
+            return value
+        if fallback is not None:
+            return self.fallback(fallback, values)
+        raise VariableError(*_unresolved_message(primary))
+
+    def fallback(self, text: str, values: list[Any]) -> Any:
+        whole = _PLACEHOLDER.fullmatch(text)
+        if whole:
+            return values[int(whole.group(1))]
+        text = _PLACEHOLDER.sub(lambda m: _as_text(values[int(m.group(1))]), text)
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+            return text[1:-1]
+        if _NUMBER.match(text):
+            return float(text) if "." in text else int(text)
+        if text in ("true", "false"):
+            return text == "true"
+        if text in ("null", "~"):
+            return None
+        if _REFERENCE.match(text):
+            return self.expression(text, values)
+        return text
+
+    def lookup(self, reference: str) -> Any:
+        source, sep, ref = reference.partition(":")
+        source, ref = source.strip(), ref.strip()
+        if not sep:
+            raise VariableError(
+                f"'${{{reference}}}' is not a variable: expected source:reference",
+                "Use ${opt:stage}, ${env:NAME}, ${env:NAME, 'default'} or ${self:path.to.key}.",
+            )
+        if source == "opt":
+            return self.context.options.get(ref) if ref else _MISSING
+        if source == "sls":
+            return self.context.defaults.get(ref, _MISSING)
+        if source == "env":
+            return self.context.environ.get(ref, _MISSING) if ref else _MISSING
+        if source == "self":
+            return self.resolved_at(_parse_self_path(ref))
+        raise VariableError(
+            f"unknown variable source '{source}' in '${{{reference}}}'",
+            "The sources are opt, env, self and sls.",
+        )
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise VariableError(
+        f"a {type(value).__name__} cannot be placed inside a string",
+        "Only strings and numbers can be embedded; use the variable as the whole value.",
+    )
+
+
+def _unresolved_message(reference: str) -> tuple[str, str]:
+    source, _, ref = reference.partition(":")
+    ref = ref.strip()
+    if source == "opt":
+        return (
+            f"'${{{reference}}}' is not set: no --{ref} option was given",
+            f"Pass --{ref}, or give a default: ${{opt:{ref}, 'dev'}}.",
+        )
+    if source == "env":
+        return (
+            f"'${{{reference}}}' is not set: environment variable {ref} is not defined",
+            f"Export {ref}, or give a default: ${{env:{ref}, 'value'}}.",
+        )
+    if source == "self":
+        return (
+            f"'${{{reference}}}' refers to '{ref}', which is not in this manifest",
+            "Check the path (e.g. self:provider.stage, self:custom.bucket).",
+        )
+    return (f"'${{{reference}}}' cannot be resolved", "Check the variable's name.")
+
+
+def resolve_variables(data: Any, context: VariableContext, problems: Problems) -> Any:
+    """The manifest with every variable replaced; unresolvable ones are reported and become None."""
+    resolver = _Resolver(data, context, problems)
+    try:
+        return resolver.node(())
+    except RecursionError:
+        problems.error((), "variables nest too deeply to resolve")
+        return None

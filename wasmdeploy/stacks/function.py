@@ -1,0 +1,129 @@
+"""One WASM function: its role, its log group and the Lambda function itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from wasmdeploy.build.package import lambda_handler
+from wasmdeploy.build.zips import Artifact
+from wasmdeploy.manifest.model import Function
+from wasmdeploy.stacks import policies
+
+
+@dataclass(frozen=True)
+class WasmFunctionArgs:
+    function: Function
+    artifact: Artifact  # the function's zip
+    account_id: pulumi.Input[str]
+    layer_arns: Sequence[pulumi.Input[str]] = ()  # none for edge functions
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def log_group_name(function: Function) -> str:
+    return f"/aws/lambda/{function.deployed_name}"
+
+
+def lambda_environment(function: Function) -> aws.lambda_.FunctionEnvironmentArgs | None:
+    """Lambda@Edge allows no environment variables (the zip's wasmdeploy.json carries them)."""
+    if function.is_edge or not function.environment:
+        return None
+    return aws.lambda_.FunctionEnvironmentArgs(variables=dict(sorted(function.environment.items())))
+
+
+def role_policy_json(function: Function, log_group_arn: str, account_id: str) -> str:
+    """The inline policy as JSON; log group ARNs get `:*` so they cover the streams."""
+    arns = [f"{log_group_arn}:*"]
+    if function.is_edge:
+        arns = policies.edge_log_group_arns(account_id, function.deployed_name)
+    return json.dumps(policies.function_policy(function, arns), sort_keys=True)
+
+
+class WasmFunction(pulumi.ComponentResource):
+    """A Lambda function running a WASM module, with a role that can do only what it needs.
+
+    Edge functions (published, in us-east-1 through the parent's provider) are kept
+    on delete: CloudFront's replicas block their deletion for hours after the
+    distribution lets go of them.
+    """
+
+    name: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    invoke_arn: pulumi.Output[str]
+    qualified_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: WasmFunctionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("wasmdeploy:aws:WasmFunction", name, None, opts)
+        function = args.function
+        self.function_model = function
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=log_group_name(function),
+            retention_in_days=function.log_retention_days,
+            tags=tags,
+            opts=child,
+        )
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            description=f"Runs the {function.deployed_name} function",
+            assume_role_policy=json.dumps(
+                policies.assume_role_policy(edge=function.is_edge), sort_keys=True
+            ),
+            tags=tags,
+            opts=child,
+        )
+        self.role_policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=self.role.id,
+            policy=pulumi.Output.all(self.log_group.arn, args.account_id).apply(
+                lambda values: role_policy_json(function, values[0], values[1])
+            ),
+            opts=child,
+        )
+        self.lambda_function = aws.lambda_.Function(
+            f"{name}-function",
+            name=function.deployed_name,
+            description=function.description,
+            role=self.role.arn,
+            runtime=function.runtime,
+            architectures=[function.architecture],
+            handler=lambda_handler(function),
+            memory_size=function.memory_size,
+            timeout=function.timeout,
+            code=pulumi.FileArchive(str(args.artifact.path)),
+            source_code_hash=args.artifact.sha256,
+            layers=list(args.layer_arns) or None,
+            environment=lambda_environment(function),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="Text", log_group=self.log_group.name
+            ),
+            publish=function.is_edge,
+            tags={**tags, **function.tags},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[self.role_policy, self.log_group],
+                retain_on_delete=function.is_edge,
+            ),
+        )
+        self.name = self.lambda_function.name
+        self.arn = self.lambda_function.arn
+        self.invoke_arn = self.lambda_function.invoke_arn
+        self.qualified_arn = self.lambda_function.qualified_arn
+        self.register_outputs(
+            {
+                "name": self.name,
+                "arn": self.arn,
+                "qualifiedArn": self.qualified_arn,
+                "roleArn": self.role.arn,
+                "logGroup": self.log_group.name,
+            }
+        )

@@ -1,0 +1,121 @@
+"""`httpApi` events: one API Gateway v2 HTTP API for the service (payload format 2.0)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from wasmdeploy.manifest.model import HttpRoute
+from wasmdeploy.stacks.function import WasmFunction
+
+APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class RoutedFunction:
+    function: WasmFunction
+    routes: Sequence[HttpRoute]
+
+
+@dataclass(frozen=True)
+class HttpApiArgs:
+    api_name: str  # "{service}-{stage}"
+    stage: str
+    targets: Sequence[RoutedFunction]
+
+
+def route_slug(route: HttpRoute) -> str:
+    """A logical-name-safe form of a route key: "GET /a/{id}" -> "get-a-id"."""
+    if route.path == "$default":
+        return "default"
+    text = f"{route.method} {route.path}".lower()
+    kept = "".join(c if c.isalnum() else "-" for c in text)
+    return "-".join(part for part in kept.split("-") if part) or "root"
+
+
+def unique_slug(slug: str, used: set[str]) -> str:
+    """`slug`, or `slug-2`, `slug-3`... when two routes slug alike ("/a-b" and "/a/b")."""
+    candidate, number = slug, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{slug}-{number}"
+    used.add(candidate)
+    return candidate
+
+
+def cors_configuration(
+    targets: Sequence[RoutedFunction],
+) -> aws.apigatewayv2.ApiCorsConfigurationArgs | None:
+    if not any(route.cors for target in targets for route in target.routes):
+        return None
+    return aws.apigatewayv2.ApiCorsConfigurationArgs(
+        allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], max_age=300
+    )
+
+
+class HttpApi(pulumi.ComponentResource):
+    """The API, a Lambda proxy integration per function, a route per method and path,
+    and the `$default` stage, deployed automatically on every change."""
+
+    url: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: HttpApiArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("wasmdeploy:aws:HttpApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.api = aws.apigatewayv2.Api(
+            f"{name}-api",
+            name=args.api_name,
+            protocol_type="HTTP",
+            cors_configuration=cors_configuration(args.targets),
+            opts=child,
+        )
+        self.routes: list[aws.apigatewayv2.Route] = []
+        self.permissions: list[aws.lambda_.Permission] = []
+        used: set[str] = set()
+        for target in args.targets:
+            function_name = target.function.function_model.name
+            integration = aws.apigatewayv2.Integration(
+                f"{name}-{function_name}-integration",
+                api_id=self.api.id,
+                integration_type="AWS_PROXY",
+                integration_method="POST",
+                integration_uri=target.function.invoke_arn,
+                payload_format_version="2.0",
+                opts=child,
+            )
+            for route in target.routes:
+                self.routes.append(
+                    aws.apigatewayv2.Route(
+                        f"{name}-{unique_slug(route_slug(route), used)}",
+                        api_id=self.api.id,
+                        route_key=route.route_key,
+                        target=integration.id.apply(lambda id_: f"integrations/{id_}"),
+                        opts=child,
+                    )
+                )
+            self.permissions.append(
+                aws.lambda_.Permission(
+                    f"{name}-{function_name}-invoke",
+                    action="lambda:InvokeFunction",
+                    function=target.function.name,
+                    principal=APIGATEWAY_PRINCIPAL,
+                    source_arn=self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
+                    opts=child,
+                )
+            )
+        self.stage = aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=self.api.id,
+            name="$default",
+            auto_deploy=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.routes)),
+        )
+        self.endpoint = self.api.api_endpoint
+        self.url = self.api.api_endpoint
+        self.register_outputs({"url": self.url})
