@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import signal
 import socket
@@ -27,7 +28,10 @@ import wasmtime
 
 BODY = b'{"message":"hello"}'
 # Exports ABI: the answer sits in a data segment; handle() points at it.
-RESPONSE = b'{"statusCode":200,"headers":{"content-type":"application/json"},"body":"{\\"message\\":\\"hello\\"}"}'
+RESPONSE = json.dumps(
+    {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": BODY.decode()},
+    separators=(",", ":"),
+).encode()
 WAT_STRING = "".join(f"\\{byte:02x}" for byte in RESPONSE)
 HELLO_WAT = f"""
 (module
@@ -131,7 +135,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def measure(name: str, port: int, path: str, requests: int, clients: int) -> dict[str, float]:
+def measure(port: int, path: str, requests: int, clients: int) -> dict[str, float]:
     load(port, path, clients * 20, clients)  # warm: every sandbox started, connections open
     seconds, latencies = load(port, path, requests, clients)
     return {
@@ -169,15 +173,23 @@ def main() -> None:
         )
         try:
             wait_until_serving(port, "/hello", baseline)
-            results["python http.server"] = measure("baseline", port, "/hello", args.requests, args.clients)
+            results["python http.server"] = measure(port, "/hello", args.requests, args.clients)
         finally:
             stop(baseline)
 
         port = free_port()
         serve = subprocess.Popen(
             [
-                sys.executable, "-m", "wasmdeploy", "serve", "--port", str(port),
-                "--s3-port", str(free_port()), "--concurrency", str(args.concurrency),
+                sys.executable,
+                "-m",
+                "wasmdeploy",
+                "serve",
+                "--port",
+                str(port),
+                "--s3-port",
+                str(free_port()),
+                "--concurrency",
+                str(args.concurrency),
             ],
             cwd=root,
             env={**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"},
@@ -186,12 +198,15 @@ def main() -> None:
         )
         try:
             wait_until_serving(port, "/hello", serve)
-            results["wasmdeploy serve"] = measure("serve", port, "/hello", args.requests, args.clients)
+            results["wasmdeploy serve"] = measure(port, "/hello", args.requests, args.clients)
         finally:
             stop(serve)
 
     base = results["python http.server"]
-    print(f"{args.requests} GET requests, {args.clients} concurrent clients, keep-alive, CPUs: {os.cpu_count()}")
+    print(
+        f"{args.requests} GET requests, {args.clients} concurrent clients, keep-alive, "
+        f"CPUs: {os.cpu_count()}"
+    )
     print(f"{'server':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'req/s vs baseline':>20}")
     for name, figures in results.items():
         ratio = figures["rps"] / base["rps"]

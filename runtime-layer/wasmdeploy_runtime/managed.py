@@ -117,7 +117,7 @@ def edge_answer(record: dict[str, Any], body: bytes) -> dict[str, Any]:
         raise_as_exception(
             FunctionError(
                 INVALID_EDGE_RESPONSE,
-                f"a {event_type} function must print a CloudFront request or response "
+                f"the {event_type} function must print a CloudFront request or response "
                 f"object as JSON: {error}",
             )
         )

@@ -73,10 +73,14 @@ def classify(error: BaseException, context: FailureContext) -> FunctionError:
 
 
 def _timeout_message(context: FailureContext) -> str:
-    if context.time_limit is None:
-        return "the module was stopped at its deadline"
-    source = "sandbox.maxTime" if context.deadline_is_max_time else "the Lambda deadline"
-    return f"the module ran past {source} ({context.time_limit:g}s) and was stopped"
+    if context.deadline_is_max_time and context.time_limit is not None:
+        return f"the module ran past sandbox.maxTime ({context.time_limit:g}s) and was stopped"
+    if context.time_limit is not None and context.time_limit > 0:
+        return (
+            f"the module ran past the Lambda deadline ({context.time_limit:.3g}s after it "
+            "started) and was stopped"
+        )
+    return "the module ran past the Lambda deadline and was stopped"
 
 
 def _hit_memory_limit(error: BaseException, context: FailureContext) -> bool:

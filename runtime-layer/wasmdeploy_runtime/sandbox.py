@@ -99,8 +99,10 @@ class Sandbox:
                     wasi.env = self._env
                 stdio.configure(wasi, payload if self.config.export is None else b"")
                 store.set_wasi(wasi)
-            self._watchdog.arm(deadline, self._output_check if stdio is not None else None)
+            # The deadline goes on the store before the watchdog is armed: a tick that came
+            # first would set the epoch past a deadline set after it, and be lost.
             store.set_epoch_deadline(1)
+            self._watchdog.arm(deadline, self._output_check if stdio is not None else None)
             try:
                 instance = prepared.instance_pre.instantiate(store)
                 instantiated = time.monotonic()

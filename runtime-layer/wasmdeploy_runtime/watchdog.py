@@ -39,7 +39,7 @@ class Watchdog:
 
     def arm(self, deadline: float | None, check: Callable[[], str | None] | None = None) -> None:
         """Interrupt the guest at `deadline` (time.monotonic()), or when `check()` returns a
-        reason. Call before setting the store's epoch deadline."""
+        reason. Set the store's epoch deadline (one tick) first."""
         with self._condition:
             self._armed = True
             self._deadline = deadline

@@ -123,7 +123,7 @@ def test_http_api_unknown_path_is_a_404_response() -> None:
 
 
 def test_http_api_rest_variant_uses_payload_1_0_and_its_own_greeting() -> None:
-    event = generated_event("apigw", "rest", "--method", "GET", "--path", "/hello/bob")
+    event = generated_event("apigw", "rest", "--method", "GET", "--path", "/rest/hello/bob")
     assert api_response(invoke("http-api", "restApi", event)) == (200, {"message": "Howdy, bob!"})
 
 

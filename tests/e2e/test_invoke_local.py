@@ -224,3 +224,20 @@ def test_missing_bootstrap_command_is_a_clean_error(service_dir: Path) -> None:
     result = wasmdeploy(service_dir, "invoke", "echo", "--bootstrap", "/no/such/runtime")
     assert result.returncode == 1
     assert "Error: cannot start the runtime `/no/such/runtime`" in result.stderr.decode()
+
+
+@needs_runtime
+def test_local_invoke_does_not_import_pulumi(service_dir: Path) -> None:
+    script = (
+        "import sys\n"
+        "from wasmdeploy.cli.main import main\n"
+        "try:\n"
+        "    main(['invoke', 'exported'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('pulumi' in sys.modules, 'moto' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=service_dir, capture_output=True, timeout=120
+    )
+    assert result.stderr.decode().strip().splitlines()[-1] == "False False"

@@ -186,3 +186,43 @@ def test_boto3_invokes_the_wasm_function_through_start_lambda(service_dir: Path)
         assert "FunctionError" not in reply and reply["LogResult"]
     finally:
         stop(process)
+
+
+def test_invoke_remote_prints_like_a_local_invoke(service_dir: Path) -> None:
+    # `invoke --remote` speaks the Lambda Invoke API; start-lambda stands in for AWS here.
+    port = free_port()
+    process = start(service_dir, "start-lambda", "--port", str(port), port=port)
+    try:
+        env = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_ENDPOINT_URL_LAMBDA": f"http://127.0.0.1:{port}",
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "wasmdeploy", "invoke", "api", "--remote", "--event", "-"],
+            cwd=service_dir,
+            input=b'{"remote": 1}',
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        stop(process)
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout) == {"remote": 1}
+    assert "REPORT RequestId: " in result.stderr.decode()
+
+
+def test_fifty_concurrent_requests_through_the_wasm_runtime_all_answer(
+    serve: tuple[int, int],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(index: int) -> tuple[int, Any]:
+        status, event = get(serve[0], "GET", f"/items/{index}")
+        return status, event["pathParameters"]
+
+    with ThreadPoolExecutor(max_workers=50) as executor:
+        results = list(executor.map(one, range(50)))
+    assert results == [(200, {"id": str(index)}) for index in range(50)]

@@ -39,8 +39,8 @@ functions:
 """
 
 
-def run_cli(args: list[str], cwd: Path) -> tuple[int, str]:
-    """Run the CLI in-process the way the console script does; return (exit code, output)."""
+def run_cli(args: list[str], cwd: Path, *, stdout_only: bool = False) -> tuple[int, str]:
+    """Run the CLI in-process as the console script does; return (exit code, stdout + stderr)."""
     previous = Path.cwd()
     os.chdir(cwd)
     try:
@@ -50,7 +50,8 @@ def run_cli(args: list[str], cwd: Path) -> tuple[int, str]:
                 code = 0
             except SystemExit as exit_:
                 code = exit_.code if isinstance(exit_.code, int) else 1
-            output = streams[0].getvalue().decode() + streams[1].getvalue().decode()
+            output = streams[0].getvalue().decode()
+            output += "" if stdout_only else streams[1].getvalue().decode()
     finally:
         os.chdir(previous)
     return code, output
@@ -124,8 +125,10 @@ def test_stage_option_reaches_the_variables(origin: Path) -> None:
 
 
 def test_print_shows_the_resolved_manifest_that_loads_back_the_same(origin: Path) -> None:
-    code, output = run_cli(["print", "--stage", "prod"], origin)
+    code, output = run_cli(["print", "--stage", "prod"], origin, stdout_only=True)
     assert code == 0
+    assert "warning" not in output
+    assert "warning: provider.runtime" in run_cli(["print"], origin)[1]
     printed = yaml.safe_load(output)
     assert printed["provider"]["stage"] == "prod"
     function = printed["functions"]["processImage"]

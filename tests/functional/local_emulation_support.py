@@ -14,6 +14,7 @@ from pathlib import Path
 
 from wasmdeploy.local.sandbox_factory import SandboxFactory
 from wasmdeploy.manifest.model import (
+    EdgeTrigger,
     Function,
     HttpRoute,
     ObjectOutput,
@@ -41,6 +42,8 @@ def make_function(
     module: str = "handler.wasm",
     export: str | None = None,
     input_mode: str = "event",
+    runtime: str = "provided.al2023",
+    edge: EdgeTrigger | None = None,
 ) -> Function:
     return Function(
         name=name,
@@ -50,7 +53,7 @@ def make_function(
         module_relpath=module,
         abi="exports" if export else "wasi",
         export=export,
-        runtime="provided.al2023",
+        runtime=runtime,
         architecture="x86_64",
         memory_size=256,
         timeout=timeout,
@@ -60,6 +63,7 @@ def make_function(
         s3_triggers=tuple(s3_triggers),
         output=output,
         input=input_mode,  # type: ignore[arg-type]
+        edge=edge,
     )
 
 

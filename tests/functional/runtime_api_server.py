@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import queue
+import select
+import socket
 import threading
 import time
 import uuid
@@ -44,6 +46,9 @@ class Invocation:
 class _ReusableServer(ThreadingHTTPServer):
     allow_reuse_address = True  # a test may bring the API back on the same port
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a runtime stopped mid-request resets its connection: not news
+
 
 class RuntimeApiServer:
     def __init__(
@@ -67,8 +72,8 @@ class RuntimeApiServer:
 
     @property
     def address(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"{host}:{port}"
+        port = self._server.server_address[1]
+        return f"127.0.0.1:{port}"
 
     def inject(self, *faults: Fault) -> None:
         """The next requests (any endpoint) get these faults, in order."""
@@ -132,13 +137,27 @@ class RuntimeApiServer:
                     return True
                 return False
 
+            def _wait_for_invocation(self) -> Invocation | None | Literal[False]:
+                """The next queued event, or False once the runtime has closed the connection
+                (so a stopped runtime's pending /next never takes a later event)."""
+                while True:
+                    try:
+                        return api.pending.get(timeout=0.05)
+                    except queue.Empty:
+                        readable, _, _ = select.select([self.connection], [], [], 0)
+                        if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                            self.close_connection = True
+                            return False
+
             def do_GET(self) -> None:
                 if self.path != f"{PREFIX}/invocation/next":
                     self._send(404)
                     return
                 if self._fault():
                     return
-                invocation = api.pending.get()
+                invocation = self._wait_for_invocation()
+                if invocation is False:
+                    return  # the runtime hung up while waiting (it was stopped)
                 if invocation is None:
                     api.pending.put(None)
                     self._send(503, b"shutting down")
@@ -186,5 +205,3 @@ class RuntimeApiServer:
                 invocation.done.set()
 
         return Handler
-
-

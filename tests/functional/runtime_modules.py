@@ -11,6 +11,7 @@ else echoes the event.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import wasmtime
@@ -57,7 +58,8 @@ ECHO = f"""(module {_WASI_IO}
 ARGS_AND_ENV = f"""(module {_WASI_IO}
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get"
+    (func $env_sizes (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "environ_get" (func $env_get (param i32 i32) (result i32)))
   (memory (export "memory") 2)
   {_READ_ALL}
@@ -116,7 +118,8 @@ EXPORTS_UPPER = """(module
       (loop $each
         (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
         (local.set $c (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
-        (if (i32.and (i32.ge_u (local.get $c) (i32.const 97)) (i32.le_u (local.get $c) (i32.const 122)))
+        (if (i32.and (i32.ge_u (local.get $c) (i32.const 97))
+                     (i32.le_u (local.get $c) (i32.const 122)))
           (then (i32.store8 (i32.add (local.get $ptr) (local.get $i))
                             (i32.sub (local.get $c) (i32.const 32)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -137,7 +140,7 @@ NO_START = """(module
 
 
 def wasm(wat: str) -> bytes:
-    return wasmtime.wat2wasm(wat)
+    return bytes(wasmtime.wat2wasm(wat))
 
 
 def write_task_root(
@@ -145,7 +148,7 @@ def write_task_root(
     wat: str | bytes,
     *,
     module: str = "handler.wasm",
-    config: dict[str, object] | None = None,
+    config: Mapping[str, object] | None = None,
 ) -> Path:
     """A task root holding the module (WAT text, or raw bytes as given) and wasmdeploy.json."""
     root.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,7 +27,9 @@ def api() -> Iterator[RuntimeApiServer]:
 
 
 @pytest.fixture(scope="module")
-def runtime(api: RuntimeApiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BootstrapProcess]:
+def runtime(
+    api: RuntimeApiServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BootstrapProcess]:
     base = tmp_path_factory.mktemp("behaviours")
     task_root = write_task_root(
         base / "task",
@@ -47,13 +48,17 @@ def assert_still_serving(api: RuntimeApiServer, runtime: BootstrapProcess) -> No
     assert runtime.alive()
 
 
-def test_echo_returns_the_event_as_the_response(api: RuntimeApiServer, runtime: BootstrapProcess) -> None:
+def test_echo_returns_the_event_as_the_response(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
     answer = api.invoke(b'{"hello": "world"}')
     assert answer.response == b'{"hello": "world"}'
     assert answer.answers == 1
 
 
-def test_infinite_loop_is_stopped_as_a_timeout(api: RuntimeApiServer, runtime: BootstrapProcess) -> None:
+def test_infinite_loop_is_stopped_as_a_timeout(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
     answer = api.invoke(b"L")
     error = answer.error_json
     assert answer.error_type == "WasmTimeout"
@@ -80,15 +85,21 @@ def test_memory_grow_bomb_is_stopped_at_the_memory_limit(
     assert_still_serving(api, runtime)
 
 
-def test_unbounded_recursion_is_a_stack_overflow(api: RuntimeApiServer, runtime: BootstrapProcess) -> None:
+def test_unbounded_recursion_is_a_stack_overflow(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
     answer = api.invoke(b"R")
     error = answer.error_json
     assert error["errorType"] == "WasmStackOverflow"
-    assert any("recurse" in frame for frame in error["stackTrace"])  # type: ignore[union-attr]
+    frames = error["stackTrace"]
+    assert isinstance(frames, list)
+    assert any("recurse" in frame for frame in frames)
     assert_still_serving(api, runtime)
 
 
-def test_unreachable_is_a_trap_with_wasm_frames(api: RuntimeApiServer, runtime: BootstrapProcess) -> None:
+def test_unreachable_is_a_trap_with_wasm_frames(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
     answer = api.invoke(b"U")
     error = answer.error_json
     assert error["errorType"] == "WasmTrap"
@@ -97,7 +108,9 @@ def test_unreachable_is_a_trap_with_wasm_frames(api: RuntimeApiServer, runtime: 
     assert_still_serving(api, runtime)
 
 
-def test_proc_exit_with_status_3_is_a_wasm_exit(api: RuntimeApiServer, runtime: BootstrapProcess) -> None:
+def test_proc_exit_with_status_3_is_a_wasm_exit(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
     answer = api.invoke(b"X")
     assert answer.error_type == "WasmExit"
     assert "status 3" in str(answer.error_json["errorMessage"])
@@ -140,6 +153,8 @@ def test_guest_stderr_and_one_metric_line_per_invocation_reach_the_log(
     assert metric_lines[0]["ColdStart"] == 1
 
 
-def test_every_invocation_was_answered_exactly_once(api: RuntimeApiServer, runtime: BootstrapProcess) -> None:
+def test_every_invocation_was_answered_exactly_once(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
     assert all(invocation.answers == 1 for invocation in api.by_id.values())
     assert runtime.alive()

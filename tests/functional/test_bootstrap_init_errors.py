@@ -73,7 +73,9 @@ def test_wasi_import_is_forbidden_when_the_allowlist_omits_it(
     assert "wasi_snapshot_preview1.fd_read" in str(error["errorMessage"])
 
 
-def test_missing_start_export_is_reported_to_init_error(api: RuntimeApiServer, tmp_path: Path) -> None:
+def test_missing_start_export_is_reported_to_init_error(
+    api: RuntimeApiServer, tmp_path: Path
+) -> None:
     root = write_task_root(tmp_path / "task", NO_START)
     status, header, error, _ = run_until_exit(api, root, tmp_path)
     assert status != 0

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from wasmdeploy_runtime.engine import precompile
 
 from tests.functional.runtime_api_server import RuntimeApiServer
 from tests.functional.runtime_modules import ECHO, EXPORTS_UPPER, wasm, write_task_root
 from tests.functional.runtime_process import BootstrapProcess
-from wasmdeploy_runtime.engine import precompile
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -34,7 +35,7 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def s3(s3_endpoint: str):  # type: ignore[no-untyped-def]
+def s3(s3_endpoint: str) -> Iterator[Any]:
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
     for bucket in ("uploads", "processed"):
         client.create_bucket(Bucket=bucket)

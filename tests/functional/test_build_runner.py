@@ -106,3 +106,17 @@ def test_a_module_that_is_not_webassembly_is_an_error(tmp_path: Path) -> None:
     fake = FakeCompiler({"make": ["out/a.wasm"]}, data=b"\0asm\x01\0\0\0\xff")
     with pytest.raises(UserError, match="not valid WebAssembly"):
         build_functions(service(tmp_path, function(tmp_path, "a", "make")), runner=fake)
+
+
+def test_outputs_caches_and_hidden_directories_are_not_inputs(tmp_path: Path) -> None:
+    (tmp_path / "main.zig").write_text("pub fn main() void {}")
+    fake = FakeCompiler({"zig build": ["out/a.wasm"]})
+    svc = service(tmp_path, function(tmp_path, "a", "zig build"))
+    build_functions(svc, runner=fake)
+    for generated in ("zig-out/bin/a.c", ".zig-cache/h/x.zig", "build/gen.c", "node_modules/m.js"):
+        (tmp_path / generated).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / generated).write_text("generated")
+    assert [o.status for o in build_functions(svc, runner=fake)] == ["up to date"]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "util.zig").write_text("pub fn f() void {}")
+    assert [o.status for o in build_functions(svc, runner=fake)] == ["built"]

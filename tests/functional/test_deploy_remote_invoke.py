@@ -84,10 +84,12 @@ def test_edge_function_is_invoked_in_us_east_1(tmp_path: Path) -> None:
     assert result.payload == b"{}"
 
 
-@mock_aws(config={"lambda": {"use_docker": False}})
-def test_function_not_deployed_says_to_run_up(tmp_path: Path) -> None:
+def test_function_not_deployed_says_to_run_up(tmp_path: Path, fake_lambda: str) -> None:
+    # moto's simple backend answers for any name, so the 404 comes from the fake endpoint.
+    FakeLambda.deployed = set()
+    client = boto3.client("lambda", region_name="eu-west-1", endpoint_url=fake_lambda)
     with pytest.raises(UserError) as raised:
-        invoke_remote(service_at(tmp_path), "hello", b"{}")
+        invoke_remote(service_at(tmp_path), "hello", b"{}", client=client)
     assert "images-dev-hello is not deployed in eu-west-1" in raised.value.message
     assert raised.value.hint and "wasmdeploy up --stage dev" in raised.value.hint
 
@@ -101,17 +103,31 @@ class FakeLambda(BaseHTTPRequestHandler):
     """Answers Invoke as Lambda does for a function that failed and logged."""
 
     requests: list[dict[str, Any]] = []
+    deployed: set[str] = set()
     log = "START RequestId: 1 Version: $LATEST\nwasm trap: unreachable\nEND RequestId: 1\n"
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         FakeLambda.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        name = self.path.split("/")[3]
+        if name not in FakeLambda.deployed:
+            self.send_error_response(name)
+            return
         answer = json.dumps({"errorType": "WasmTrap", "errorMessage": "unreachable"}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("X-Amz-Function-Error", "Unhandled")
         self.send_header("X-Amz-Executed-Version", "$LATEST")
         self.send_header("X-Amz-Log-Result", base64.b64encode(self.log.encode()).decode())
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def send_error_response(self, name: str) -> None:
+        answer = json.dumps({"Type": "User", "message": f"Function not found: {name}"}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-ErrorType", "ResourceNotFoundException")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
@@ -123,6 +139,7 @@ class FakeLambda(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_lambda() -> Iterator[str]:
     FakeLambda.requests = []
+    FakeLambda.deployed = {"images-dev-hello"}
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeLambda)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

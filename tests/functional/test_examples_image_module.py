@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import wasmtime
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "image-pipeline"
@@ -350,3 +352,67 @@ def test_committed_sample_png_is_transformed(tmp_path: Path) -> None:
     code, stdout, _ = run_wasi(WASI_MODULE, (EXAMPLE / "sample.png").read_bytes(), tmp_path)
     assert code == 0
     assert_transformed(stdout, source, alpha=True)
+
+
+# ---------------------------------------------------------------- properties
+
+MODES = ["L", "LA", "RGB", "RGBA", "P", "1"]
+# tmp_path is shared by a test's examples: each run overwrites its stdin/stdout files.
+SHARED_TMP = [HealthCheck.function_scoped_fixture]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    mode=st.sampled_from(MODES),
+    width=st.integers(1, 90),
+    height=st.integers(1, 40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_image_comes_out_gray_and_inverted(
+    mode: str, width: int, height: int, seed: int, tmp_path: Path
+) -> None:
+    source = random_image(mode, (width, height), seed)
+    code, stdout, stderr = run_wasi(WASI_MODULE, pillow_png(source), tmp_path)
+    assert code == 0, stderr.decode()
+    assert_transformed(stdout, source, alpha=COLOUR_TYPES[mode])
+
+
+def recrc(png: bytes) -> bytes:
+    """The same chunks with their CRCs recomputed, so a corruption reaches the decoder."""
+    out, pos = bytearray(png[:8]), 8
+    while pos + 12 <= len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        if pos + 12 + length > len(png):
+            out += png[pos:]
+            break
+        out += chunk(png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length])
+        pos += 12 + length
+    return bytes(out)
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    mode=st.sampled_from(MODES[:5]),
+    seed=st.integers(0, 2**32 - 1),
+    edits=st.lists(st.tuples(st.integers(8, 10_000), st.integers(0, 255)), min_size=1, max_size=4),
+    cut=st.none() | st.integers(8, 10_000),
+)
+def test_corrupt_pngs_give_an_error_message_never_a_trap(
+    mode: str, seed: int, edits: list[tuple[int, int]], cut: int | None, tmp_path: Path
+) -> None:
+    png = bytearray(pillow_png(random_image(mode, (13, 7), seed)))
+    for offset, value in edits:
+        png[offset % len(png)] = value
+    damaged = recrc(bytes(png))
+    if cut is not None:
+        damaged = damaged[: cut % len(damaged)]
+    code, stdout, stderr = run_wasi(WASI_MODULE, damaged, tmp_path)  # a trap would raise here
+    if code == 0:
+        Image.open(io.BytesIO(stdout)).load()  # whatever came out is a whole PNG
+    else:
+        assert code == 1
+        assert stderr.startswith(b"error: ")

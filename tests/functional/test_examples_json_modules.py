@@ -8,11 +8,14 @@ import functools
 import json
 import math
 import random
+import statistics
 from pathlib import Path
 from typing import Any
 
 import pytest
 import wasmtime
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ENGINE = wasmtime.Engine()
@@ -203,6 +206,20 @@ def test_http_api_wrong_method_is_a_405_response(tmp_path: Path) -> None:
     assert response_of(stdout)[0] == 405
 
 
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/rest/hello/bo", 200), ("/rest/echo", 405), ("/hello/bo", 404), ("/restful/hello/x", 404)],
+)
+def test_http_api_routes_live_under_base_path(path: str, status: int, tmp_path: Path) -> None:
+    env = {"BASE_PATH": "/rest"}
+    code, stdout, _ = run_wasi(HTTP_API, http_v1("GET", path), tmp_path, env=env)
+    assert code == 0
+    got_status, body = response_of(stdout)
+    assert got_status == status
+    if status == 404:
+        assert body["path"] == path
+
+
 def test_http_api_non_api_gateway_event_is_a_function_error(tmp_path: Path) -> None:
     code, _, stderr = run_wasi(HTTP_API, {"Records": []}, tmp_path)
     assert code == 1
@@ -320,3 +337,22 @@ def test_stream_stats_bad_batches_get_a_400_response(body: str, message: str) ->
     status, response_body = stats_response(body, raw=True)
     assert status == 400
     assert message in response_body["error"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    readings=st.lists(
+        st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False) | st.integers(-(10**9), 10**9),
+        min_size=1,
+        max_size=300,
+    )
+)
+def test_stream_stats_any_batch_matches_python(readings: list[float]) -> None:
+    status, body = stats_response(readings)
+    assert status == 200
+    ordered = sorted(float(r) for r in readings)
+    assert body["count"] == len(readings)
+    assert (body["min"], body["max"]) == (ordered[0], ordered[-1])
+    for p in (50, 95, 99):
+        assert body[f"p{p}"] == nearest_rank(ordered, p)
+    assert body["mean"] == pytest.approx(statistics.fmean(ordered), rel=1e-9, abs=1e-6)

@@ -80,13 +80,21 @@ def test_s3_image_service_gets_a_sample_png(tmp_path: Path) -> None:
     assert (image.mode, image.size) == ("RGBA", (96, 64))
 
 
+def rgba_at(png: bytes, x: int, y: int) -> tuple[int, int, int, int]:
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "RGBA"
+    width = image.size[0]
+    data = image.tobytes()
+    r, g, b, a = data[4 * (y * width + x) : 4 * (y * width + x) + 4]
+    return r, g, b, a
+
+
 def test_sample_png_decodes_to_the_gradient_it_describes() -> None:
-    image = Image.open(io.BytesIO(sample_png(10, 8)))
-    image.load()
-    assert image.getpixel((0, 0)) == (0, 0, 127, 96)  # corner: translucent border
-    assert image.getpixel((9, 7))[:2] == (255, 255)
-    assert image.getpixel((5, 4))[3] == 96  # 10x8 is all border within 6 pixels
-    assert Image.open(io.BytesIO(sample_png())).getpixel((48, 32))[3] == 255
+    small = sample_png(10, 8)
+    assert rgba_at(small, 0, 0) == (0, 0, 127, 96)  # corner: translucent border
+    assert rgba_at(small, 9, 7)[:2] == (255, 255)
+    assert rgba_at(small, 5, 4)[3] == 96  # 10x8 is all border within 6 pixels
+    assert rgba_at(sample_png(), 48, 32)[3] == 255
 
 
 def test_an_empty_directory_may_be_used(tmp_path: Path) -> None:
@@ -126,3 +134,9 @@ def test_service_names_that_fit_bucket_and_function_names_are_accepted(name: str
 def test_service_names_that_would_break_bucket_names_are_refused(name: str) -> None:
     with pytest.raises(UserError, match="invalid service name"):
         check_service_name(name)
+
+
+def test_a_directory_that_cannot_be_made_is_a_user_error(tmp_path: Path) -> None:
+    (tmp_path / "plain-file").write_text("not a directory")
+    with pytest.raises(UserError, match="cannot create"):
+        create_service("svc", "http", tmp_path / "plain-file" / "svc")

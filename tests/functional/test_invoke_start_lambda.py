@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,12 @@ from wasmdeploy.local.emulator import create_pools
 from wasmdeploy.local.lambda_invoke_api import LambdaInvokeServer
 
 HANDLER = """
-    events = []
+    from pathlib import Path
 
     def handler(event, context):
         print("got", event)
+        if "mark" in event:
+            Path(event["mark"]).write_text(context.aws_request_id)
         if event.get("fail"):
             raise RuntimeError("it broke")
         return {"doubled": event.get("n", 0) * 2}
@@ -88,9 +91,17 @@ def test_deployed_name_and_arn_also_name_the_function(lambda_client: Any) -> Non
         assert json.loads(reply["Payload"].read()) == {"doubled": 4}
 
 
-def test_event_invocation_is_accepted_with_202(lambda_client: Any) -> None:
-    reply = lambda_client.invoke(FunctionName="double", InvocationType="Event", Payload=b"{}")
+def test_event_invocation_is_accepted_with_202_and_runs(lambda_client: Any, tmp_path: Path) -> None:
+    mark = tmp_path / "ran"
+    payload = json.dumps({"mark": str(mark)})
+    reply = lambda_client.invoke(FunctionName="double", InvocationType="Event", Payload=payload)
     assert reply["StatusCode"] == 202
+    # The function runs after the 202, as Lambda's asynchronous invocations do.
+    for _ in range(3000):
+        if mark.exists():
+            break
+        threading.Event().wait(0.02)
+    assert mark.read_text()
 
 
 def test_unknown_function_is_resource_not_found(lambda_client: Any) -> None:

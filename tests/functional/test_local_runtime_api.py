@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,10 @@ HANDLER = """
             os._exit(3)
         if action == "env":
             return {name: os.environ.get(name) for name in event["names"]}
+        if action == "exit_after_answer":
+            import threading
+            threading.Timer(0.05, os._exit, (0,)).start()
+            return {"pid": os.getpid()}
         if action == "context":
             return {
                 "function_name": context.function_name,
@@ -171,6 +176,26 @@ def test_crashed_runtime_reports_exit_error_and_does_not_take_the_next_request_d
     assert error["errorMessage"].endswith("Runtime exited with error: exit status 3")
     after = invoke(pool, {"n": 3})
     assert json.loads(after.payload) == {"echo": {"n": 3}}
+
+
+def test_runtime_that_exits_while_idle_is_replaced_without_failing_the_next_event(
+    pool: FunctionPool,
+) -> None:
+    pid = json.loads(invoke(pool, {"action": "exit_after_answer"}).payload)["pid"]
+    for _ in range(3000):  # until the runtime has exited on its own
+        if not Path(f"/proc/{pid}").exists() or "zombie" in _state(pid):
+            break
+        threading.Event().wait(0.02)
+    after = invoke(pool, {"n": 4})
+    assert after.function_error is None
+    assert json.loads(after.payload) == {"echo": {"n": 4}}
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0]
+    except (OSError, IndexError):
+        return "zombie"
 
 
 def test_init_error_is_returned_as_the_invocations_error(tmp_path: Path) -> None:

@@ -238,3 +238,12 @@ def test_edge_zip_carries_runtime_wasmtime_module_and_config(
     assert {"echo.wasm", "wasmdeploy.json", "wasmdeploy_runtime/units.py"} <= set(listing)
     assert "wasmtime/linux-x86_64/_libwasmtime.so" in listing
     assert lambda_handler(edge) == "wasmdeploy_runtime.managed.handler"
+
+
+def test_a_module_that_does_not_compile_is_a_user_error(
+    tmp_path: Path, precompiler: Precompiler
+) -> None:
+    function = make_function(tmp_path)
+    function.module.write_bytes(b"\0asm\x01\0\0\0\x01\x05")
+    with pytest.raises(UserError, match=r"echo\.wasm does not compile"):
+        stage_task_root(function, tmp_path / "task", precompiler=precompiler)

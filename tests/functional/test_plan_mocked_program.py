@@ -162,3 +162,15 @@ def test_missing_package_is_a_user_error(tmp_path: Path) -> None:
     service = make_service(tmp_path, [make_function(tmp_path, "f")])
     with pytest.raises(UserError, match="No package for function"):
         plan_service(service, PackageResult(tmp_path))
+
+
+def test_function_named_like_a_component_is_listed_once(tmp_path: Path) -> None:
+    api = make_function(tmp_path, "cdn", routes=(HttpRoute("httpApi", "GET", "/x"),))
+    edge = make_function(tmp_path, "edge", runtime="python3.13", edge=EdgeTrigger("origin-request"))
+    service = make_service(tmp_path, [api, edge], cdn=Cdn("httpApi", ""))
+    result = plan_service(service, make_artifacts(service, tmp_path / "out"))
+    keys = [(e["type"], e["name"]) for e in result.entries]
+    assert len(keys) == len(set(keys))
+    assert ("wasmdeploy:aws:WasmFunction", "cdn") in keys
+    assert ("wasmdeploy:aws:EdgeDistribution", "cdn") in keys
+    assert entry(result, "cdn-function")["parent"] == "cdn"

@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.functional.runtime_modules import ARGS_AND_ENV, ECHO, wasm
 from wasmdeploy_runtime.config import FunctionConfig, SandboxLimits
 from wasmdeploy_runtime.errors import InitError
 from wasmdeploy_runtime.sandbox import MAX_RESPONSE_BYTES, Sandbox
+
+from tests.functional.runtime_modules import ARGS_AND_ENV, ECHO, wasm
 
 SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))'
 BIG_MEMORY = '(module (memory (export "memory") 200) (func (export "_start")))'
@@ -49,7 +49,7 @@ def sandbox(
         handler="mod.wasm" + (f"#{export}" if export else ""),
         module_path=path,
         export=export,
-        sandbox=SandboxLimits(**limits),  # type: ignore[arg-type]
+        sandbox=SandboxLimits(**limits),  # type: ignore[arg-type,unused-ignore]
         environment=environment or {},
     )
     return Sandbox(config)

@@ -239,3 +239,14 @@ def test_rest_only_api_answers_403_for_unknown_paths(tmp_path: Path) -> None:
         assert status == 403 and json.loads(body) == {"message": "Missing Authentication Token"}
     finally:
         emulator.stop()
+
+
+def test_chunked_request_body_reaches_the_function(api: str) -> None:
+    host, port = api.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    connection.request(
+        "POST", "/echo", body=iter([b"part one, ", b"part two"]), encode_chunked=True
+    )
+    event = json.loads(connection.getresponse().read())
+    connection.close()
+    assert event["body"] == "part one, part two"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from stacks_factories import make_edge_function, make_function, make_service
 
-from wasmdeploy.cli.deploy import describe_changes, retained_notes
+from wasmdeploy.cli.deploy import describe_changes, retained_notes, show_outputs
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import S3Trigger, Service
 from wasmdeploy.stacks.automation import (
@@ -73,3 +74,26 @@ def test_destroy_says_nothing_is_kept_when_buckets_opt_out() -> None:
 def test_change_summary_reads_like_a_sentence() -> None:
     assert describe_changes({"create": 3, "delete": 1}) == "3 to create, 1 to delete"
     assert describe_changes({}) == "no changes"
+
+
+OUTPUTS = {
+    "functions": {"f": {"name": "images-dev-f", "arn": "arn:aws:lambda:eu-west-1:1:function:f"}},
+    "buckets": ["uploads"],
+    "httpApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com",
+}
+
+
+def test_outputs_as_json_are_the_stack_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+    show_outputs(OUTPUTS, as_json=True)
+    assert json.loads(capsys.readouterr().out) == OUTPUTS
+
+
+def test_outputs_table_lists_functions_urls_and_buckets(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    show_outputs(OUTPUTS, as_json=False)
+    text = capsys.readouterr().out
+    assert "function f" in text and "arn:aws:lambda:eu-west-1:1:function:f" in text
+    assert "https://abc.execute-api.eu-west-1.amazonaws.com" in text
+    assert "uploads" in text

@@ -18,7 +18,7 @@ def metrics(**overrides: object) -> InvocationMetrics:
         "cold_start": True,
     }
     values.update(overrides)
-    return InvocationMetrics(**values)  # type: ignore[arg-type]
+    return InvocationMetrics(**values)  # type: ignore[arg-type,unused-ignore]
 
 
 def test_emf_line_declares_namespace_dimension_and_metric_units() -> None:

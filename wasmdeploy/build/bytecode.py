@@ -64,7 +64,7 @@ def compile_tree(interpreter: Path, directory: Path, runtime_location: str) -> N
     """Write unchecked-hash pycs for every .py under `directory`, recording source
     paths as `runtime_location/<relative path>`."""
     command = [
-        str(interpreter), "-s", "-m", "compileall", "-q", "-f",
+        str(interpreter), "-s", "-m", "compileall", "-q", "-f", "-j", "0",
         "--invalidation-mode", "unchecked-hash",
         "-s", str(directory), "-p", runtime_location,
         str(directory),

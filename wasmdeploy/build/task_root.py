@@ -53,7 +53,15 @@ def task_root_files(
     if not precompile:
         return TaskRootFiles(files, False, "precompile turned off")
     precompiler = precompiler or Precompiler()
-    compiled = precompiler.precompile(wasm, function.sandbox, function.architecture)
+    import wasmtime  # the precompiler's engine has imported it already
+
+    try:
+        compiled = precompiler.precompile(wasm, function.sandbox, function.architecture)
+    except wasmtime.WasmtimeError as error:
+        detail = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        raise UserError(
+            f"function {function.name!r}: {function.module_relpath} does not compile: {detail}"
+        ) from None
     if compiled is None:
         host = host_architecture() or "this machine"
         note = f"{function.architecture} module built on {host}: compiled at cold start instead"

@@ -58,13 +58,17 @@ def open_session(
 ) -> tuple[Service, StackSession]:
     """Load the manifest, check for the CLI, package if the program will run, open the stack."""
     service = load_service(manifest_file, stage, region)
-    from wasmdeploy.stacks.automation import find_pulumi_cli, open_stack
+    from wasmdeploy.stacks.automation import open_stack, preflight
 
-    find_pulumi_cli()  # before packaging: fail fast without the CLI
+    checked = preflight(service, backend)  # before packaging: fail fast, say what to fix
     program: Callable[[], None] = _program_not_needed
     if package:
+        from wasmdeploy.cli.plan import runtime_notes
+
+        for note in runtime_notes(service):
+            click.echo(f"Warning: {note}", err=True)
         program = packaged_program(service)
-    return service, open_stack(service, program, backend_option=backend, create=create)
+    return service, open_stack(service, program, checked, create=create)
 
 
 def _program_not_needed() -> None:
@@ -112,7 +116,7 @@ def retained_notes(service: Service) -> list[str]:
     if service.retain_buckets and service.buckets_to_create:
         notes.append(
             f"Bucket(s) {', '.join(service.buckets_to_create)} are kept with their objects "
-            "(set `retainBuckets: false` in the manifest to delete them with the stack)."
+            "(set `provider.retainBuckets: false` to delete them with the stack)."
         )
     return notes
 

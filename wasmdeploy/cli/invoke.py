@@ -66,6 +66,9 @@ def invoke(
     remote: bool,
 ) -> None:
     """Invoke a function locally, with Lambda's runtime API and the same runtime as on AWS."""
+    from wasmdeploy.local.stop_signals import exit_on_sigterm
+
+    exit_on_sigterm()
     service = load_service(manifest_file, stage, region)
     function = _find_function(service, function_name)
     if out_file is not None and object_file is None:

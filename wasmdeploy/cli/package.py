@@ -97,8 +97,8 @@ def package(
     if layer_only:
         chosen = cast("tuple[LayerKind, ...]", kinds or ("provided", "python"))
         out = (out_dir or Path(".wasmdeploy") / "layers").resolve()
-        built = _build_layers(console, architectures or ("x86_64",), chosen, out, options)
-        _print(console, built, out, [], [], as_json)
+        rows, notes = _build_layers(console, architectures or ("x86_64",), chosen, out, options)
+        _print(console, rows, out, [], notes, as_json)
         return
     if architectures or kinds:
         raise click.UsageError("--arch and --kind go with --layer-only")
@@ -124,10 +124,11 @@ def _build_layers(
     kinds: tuple[LayerKind, ...],
     out: Path,
     options: LayerOptions,
-) -> list[tuple[str, str, Artifact]]:
+) -> tuple[list[tuple[str, str, Artifact]], list[str]]:
     from wasmdeploy.build.layer import build_layer, layer_filename
 
     rows = []
+    notes: list[str] = []
     with _progress(console, "Building layers") as step:
         for architecture in dict.fromkeys(architectures):
             for kind in dict.fromkeys(kinds):
@@ -136,9 +137,8 @@ def _build_layers(
                     architecture, kind, out / layer_filename(architecture, kind), options
                 )
                 rows.append((f"layer {kind} {architecture}", "layer", built.artifact))
-                for note in built.notes:
-                    console.print(f"[dim]note: {kind} layer ({architecture}): {note}[/dim]")
-    return rows
+                notes += [f"{kind} layer ({architecture}): {note}" for note in built.notes]
+    return rows, notes
 
 
 def _rows(result: PackageResult) -> list[tuple[str, str, Artifact]]:

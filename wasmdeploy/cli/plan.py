@@ -12,6 +12,7 @@ import click
 from wasmdeploy.cli.options import load_service, manifest_options
 
 if TYPE_CHECKING:
+    from wasmdeploy.manifest.model import Service
     from wasmdeploy.stacks.plan import Plan
 
 
@@ -34,7 +35,18 @@ def plan(manifest_file: Path | None, stage: str | None, region: str | None, as_j
     if as_json:
         click.echo(json.dumps(result.entries, indent=2, default=str))
         return
-    show_plan(result, f"{service.name} / {service.stage} ({service.region})", artifacts.notes)
+    notes = [*runtime_notes(service), *artifacts.notes]
+    show_plan(result, f"{service.name} / {service.stage} ({service.region})", notes)
+
+
+def runtime_notes(service: Service) -> list[str]:
+    """Runtimes deployed differently from what the manifest asked (provided.al2)."""
+    return [
+        f"{f.name}: runtime {f.requested_runtime} deploys as {f.runtime} (AWS deprecated "
+        f"{f.requested_runtime}; new functions with it are blocked from 2026-07-31)"
+        for f in service.functions
+        if f.requested_runtime and f.requested_runtime != f.runtime
+    ]
 
 
 def short_type(token: str) -> str:

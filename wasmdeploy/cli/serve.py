@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wasmdeploy.cli.options import load_service, manifest_options
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from wasmdeploy.local.emulator import LocalEmulator
+    from wasmdeploy.manifest.model import Service
 
 
 @click.command("serve")
@@ -40,11 +47,12 @@ def serve(
 ) -> None:
     """Serve the API routes (API Gateway payload 1.0 / 2.0) and run S3 triggers on a local S3."""
     from rich.console import Console
-    from rich.table import Table
 
     from wasmdeploy.local.emulator import LocalEmulator
     from wasmdeploy.local.runtime_command import parse_bootstrap
+    from wasmdeploy.local.stop_signals import exit_on_sigterm
 
+    exit_on_sigterm()
     service = load_service(manifest_file, stage, region)
     command = parse_bootstrap(bootstrap) if bootstrap is not None else None
     emulator = LocalEmulator(
@@ -58,29 +66,7 @@ def serve(
     emulator.start()
     console = Console(stderr=True)
     try:
-        table = Table(title=f"{service.name} ({service.stage}), local", title_justify="left")
-        table.add_column("Trigger")
-        table.add_column("Function")
-        if emulator.api is not None:
-            for function in service.functions:
-                for route in function.routes:
-                    payload = "2.0" if route.kind == "httpApi" else "1.0"
-                    where = (
-                        route.path
-                        if route.path == "$default"
-                        else f"{route.method} {emulator.api.url}{route.path}"
-                    )
-                    table.add_row(f"{where}  (payload {payload})", function.name)
-        for function in service.functions:
-            for trigger in function.s3_triggers:
-                rules = "".join(
-                    f" {name}={value}"
-                    for name, value in (("prefix", trigger.prefix), ("suffix", trigger.suffix))
-                    if value
-                )
-                events = ",".join(trigger.events)
-                table.add_row(f"s3://{trigger.bucket} {events}{rules}", function.name)
-        console.print(table)
+        console.print(_triggers_table(service, emulator))
         console.print(
             f"Local S3: {emulator.s3.endpoint_url}  "
             f"(e.g. aws --endpoint-url {emulator.s3.endpoint_url} s3 cp FILE s3://BUCKET/KEY)"
@@ -89,3 +75,26 @@ def serve(
         threading.Event().wait()
     finally:
         emulator.stop()
+
+
+def _triggers_table(service: Service, emulator: LocalEmulator) -> Table:
+    """What runs what: each route's URL (and payload version), each S3 trigger's rules."""
+    from rich.table import Table
+
+    table = Table(title=f"{service.name} ({service.stage}), local", title_justify="left")
+    table.add_column("Trigger")
+    table.add_column("Function")
+    for function in service.functions:
+        for route in function.routes if emulator.api is not None else ():
+            payload = "2.0" if route.kind == "httpApi" else "1.0"
+            url = f"{route.method} {emulator.api.url}{route.path}" if emulator.api else ""
+            where = route.path if route.path == "$default" else url
+            table.add_row(f"{where}  (payload {payload})", function.name)
+        for trigger in function.s3_triggers:
+            rules = "".join(
+                f" {name}={value}"
+                for name, value in (("prefix", trigger.prefix), ("suffix", trigger.suffix))
+                if value
+            )
+            table.add_row(f"s3://{trigger.bucket} {','.join(trigger.events)}{rules}", function.name)
+    return table

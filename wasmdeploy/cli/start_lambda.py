@@ -41,7 +41,9 @@ def start_lambda(
     from wasmdeploy.local.emulator import create_pools, stderr_sink
     from wasmdeploy.local.lambda_invoke_api import LambdaInvokeServer
     from wasmdeploy.local.runtime_command import parse_bootstrap
+    from wasmdeploy.local.stop_signals import exit_on_sigterm
 
+    exit_on_sigterm()
     service = load_service(manifest_file, stage, region)
     command = parse_bootstrap(bootstrap) if bootstrap is not None else None
     pools = create_pools(

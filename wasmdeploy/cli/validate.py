@@ -53,9 +53,14 @@ def validate(
 @click.command("print")
 @manifest_options
 def print_manifest(manifest_file: Path | None, stage: str | None, region: str | None) -> None:
-    """Print the resolved manifest (variables, defaults and precedence applied) as YAML."""
-    from wasmdeploy.manifest.load import load_service
+    """Print the resolved manifest (variables, defaults and precedence applied) as YAML.
+
+    Warnings go to stderr, so the YAML on stdout can be piped or saved.
+    """
+    from wasmdeploy.manifest.load import load_service_with_warnings
     from wasmdeploy.manifest.render import render_service
 
-    service = load_service(manifest_file, stage=stage, region=region)
+    service, warnings = load_service_with_warnings(manifest_file, stage=stage, region=region)
+    for warning in warnings:
+        click.echo(warning.render(), err=True)
     click.echo(render_service(service), nl=False)

@@ -85,7 +85,8 @@ def lambda_environment(
     if function.runtime.startswith("python"):
         # Lambda sets this for managed runtimes only, not for OS-only (provided.*) ones.
         environment["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{function.runtime}"
-    environment.update(function.environment)
+    if not function.is_edge:  # Lambda@Edge has no environment variables (wasmdeploy.json has them)
+        environment.update(function.environment)
     return environment
 
 

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
 from wasmdeploy.errors import UserError
+from wasmdeploy.local.http_bodies import read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
 from wasmdeploy.local.lambda_environment import function_arn
 from wasmdeploy.local.pool import FunctionPool
@@ -102,8 +103,7 @@ class _InvokeHandler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        payload = self.rfile.read(length) if length else b""
+        payload = read_body(self.rfile, self.headers.get)
         path = self.path.split("?", 1)[0]
         if not (path.startswith(INVOKE_PREFIX) and path.endswith("/invocations")):
             self._error(404, "UnknownOperationException", f"no operation at {path}")

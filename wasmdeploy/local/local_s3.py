@@ -44,7 +44,13 @@ class LocalS3:
         self.stop()
 
     def start(self) -> None:
-        from moto.server import ThreadedMotoServer
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as error:
+            raise UserError(
+                f"the local S3 needs moto's server, which is not installed ({error})",
+                hint="Install it: python3 -m pip install 'moto[server]>=5.1'",
+            ) from None
 
         # moto's server logs every request through werkzeug; the emulator reports what matters.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)

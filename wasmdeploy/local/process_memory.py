@@ -7,6 +7,7 @@ figure is the largest VmHWM (peak resident set) in that tree, read from /proc.
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 from pathlib import Path
@@ -14,17 +15,20 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
-def peak_memory_mb(pid: int) -> int:
-    """The largest peak RSS in MB of `pid` and its descendants (0 if it is gone)."""
+def peak_memory_mb(pid: int, tree: list[int] | None = None) -> int:
+    """The largest peak RSS in MB of `pid` and its descendants (0 if it is gone).
+
+    `tree` (from `process_tree`) saves walking /proc on every call.
+    """
     if not PROC.is_dir():
         return _children_peak_mb()
     peak_kb = 0
-    for member in _process_tree(pid):
+    for member in tree if tree is not None else process_tree(pid):
         peak_kb = max(peak_kb, _status_kb(member, "VmHWM"))
     return round(peak_kb / 1024)
 
 
-def _process_tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     seen: list[int] = []
     stack = [pid]
     while stack:
@@ -38,28 +42,30 @@ def _process_tree(pid: int) -> list[int]:
 
 def _children(pid: int) -> list[int]:
     children: list[int] = []
+    tasks_dir = f"/proc/{pid}/task"
     try:
-        tasks = list((PROC / str(pid) / "task").iterdir())
+        tasks = os.listdir(tasks_dir)
     except OSError:
         return children
     for task in tasks:
         try:
-            text = (task / "children").read_text()
+            with open(f"{tasks_dir}/{task}/children") as handle:
+                children.extend(int(child) for child in handle.read().split())
         except OSError:
             continue
-        children.extend(int(child) for child in text.split())
     return children
 
 
 def _status_kb(pid: int, field: str) -> int:
     try:
-        lines = (PROC / str(pid) / "status").read_text().splitlines()
+        with open(f"/proc/{pid}/status") as handle:
+            text = handle.read()
     except OSError:
         return 0
-    for line in lines:
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    return 0
+    start = text.find(f"\n{field}:")
+    if start < 0:
+        return 0
+    return int(text[start + len(field) + 2 :].split(None, 1)[0])
 
 
 def _children_peak_mb() -> int:

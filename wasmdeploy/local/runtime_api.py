@@ -16,6 +16,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from wasmdeploy.local.http_bodies import read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES, Invocation
 
 API_PREFIX = "/2018-06-01"
@@ -86,13 +87,51 @@ class RuntimeApiServer(ThreadingHTTPServer):
             return self.active.get(request_id)
 
 
+class _Headers(dict[str, str]):
+    """Request headers by lower-case name (all the Runtime API reads of them)."""
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+
 class _RuntimeApiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: runtimes reuse one connection
     disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms ACK stall
     server: RuntimeApiServer
+    raw_requestline: bytes
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def parse_request(self) -> bool:
+        """The request line and headers, without the email parser http.server uses.
+
+        Every invocation makes two Runtime API requests; parsing them is most of
+        the emulator's own cost per request, and the runtime clients send only
+        a handful of simple headers.
+        """
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or not words[2].startswith("HTTP/"):
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request line")
+            return False
+        self.command, self.path, self.request_version = words
+        headers = _Headers()
+        for _ in range(100):
+            line = self.rfile.readline(65537)
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = str(line, "iso-8859-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        self.headers = headers  # type: ignore[assignment]
+        connection = (headers.get("connection") or "").lower()
+        self.close_connection = connection == "close" or (
+            self.request_version == "HTTP/1.0" and connection != "keep-alive"
+        )
+        if (headers.get("expect") or "").lower() == "100-continue":
+            self.send_response_only(HTTPStatus.CONTINUE)  # curl-based clients wait for it
+            self.end_headers()
+        return True
 
     def do_GET(self) -> None:
         if self.path == f"{API_PREFIX}/runtime/invocation/next":
@@ -159,21 +198,7 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
         self._send_json(HTTPStatus.ACCEPTED, {"status": "OK"})
 
     def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline()
+        return read_body(self.rfile, self.headers.get)
 
     def _send_json(self, status: HTTPStatus, document: dict[str, str]) -> None:
         self._send(status, json.dumps(document).encode(), "application/json", {})

@@ -24,6 +24,17 @@ def default_runtime_command() -> tuple[str, ...]:
     return (sys.executable, "-m", "wasmdeploy_runtime")
 
 
+MANAGED_HANDLER = "wasmdeploy_runtime.managed.handler"
+
+
+def managed_python_command() -> tuple[str, ...] | None:
+    """What Lambda's managed Python runtimes run: AWS's runtime interface client (awslambdaric)
+    on the runtime's handler. None when awslambdaric is not installed."""
+    if importlib.util.find_spec("awslambdaric") is None:
+        return None
+    return (sys.executable, "-m", "awslambdaric", MANAGED_HANDLER)
+
+
 def parse_bootstrap(command: str) -> tuple[str, ...]:
     """`--bootstrap "python -m awslambdaric app.handler"`, split as a shell would."""
     try:

@@ -9,6 +9,7 @@ A session that timed out or crashed is dead; its owner starts a fresh one.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import select
@@ -16,13 +17,14 @@ import signal
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.invocation import Invocation, error_body
 from wasmdeploy.local.lambda_environment import SandboxSettings
-from wasmdeploy.local.process_memory import peak_memory_mb
+from wasmdeploy.local.process_memory import peak_memory_mb, process_tree
 from wasmdeploy.local.report_lines import (
     InvocationFigures,
     end_line,
@@ -35,6 +37,14 @@ from wasmdeploy.local.report_lines import (
 from wasmdeploy.local.runtime_api import RuntimeApiServer
 
 LogSink = Callable[[str], None]
+_live_sessions: weakref.WeakSet[RuntimeSession] = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_live_sessions() -> None:
+    """No runtime process outlives wasmdeploy (they run in their own process groups)."""
+    for session in list(_live_sessions):
+        session._kill()
 
 
 class SandboxLost(Exception):
@@ -88,6 +98,7 @@ class RuntimeSession:
         self._started_line_for: str | None = None
         self._lost = False  # the process exited while idle, after serving invocations
         self._peak_mb = 0  # remembered before a kill, when /proc no longer has it
+        self._tree: list[int] | None = None  # the runtime's process tree, walked once
         self.generation = 0  # the module version this session runs (set by its pool)
 
     @property
@@ -117,6 +128,7 @@ class RuntimeSession:
             self._api.stop()
             command = " ".join(self.settings.command)
             raise UserError(f"cannot start the runtime `{command}`: {error}") from error
+        _live_sessions.add(self)
         threading.Thread(target=self._read_logs, daemon=True).start()
         threading.Thread(target=self._watch_exit, daemon=True).start()
 
@@ -150,9 +162,8 @@ class RuntimeSession:
         self._dead.set()
         self._kill()
         self._api.stop()
-        if self._process is not None and self._process.stdout is not None:
-            self._process.wait()
-            self._process.stdout.close()
+        if self._process is not None:
+            self._process.wait()  # the log reader closes the pipe when it reads its end
 
     # -- invocation lifecycle -------------------------------------------------
 
@@ -236,7 +247,9 @@ class RuntimeSession:
 
     def _measure_peak(self) -> int:
         if self._process is not None and self._process.poll() is None:
-            self._peak_mb = max(self._peak_mb, peak_memory_mb(self._process.pid))
+            if self._tree is None:  # walked once, after init, when the runtime has its children
+                self._tree = process_tree(self._process.pid)
+            self._peak_mb = max(self._peak_mb, peak_memory_mb(self._process.pid, self._tree))
         return self._peak_mb
 
     def _kill(self) -> None:
@@ -260,10 +273,14 @@ class RuntimeSession:
         while True:
             select.select([descriptor], [], [])
             with self._log_lock:
-                chunk = os.read(descriptor, 65536)
+                try:
+                    chunk = os.read(descriptor, 65536)
+                except OSError:
+                    chunk = b""
                 if not chunk:
                     self._log_eof = True
                     self._flush_partial()
+                    self._process.stdout.close()
                     return
                 *complete, self._partial = (self._partial + chunk).split(b"\n")
                 for raw in complete:
@@ -273,14 +290,13 @@ class RuntimeSession:
         """Wait until the log pipe is empty, so lines printed before an answer stay with it."""
         if self._process is None or self._process.stdout is None:
             return
-        descriptor = self._process.stdout.fileno()
         give_up = time.monotonic() + _DRAIN_LIMIT
         while time.monotonic() < give_up:
             with self._log_lock:
-                if self._log_eof:
+                if self._log_eof:  # the reader closed the pipe (under this lock)
                     return
                 try:
-                    readable, _, _ = select.select([descriptor], [], [], 0)
+                    readable, _, _ = select.select([self._process.stdout.fileno()], [], [], 0)
                 except (OSError, ValueError):
                     return
                 if not readable:

@@ -14,7 +14,11 @@ from wasmdeploy.local.lambda_environment import (
     function_arn,
     lambda_environment,
 )
-from wasmdeploy.local.runtime_command import default_runtime_command
+from wasmdeploy.local.runtime_command import (
+    MANAGED_HANDLER,
+    default_runtime_command,
+    managed_python_command,
+)
 from wasmdeploy.manifest.model import Function, Service
 
 
@@ -69,15 +73,16 @@ class SandboxFactory:
             task_root = Path(tempfile.mkdtemp(prefix=f"wasmdeploy-{self.function.name}-"))
             self._staged.append(task_root)
             stage_task_root(self.function, task_root, precompile=self.precompile)
+        command, handler = self._command()
         environment = lambda_environment(
             self.service,
             self.function,
             task_root=task_root,
-            handler=task_root_handler(self.function),
+            handler=handler,
             s3_endpoint=self.s3_endpoint,
         )
         return SandboxSettings(
-            command=self.bootstrap or default_runtime_command(),
+            command=command,
             environment=environment,
             task_root=task_root,
             function_name=self.function.deployed_name,
@@ -85,6 +90,17 @@ class SandboxFactory:
             memory_size=self.function.memory_size,
             timeout=float(self.function.timeout),
         )
+
+    def _command(self) -> tuple[tuple[str, ...], str]:
+        """The runtime command and `_HANDLER`: the custom runtime's bootstrap, or for
+        python3.x functions (and Lambda@Edge) the managed runtime's client and handler."""
+        if self.bootstrap is not None:
+            return self.bootstrap, task_root_handler(self.function)
+        if self.function.runtime.startswith("python"):
+            managed = managed_python_command()
+            if managed is not None:
+                return managed, MANAGED_HANDLER
+        return default_runtime_command(), task_root_handler(self.function)
 
     def cleanup(self) -> None:
         for path in self._staged:

@@ -80,7 +80,13 @@ def check_routes(data: Any, problems: Problems) -> None:
             path: NodePath = ("functions", name, "events", index, kind)
             route = http_api_route(value) if kind == "httpApi" else http_route(value)
             if route is None:
-                if isinstance(value, str):
+                if kind == "http" and value in ("*", "$default"):
+                    problems.error(
+                        path,
+                        f"'{value}' is the httpApi catch-all; REST APIs (http) have no such route",
+                        hint="Use `http: 'ANY /{proxy+}'`, or an httpApi event.",
+                    )
+                elif isinstance(value, str):
                     problems.error(
                         path,
                         f"'{value}' is not a route: write 'METHOD /path' with METHOD one of "

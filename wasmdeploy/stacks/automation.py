@@ -125,26 +125,47 @@ class StackSession:
 
 
 def command_error_text(error: auto.CommandError, lines: int = 25) -> str:
-    """The end of what the CLI printed: that is where the cause is."""
-    text = str(getattr(error, "stderr", "") or "").strip() or str(error)
-    return "\n".join(text.splitlines()[-lines:])
+    """The end of what the CLI printed, stderr first: that is where the cause is.
+
+    The Automation API's message is "code: N / stdout: ... / stderr: ..."."""
+    text = str(error)
+    head, _, stderr = text.rpartition("\n stderr: ")
+    _, _, stdout = head.rpartition("\n stdout: ")
+    chosen = (stderr if head else "").strip() or (stdout if head else "").strip() or text.strip()
+    return "\n".join(chosen.splitlines()[-lines:])
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What every stack operation needs, checked before any slow work."""
+
+    executable: Path
+    backend: str
+    environment: dict[str, str]
+
+
+def preflight(
+    service: Service, backend_option: str | None = None, env: Mapping[str, str] | None = None
+) -> Preflight:
+    """The CLI is installed, the backend is known, the passphrase is set."""
+    environment = dict(os.environ if env is None else env)
+    executable = find_pulumi_cli(environment.get("PATH"))
+    backend = resolve_backend(service, backend_option, environment)
+    check_passphrase(backend, environment)
+    return Preflight(executable, backend, environment)
 
 
 def open_stack(
     service: Service,
     program: Program,
+    checked: Preflight,
     *,
-    backend_option: str | None = None,
-    env: Mapping[str, str] | None = None,
     create: bool = True,
 ) -> StackSession:
-    """Check the CLI and the passphrase, then create or select the stage's stack."""
-    environment = dict(os.environ if env is None else env)
-    executable = find_pulumi_cli()
-    backend = resolve_backend(service, backend_option, environment)
-    check_passphrase(backend, environment)
+    """Create (or with `create=False`, select) the stage's stack in the checked backend."""
+    backend = checked.backend
     prepare_backend(backend)
-    command = pulumi_command(executable)
+    command = pulumi_command(checked.executable)
     settings = auto.ProjectSettings(
         name=service.name,
         runtime="python",

@@ -35,6 +35,16 @@ def lambda_environment(function: Function) -> aws.lambda_.FunctionEnvironmentArg
     return aws.lambda_.FunctionEnvironmentArgs(variables=dict(sorted(function.environment.items())))
 
 
+def logging_config(
+    function: Function, log_group: pulumi.Input[str]
+) -> aws.lambda_.FunctionLoggingConfigArgs | None:
+    """Regular functions log to the group the stack made; Lambda@Edge picks its own
+    regional groups (`/aws/lambda/us-east-1.<name>`) and takes no logging settings."""
+    if function.is_edge:
+        return None
+    return aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=log_group)
+
+
 def role_policy_json(function: Function, log_group_arn: str, account_id: str) -> str:
     """The inline policy as JSON; log group ARNs get `:*` so they cover the streams."""
     arns = [f"{log_group_arn}:*"]
@@ -103,9 +113,7 @@ class WasmFunction(pulumi.ComponentResource):
             source_code_hash=args.artifact.sha256,
             layers=list(args.layer_arns) or None,
             environment=lambda_environment(function),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="Text", log_group=self.log_group.name
-            ),
+            logging_config=logging_config(function, self.log_group.name),
             publish=function.is_edge,
             tags={**tags, **function.tags},
             opts=pulumi.ResourceOptions(

@@ -34,6 +34,8 @@ class RegisteredResource:
     custom: bool  # False for components
     inputs: dict[str, Any]
     retain_on_delete: bool = False
+    urn: str = ""
+    parent_urn: str | None = None  # None for top-level resources
 
 
 @dataclass
@@ -96,17 +98,19 @@ class RecordingMonitor(MockMonitor):
         if request.type != STACK_TYPE:
             _ensure_event_loop()
             inputs = rpc.deserialize_properties(request.object)
-            parent = name_from_urn(request.parent) if request.parent else None
-            if parent is not None and request.parent.split("::")[-2].endswith(STACK_TYPE):
-                parent = None
+            parent_urn: str | None = request.parent or None
+            if parent_urn is not None and parent_urn.split("::")[-2].endswith(STACK_TYPE):
+                parent_urn = None
             record = RegisteredResource(
                 type=request.type,
                 name=request.name,
-                parent=parent,
+                parent=name_from_urn(parent_urn) if parent_urn else None,
                 provider=provider_name(request.provider),
                 custom=bool(request.custom),
                 inputs=plain(inputs),
                 retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                urn=self.make_urn(request.parent, request.type, request.name),
+                parent_urn=parent_urn,
             )
             with self._lock:
                 self.registered.append(record)

@@ -48,15 +48,15 @@ def ordered_resources(run: MockedRun) -> list[RegisteredResource]:
     """Providers first, then each top-level resource followed by its children, by name."""
     children: dict[str | None, list[RegisteredResource]] = {}
     for resource in run.resources:
-        children.setdefault(resource.parent, []).append(resource)
+        children.setdefault(resource.parent_urn, []).append(resource)
     ordered: list[RegisteredResource] = []
 
-    def visit(parent: str | None) -> None:
+    def visit(parent_urn: str | None) -> None:
         for resource in sorted(
-            children.get(parent, []), key=lambda r: (not r.type.startswith("pulumi:"), r.name)
+            children.get(parent_urn, []), key=lambda r: (not r.type.startswith("pulumi:"), r.name)
         ):
             ordered.append(resource)
-            visit(resource.name)
+            visit(resource.urn)
 
     visit(None)
     return ordered

@@ -109,8 +109,17 @@ def create_service(name: str, template: str, directory: Path) -> CreatedService:
     root = template_root(template)
     directory = directory.resolve()
     _check_target(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        return _write_service(name, template, root, directory)
+    except OSError as error:
+        raise UserError(
+            f"cannot create {directory}: {error.strerror or error}",
+            hint="choose a --dir you can write to.",
+        ) from None
 
+
+def _write_service(name: str, template: str, root: Traversable, directory: Path) -> CreatedService:
     written: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f".{name}-", dir=directory.parent) as staging_name:
         staging = Path(staging_name) / "service"

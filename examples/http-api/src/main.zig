@@ -5,6 +5,8 @@
 //!   GET  /hello/{name}  -> 200 {"message": "<GREETING>, <name>!"}
 //!   POST /echo          -> 200 {"echo": <the JSON body, or the body as a string>}
 //!   anything else       -> 404 {"error": "not found", ...}
+//!
+//! With `BASE_PATH` set (e.g. `/rest`), the routes live under it: `/rest/echo`.
 const std = @import("std");
 const Value = std.json.Value;
 
@@ -64,7 +66,19 @@ fn json(arena: std.mem.Allocator, status: u16, value: anytype) !Response {
     return .{ .statusCode = status, .body = try std.json.Stringify.valueAlloc(arena, value, .{}) };
 }
 
-fn route(arena: std.mem.Allocator, req: Request, greeting: []const u8) !Response {
+/// The request path below `base` ("" for none); null when it is not below it.
+pub fn stripBase(path: []const u8, base: []const u8) ?[]const u8 {
+    if (base.len == 0) return path;
+    if (!std.mem.startsWith(u8, path, base)) return null;
+    const rest = path[base.len..];
+    if (rest.len == 0) return "/";
+    return if (rest[0] == '/') rest else null;
+}
+
+fn route(arena: std.mem.Allocator, full: Request, greeting: []const u8, base: []const u8) !Response {
+    var req = full;
+    req.path = stripBase(full.path, base) orelse
+        return json(arena, 404, .{ .@"error" = "not found", .method = full.method, .path = full.path });
     const hello_prefix = "/hello/";
     if (std.mem.startsWith(u8, req.path, hello_prefix) and req.path.len > hello_prefix.len) {
         if (!std.mem.eql(u8, req.method, "GET")) return methodNotAllowed(arena, req, "GET");
@@ -80,7 +94,7 @@ fn route(arena: std.mem.Allocator, req: Request, greeting: []const u8) !Response
             return json(arena, 200, .{ .echo = req.body });
         }
     }
-    return json(arena, 404, .{ .@"error" = "not found", .method = req.method, .path = req.path });
+    return json(arena, 404, .{ .@"error" = "not found", .method = full.method, .path = full.path });
 }
 
 fn methodNotAllowed(arena: std.mem.Allocator, req: Request, allowed: []const u8) !Response {
@@ -114,7 +128,8 @@ pub fn main(init: std.process.Init) !u8 {
             error.OutOfMemory => return err,
         };
         const greeting = init.environ_map.get("GREETING") orelse "Hello";
-        const response = try route(arena, req, greeting);
+        const base = init.environ_map.get("BASE_PATH") orelse "";
+        const response = try route(arena, req, greeting, base);
         try stderr.interface.print("{s} {s} -> {d}\n", .{ req.method, req.path, response.statusCode });
         break :blk response;
     };
@@ -125,4 +140,12 @@ pub fn main(init: std.process.Init) !u8 {
     try std.json.Stringify.value(response, .{}, &stdout.interface);
     try stdout.interface.flush();
     return 0;
+}
+
+test stripBase {
+    try std.testing.expectEqualStrings("/echo", stripBase("/echo", "").?);
+    try std.testing.expectEqualStrings("/echo", stripBase("/rest/echo", "/rest").?);
+    try std.testing.expectEqualStrings("/", stripBase("/rest", "/rest").?);
+    try std.testing.expect(stripBase("/restless", "/rest") == null);
+    try std.testing.expect(stripBase("/echo", "/rest") == null);
 }

@@ -29,15 +29,6 @@ pub const DecodeError = error{
     OutOfMemory,
 };
 
-/// A decoded image: `pixels` is width * height RGBA8 quadruples, row by row.
-pub const Image = struct {
-    width: u32,
-    height: u32,
-    /// The source carried transparency (an alpha channel or a palette tRNS).
-    has_alpha: bool,
-    pixels: []u8,
-};
-
 const ColorType = enum(u8) {
     gray = 0,
     rgb = 2,
@@ -118,89 +109,112 @@ fn parseHeader(data: []const u8) DecodeError!Header {
     return .{ .width = width, .height = height, .depth = depth, .color = color };
 }
 
-/// Decodes a whole PNG held in memory.
-pub fn decode(gpa: std.mem.Allocator, bytes: []const u8) DecodeError!Image {
-    if (bytes.len < signature.len or !std.mem.eql(u8, bytes[0..8], &signature))
-        return error.NotPng;
+/// Decodes a PNG held in memory one scanline at a time: only the compressed
+/// image data, the inflate window and two scanlines are held, never the image.
+///
+/// `init` in place (the inflater points into the decoder), then `nextRow` once
+/// per row, then `deinit`.
+pub const RowDecoder = struct {
+    width: u32,
+    height: u32,
+    /// The source carries transparency (an alpha channel or a palette tRNS).
+    has_alpha: bool,
 
-    var chunks: ChunkReader = .{ .bytes = bytes };
-    var header: ?Header = null;
-    var palette: [256][4]u8 = @splat(.{ 0, 0, 0, 255 });
-    var palette_len: usize = 0;
-    var palette_alpha = false;
-    var compressed: std.ArrayList(u8) = .empty;
-    defer compressed.deinit(gpa);
+    gpa: std.mem.Allocator,
+    header: Header,
+    palette: [256][4]u8,
+    palette_len: usize,
+    compressed: std.ArrayList(u8),
+    input: std.Io.Reader,
+    zlib: flate.Decompress,
+    window: []u8,
+    line: []u8, // the filter byte and the current scanline
+    previous: []u8, // the previous scanline, unfiltered (zeros before the first)
 
-    while (try chunks.next()) |chunk| {
-        if (header == null and !std.mem.eql(u8, &chunk.kind, "IHDR")) return error.MissingHeader;
-        if (std.mem.eql(u8, &chunk.kind, "IHDR")) {
-            if (header != null) return error.BadHeader;
-            header = try parseHeader(chunk.data);
-        } else if (std.mem.eql(u8, &chunk.kind, "PLTE")) {
-            if (chunk.data.len % 3 != 0 or chunk.data.len > 768) return error.BadHeader;
-            palette_len = chunk.data.len / 3;
-            for (0..palette_len) |i| {
-                palette[i] = .{ chunk.data[3 * i], chunk.data[3 * i + 1], chunk.data[3 * i + 2], 255 };
-            }
-        } else if (std.mem.eql(u8, &chunk.kind, "tRNS")) {
-            if (header.?.color == .palette) {
-                if (chunk.data.len > 256) return error.BadHeader;
-                for (chunk.data, 0..) |alpha, i| palette[i][3] = alpha;
-                palette_alpha = true;
-            }
-        } else if (std.mem.eql(u8, &chunk.kind, "IDAT")) {
-            try compressed.appendSlice(gpa, chunk.data);
-        } else if (std.mem.eql(u8, &chunk.kind, "IEND")) {
-            break;
-        } else if (chunk.kind[0] & 0x20 == 0) {
-            // An unknown critical chunk (upper-case first letter) cannot be skipped.
-            return error.UnsupportedFormat;
-        }
-    } else return error.Truncated;
+    pub fn init(d: *RowDecoder, gpa: std.mem.Allocator, bytes: []const u8) DecodeError!void {
+        if (bytes.len < signature.len or !std.mem.eql(u8, bytes[0..8], &signature))
+            return error.NotPng;
+        d.gpa = gpa;
+        d.palette = @splat(.{ 0, 0, 0, 255 });
+        d.palette_len = 0;
+        d.compressed = .empty;
+        errdefer d.compressed.deinit(gpa);
+        // The image data is at most the file: one allocation, no growth.
+        try d.compressed.ensureTotalCapacityPrecise(gpa, bytes.len);
+        const palette_alpha = try d.readChunks(bytes);
+        const h = d.header;
+        d.width = h.width;
+        d.height = h.height;
+        d.has_alpha = h.color == .gray_alpha or h.color == .rgba or palette_alpha;
 
-    const h = header orelse return error.MissingHeader;
-    if (compressed.items.len == 0) return error.MissingImageData;
-    if (h.color == .palette and palette_len == 0) return error.MissingPalette;
-
-    const row_bytes = h.rowBytes();
-    const raw_len = (row_bytes + 1) * h.height;
-    const raw = try inflate(gpa, compressed.items, raw_len);
-    defer gpa.free(raw);
-
-    const pixels = try gpa.alloc(u8, @as(usize, h.width) * h.height * 4);
-    errdefer gpa.free(pixels);
-    const previous = try gpa.alloc(u8, row_bytes);
-    defer gpa.free(previous);
-    @memset(previous, 0);
-
-    for (0..h.height) |y| {
-        const line = raw[y * (row_bytes + 1) ..][0 .. row_bytes + 1];
-        const row = line[1..];
-        try unfilter(line[0], row, previous, h.filterStride());
-        const out = pixels[y * h.width * 4 ..][0 .. h.width * 4];
-        try expandRow(h, row, out, palette[0..palette_len]);
-        @memcpy(previous, row);
+        d.window = try gpa.alloc(u8, flate.max_window_len);
+        errdefer gpa.free(d.window);
+        d.line = try gpa.alloc(u8, h.rowBytes() + 1);
+        errdefer gpa.free(d.line);
+        d.previous = try gpa.alloc(u8, h.rowBytes());
+        @memset(d.previous, 0);
+        d.input = .fixed(d.compressed.items);
+        d.zlib = .init(&d.input, .zlib, d.window);
     }
 
-    return .{
-        .width = h.width,
-        .height = h.height,
-        .has_alpha = h.color == .gray_alpha or h.color == .rgba or palette_alpha,
-        .pixels = pixels,
-    };
-}
+    pub fn deinit(d: *RowDecoder) void {
+        d.gpa.free(d.previous);
+        d.gpa.free(d.line);
+        d.gpa.free(d.window);
+        d.compressed.deinit(d.gpa);
+    }
 
-/// Inflates the zlib stream of the concatenated IDAT chunks into exactly `len` bytes.
-fn inflate(gpa: std.mem.Allocator, compressed: []const u8, len: usize) DecodeError![]u8 {
-    const out = try gpa.alloc(u8, len);
-    errdefer gpa.free(out);
-    const window = try gpa.alloc(u8, flate.max_window_len);
-    defer gpa.free(window);
-    var input: std.Io.Reader = .fixed(compressed);
-    var zlib: flate.Decompress = .init(&input, .zlib, window);
-    zlib.reader.readSliceAll(out) catch return error.BadCompressedData;
-    return out;
-}
+    /// Reads the chunks: header, palette, transparency, and the image data.
+    /// Returns whether a palette tRNS was seen.
+    fn readChunks(d: *RowDecoder, bytes: []const u8) DecodeError!bool {
+        var chunks: ChunkReader = .{ .bytes = bytes };
+        var header: ?Header = null;
+        var palette_alpha = false;
+        while (try chunks.next()) |chunk| {
+            if (std.mem.eql(u8, &chunk.kind, "IHDR")) {
+                if (header != null) return error.BadHeader;
+                header = try parseHeader(chunk.data);
+                continue;
+            }
+            const h = header orelse return error.MissingHeader;
+            if (std.mem.eql(u8, &chunk.kind, "PLTE")) {
+                if (chunk.data.len % 3 != 0 or chunk.data.len > 768) return error.BadHeader;
+                d.palette_len = chunk.data.len / 3;
+                for (0..d.palette_len) |i| {
+                    const rgb = chunk.data[3 * i ..][0..3];
+                    d.palette[i] = .{ rgb[0], rgb[1], rgb[2], 255 };
+                }
+            } else if (std.mem.eql(u8, &chunk.kind, "tRNS")) {
+                if (h.color == .palette) {
+                    if (chunk.data.len > 256) return error.BadHeader;
+                    for (chunk.data, 0..) |alpha, i| d.palette[i][3] = alpha;
+                    palette_alpha = true;
+                }
+            } else if (std.mem.eql(u8, &chunk.kind, "IDAT")) {
+                try d.compressed.appendSlice(d.gpa, chunk.data);
+            } else if (std.mem.eql(u8, &chunk.kind, "IEND")) {
+                break;
+            } else if (chunk.kind[0] & 0x20 == 0) {
+                // An unknown critical chunk (upper-case first letter) cannot be skipped.
+                return error.UnsupportedFormat;
+            }
+        } else return error.Truncated;
+
+        d.header = header orelse return error.MissingHeader;
+        if (d.compressed.items.len == 0) return error.MissingImageData;
+        if (d.header.color == .palette and d.palette_len == 0) return error.MissingPalette;
+        return palette_alpha;
+    }
+
+    /// Decodes the next row into `out` as RGBA8 (`width * 4` bytes).
+    pub fn nextRow(d: *RowDecoder, out: []u8) DecodeError!void {
+        d.zlib.reader.readSliceAll(d.line) catch return error.BadCompressedData;
+        const row = d.line[1..];
+        try unfilter(d.line[0], row, d.previous, d.header.filterStride());
+        try expandRow(d.header, row, out, d.palette[0..d.palette_len]);
+        @memcpy(d.previous, row);
+    }
+};
 
 fn paeth(a: u8, b: u8, c: u8) u8 {
     const p = @as(i16, a) + b - c;

@@ -14,6 +14,7 @@ from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.responses import HttpResponse, api_error, map_response
 from wasmdeploy.local.apigw.router import NoRoute, Preflight, RouteMatch, Router
 from wasmdeploy.local.events.catalog import render_event
+from wasmdeploy.local.http_bodies import BodyTooLarge, read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.manifest.model import Service
@@ -158,13 +159,14 @@ class _ApiGatewayHandler(BaseHTTPRequestHandler):
         pass
 
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            self._discard(length)
+        try:
+            body = read_body(self.rfile, self.headers.get, MAX_REQUEST_BYTES)
+        except BodyTooLarge as error:
+            if (self.headers.get("Transfer-Encoding") or "").lower() != "chunked":
+                self._discard(int(error.args[0]))
             self.close_connection = True
             self._write(api_error(413, "Request Entity Too Large"))
             return
-        body = self.rfile.read(length) if length else b""
         try:
             response = self.server.respond(
                 self.command, self.path, list(self.headers.items()), body, self.client_address[0]

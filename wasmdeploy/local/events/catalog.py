@@ -92,27 +92,52 @@ def render_event(service: str, event: str, params: Mapping[str, Any] | None = No
         raise ValueError(f"{service} {event} has no parameter {', '.join(sorted(unknown))}")
     values.update(params or {})
     values.update(DERIVERS[service](event, values))
-    return _fill(_template(spec.template), values)
+    return _render_template(spec.template, values)
+
+
+@dataclass(frozen=True)
+class _CompiledTemplate:
+    """A template's JSON text and where its placeholders are, found once."""
+
+    text: str
+    slots: tuple[tuple[tuple[str | int, ...], str], ...]  # (path, original string)
 
 
 @cache
-def _template_text(name: str) -> str:
-    return resources.files(__package__).joinpath("templates", name).read_text()
+def _compiled(name: str) -> _CompiledTemplate:
+    text = resources.files(__package__).joinpath("templates", name).read_text()
+    slots: list[tuple[tuple[str | int, ...], str]] = []
+
+    def visit(node: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                visit(value, (*path, key))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                visit(item, (*path, index))
+        elif isinstance(node, str) and _PLACEHOLDER.search(node):
+            slots.append((path, node))
+
+    visit(json.loads(text), ())
+    # Deepest and last first, so removing an OMIT list item leaves earlier paths valid.
+    slots.sort(key=lambda slot: slot[0], reverse=True)
+    return _CompiledTemplate(text, tuple(slots))
 
 
-def _template(name: str) -> Any:
-    return json.loads(_template_text(name))
-
-
-def _fill(node: Any, values: Mapping[str, Any]) -> Any:
-    if isinstance(node, dict):
-        filled = {key: _fill(value, values) for key, value in node.items()}
-        return {key: value for key, value in filled.items() if value is not OMIT}
-    if isinstance(node, list):
-        return [item for item in (_fill(item, values) for item in node) if item is not OMIT]
-    if isinstance(node, str):
-        whole = _PLACEHOLDER.fullmatch(node)
+def _render_template(name: str, values: Mapping[str, Any]) -> Any:
+    template = _compiled(name)
+    document = json.loads(template.text)  # a fresh copy, at C speed
+    for path, original in template.slots:
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        whole = _PLACEHOLDER.fullmatch(original)
         if whole:
-            return values[whole.group(1)]
-        return _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), node)
-    return node
+            value = values[whole.group(1)]
+        else:
+            value = _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), original)
+        if value is OMIT:
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = value
+    return document

@@ -13,26 +13,33 @@ pub fn invertedLuma(r: u8, g: u8, b: u8) u8 {
     return @intCast(255 - y);
 }
 
-/// Decodes `png`, converts it, and returns the encoded result (owned by the caller).
+/// Decodes `png`, converts it row by row, and returns the encoded result
+/// (owned by the caller). Memory: the input, its image data, the output, and
+/// a few rows; never a whole decoded image.
 pub fn grayscaleInvert(gpa: std.mem.Allocator, png: []const u8) Error![]u8 {
-    const img = try png_decode.decode(gpa, png);
-    defer gpa.free(img.pixels);
+    var decoder: png_decode.RowDecoder = undefined;
+    try decoder.init(gpa, png);
+    defer decoder.deinit();
+    var encoder: png_encode.RowEncoder = undefined;
+    try encoder.init(gpa, decoder.width, decoder.height, decoder.has_alpha, png.len / 2);
+    defer encoder.deinit();
 
-    const channels: usize = if (img.has_alpha) 2 else 1;
-    const pixel_count = @as(usize, img.width) * img.height;
-    const samples = try gpa.alloc(u8, pixel_count * channels);
+    const width: usize = decoder.width;
+    const channels: usize = if (decoder.has_alpha) 2 else 1;
+    const rgba = try gpa.alloc(u8, width * 4);
+    defer gpa.free(rgba);
+    const samples = try gpa.alloc(u8, width * channels);
     defer gpa.free(samples);
-    for (0..pixel_count) |i| {
-        const px = img.pixels[4 * i ..][0..4];
-        samples[i * channels] = invertedLuma(px[0], px[1], px[2]);
-        if (img.has_alpha) samples[i * channels + 1] = px[3];
+    for (0..decoder.height) |_| {
+        try decoder.nextRow(rgba);
+        for (0..width) |x| {
+            const px = rgba[4 * x ..][0..4];
+            samples[x * channels] = invertedLuma(px[0], px[1], px[2]);
+            if (channels == 2) samples[x * channels + 1] = px[3];
+        }
+        try encoder.writeRow(samples);
     }
-    return png_encode.encode(gpa, .{
-        .width = img.width,
-        .height = img.height,
-        .has_alpha = img.has_alpha,
-        .samples = samples,
-    });
+    return encoder.finish();
 }
 
 /// A one-line, user-facing explanation of a transform error.
@@ -53,5 +60,6 @@ pub fn describe(err: Error) []const u8 {
         error.BadCompressedData => "the PNG image data is not a valid zlib stream of the right size",
         error.OutOfMemory => "out of memory (raise the function's sandbox.memoryLimit)",
         error.WriteFailed => "could not write the output image",
+        error.TooManyRows => "internal error: more rows than the image height",
     };
 }

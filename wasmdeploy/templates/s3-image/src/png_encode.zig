@@ -1,49 +1,108 @@
-//! PNG encoding of 8-bit gray or gray+alpha images: per-row adaptive filtering
-//! (the minimum-sum-of-absolute-differences heuristic libpng uses), zlib
-//! deflate from std.compress.flate, CRC-32 from std.hash.
+//! PNG encoding of 8-bit gray or gray+alpha images, one row at a time:
+//! per-row adaptive filtering (the minimum-sum-of-absolute-differences
+//! heuristic libpng uses), zlib deflate from std.compress.flate, CRC-32 from
+//! std.hash. The deflate stream goes straight into the output's single IDAT
+//! chunk, so the image itself is never held.
 const std = @import("std");
 const flate = std.compress.flate;
 const signature = @import("png_decode.zig").signature;
 
-/// An image ready to encode: 1 (gray) or 2 (gray, alpha) bytes per pixel.
-pub const GrayImage = struct {
-    width: u32,
-    height: u32,
-    has_alpha: bool,
-    samples: []const u8,
+pub const EncodeError = error{ OutOfMemory, WriteFailed, TooManyRows };
 
-    fn channels(img: GrayImage) usize {
-        return if (img.has_alpha) 2 else 1;
+/// `init` in place (the compressor points into the encoder), `writeRow` once
+/// per row, then `finish` for the PNG bytes; `deinit` always.
+pub const RowEncoder = struct {
+    gpa: std.mem.Allocator,
+    out: std.Io.Writer.Allocating,
+    zlib: flate.Compress,
+    window: []u8,
+    stride: usize, // bytes per pixel: 1 (gray) or 2 (gray, alpha)
+    previous: []u8, // the previous row's samples (zeros before the first)
+    candidate: []u8,
+    best: []u8,
+    idat_start: usize, // offset of the IDAT chunk's length field in `out`
+    rows_left: u32,
+
+    /// Starts the PNG: signature, IHDR, and the IDAT chunk's header.
+    /// `expected_len` sizes the output buffer up front (it grows if needed).
+    pub fn init(
+        e: *RowEncoder,
+        gpa: std.mem.Allocator,
+        width: u32,
+        height: u32,
+        has_alpha: bool,
+        expected_len: usize,
+    ) EncodeError!void {
+        e.gpa = gpa;
+        e.stride = if (has_alpha) 2 else 1;
+        e.rows_left = height;
+        const row_len = width * e.stride;
+        e.out = try .initCapacity(gpa, @max(expected_len, 1024));
+        errdefer e.out.deinit();
+        e.window = try gpa.alloc(u8, flate.max_window_len);
+        errdefer gpa.free(e.window);
+        const rows = try gpa.alloc(u8, 3 * row_len);
+        errdefer gpa.free(rows);
+        @memset(rows, 0);
+        e.previous = rows[0..row_len];
+        e.candidate = rows[row_len .. 2 * row_len];
+        e.best = rows[2 * row_len ..];
+
+        const w = &e.out.writer;
+        try w.writeAll(&signature);
+        var ihdr: [13]u8 = undefined;
+        std.mem.writeInt(u32, ihdr[0..4], width, .big);
+        std.mem.writeInt(u32, ihdr[4..8], height, .big);
+        ihdr[8] = 8; // bit depth
+        ihdr[9] = if (has_alpha) 4 else 0; // colour type: gray+alpha or gray
+        ihdr[10] = 0; // deflate
+        ihdr[11] = 0; // adaptive filtering
+        ihdr[12] = 0; // not interlaced
+        try writeChunk(w, "IHDR", &ihdr);
+        e.idat_start = w.end;
+        try w.writeAll("\x00\x00\x00\x00IDAT"); // the length is filled in by finish
+        e.zlib = try .init(w, e.window, .zlib, .level_4);
+    }
+
+    pub fn deinit(e: *RowEncoder) void {
+        const rows = e.previous.ptr[0 .. 3 * e.previous.len];
+        e.gpa.free(rows);
+        e.gpa.free(e.window);
+        e.out.deinit();
+    }
+
+    /// Filters and compresses one row of samples (`width * stride` bytes).
+    pub fn writeRow(e: *RowEncoder, row: []const u8) EncodeError!void {
+        if (e.rows_left == 0) return error.TooManyRows;
+        e.rows_left -= 1;
+        var best_kind: u8 = 0;
+        var best_cost = filterRow(0, row, e.previous, e.stride, e.best);
+        for (1..5) |k| {
+            const cost = filterRow(@intCast(k), row, e.previous, e.stride, e.candidate);
+            if (cost < best_cost) {
+                best_cost = cost;
+                best_kind = @intCast(k);
+                std.mem.swap([]u8, &e.best, &e.candidate);
+            }
+        }
+        try e.zlib.writer.writeByte(best_kind);
+        try e.zlib.writer.writeAll(e.best);
+        @memcpy(e.previous, row);
+    }
+
+    /// Ends the image data and the file; the caller owns the returned bytes.
+    pub fn finish(e: *RowEncoder) EncodeError![]u8 {
+        std.debug.assert(e.rows_left == 0);
+        try e.zlib.finish();
+        const w = &e.out.writer;
+        const idat = w.buffered()[e.idat_start..];
+        std.mem.writeInt(u32, idat[0..4], @intCast(idat.len - 8), .big);
+        const crc = std.hash.Crc32.hash(idat[4..]);
+        try w.writeInt(u32, crc, .big);
+        try writeChunk(w, "IEND", "");
+        return e.out.toOwnedSlice();
     }
 };
-
-pub const EncodeError = error{ OutOfMemory, WriteFailed };
-
-/// Encodes `img` as a complete PNG file; the caller owns the returned bytes.
-pub fn encode(gpa: std.mem.Allocator, img: GrayImage) EncodeError![]u8 {
-    var out: std.Io.Writer.Allocating = try .initCapacity(gpa, img.samples.len / 2 + 1024);
-    errdefer out.deinit();
-    const w = &out.writer;
-
-    try w.writeAll(&signature);
-    var ihdr: [13]u8 = undefined;
-    std.mem.writeInt(u32, ihdr[0..4], img.width, .big);
-    std.mem.writeInt(u32, ihdr[4..8], img.height, .big);
-    ihdr[8] = 8; // bit depth
-    ihdr[9] = if (img.has_alpha) 4 else 0; // colour type: gray+alpha or gray
-    ihdr[10] = 0; // deflate
-    ihdr[11] = 0; // adaptive filtering
-    ihdr[12] = 0; // not interlaced
-    try writeChunk(w, "IHDR", &ihdr);
-
-    const filtered = try filterRows(gpa, img);
-    defer gpa.free(filtered);
-    const idat = try deflate(gpa, filtered);
-    defer gpa.free(idat);
-    try writeChunk(w, "IDAT", idat);
-    try writeChunk(w, "IEND", "");
-    return out.toOwnedSlice();
-}
 
 fn writeChunk(w: *std.Io.Writer, kind: *const [4]u8, data: []const u8) EncodeError!void {
     try w.writeInt(u32, @intCast(data.len), .big);
@@ -53,17 +112,6 @@ fn writeChunk(w: *std.Io.Writer, kind: *const [4]u8, data: []const u8) EncodeErr
     crc.update(kind);
     crc.update(data);
     try w.writeInt(u32, crc.final(), .big);
-}
-
-fn deflate(gpa: std.mem.Allocator, data: []const u8) EncodeError![]u8 {
-    var out: std.Io.Writer.Allocating = try .initCapacity(gpa, data.len / 2 + 64);
-    errdefer out.deinit();
-    const window = try gpa.alloc(u8, flate.max_window_len);
-    defer gpa.free(window);
-    var zlib = try flate.Compress.init(&out.writer, window, .zlib, .level_4);
-    try zlib.writer.writeAll(data);
-    try zlib.finish();
-    return out.toOwnedSlice();
 }
 
 fn paeth(a: u8, b: u8, c: u8) u8 {
@@ -95,35 +143,4 @@ fn filterRow(kind: u8, row: []const u8, prev: []const u8, stride: usize, out: []
         cost += @abs(@as(i8, @bitCast(v)));
     }
     return cost;
-}
-
-/// Builds the filtered scanlines (filter byte + row), choosing each row's filter.
-fn filterRows(gpa: std.mem.Allocator, img: GrayImage) EncodeError![]u8 {
-    const stride = img.channels();
-    const row_len = img.width * stride;
-    const out = try gpa.alloc(u8, (row_len + 1) * img.height);
-    errdefer gpa.free(out);
-    const zeros = try gpa.alloc(u8, row_len);
-    defer gpa.free(zeros);
-    @memset(zeros, 0);
-    const scratch = try gpa.alloc(u8, row_len);
-    defer gpa.free(scratch);
-
-    for (0..img.height) |y| {
-        const row = img.samples[y * row_len ..][0..row_len];
-        const prev = if (y == 0) zeros else img.samples[(y - 1) * row_len ..][0..row_len];
-        const line = out[y * (row_len + 1) ..][0 .. row_len + 1];
-        var best_kind: u8 = 0;
-        var best_cost = filterRow(0, row, prev, stride, line[1..]);
-        for (1..5) |k| {
-            const cost = filterRow(@intCast(k), row, prev, stride, scratch);
-            if (cost < best_cost) {
-                best_cost = cost;
-                best_kind = @intCast(k);
-                @memcpy(line[1..], scratch);
-            }
-        }
-        line[0] = best_kind;
-    }
-    return out;
 }
