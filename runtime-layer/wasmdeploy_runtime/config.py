@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from wasmdeploy_runtime.errors import WASM_INVALID_CONFIG, InitError
 from wasmdeploy_runtime.units import parse_duration, parse_size
@@ -32,33 +31,62 @@ _SNAKE_CASE_KEYS = {
 }
 
 
-@dataclass(frozen=True)
 class SandboxLimits:
-    memory_limit: int = DEFAULT_MEMORY_LIMIT  # bytes of linear memory
-    stack_limit: int = DEFAULT_STACK_LIMIT  # bytes of wasm stack
-    max_time: float | None = None  # seconds; None = the Lambda deadline only
-    allowed_imports: tuple[str, ...] = DEFAULT_ALLOWED_IMPORTS
-    fuel: int | None = None
+    __slots__ = ("allowed_imports", "fuel", "max_time", "memory_limit", "stack_limit")
+
+    def __init__(
+        self,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        stack_limit: int = DEFAULT_STACK_LIMIT,
+        max_time: float | None = None,
+        allowed_imports: tuple[str, ...] = DEFAULT_ALLOWED_IMPORTS,
+        fuel: int | None = None,
+    ) -> None:
+        self.memory_limit = memory_limit  # bytes of linear memory
+        self.stack_limit = stack_limit  # bytes of wasm stack
+        self.max_time = max_time  # seconds; None = the Lambda deadline only
+        self.allowed_imports = allowed_imports
+        self.fuel = fuel
 
 
-@dataclass(frozen=True)
-class OutputTarget:
+class OutputTarget(NamedTuple):
     """Where stdout goes with `output:`: a bucket (None = the event's) and a key template."""
 
     bucket: str | None
     key: str
 
 
-@dataclass(frozen=True)
 class FunctionConfig:
-    function_name: str
-    handler: str  # the handler string as given: "mod.wasm#handle"
-    module_path: Path  # absolute path of the .wasm
-    export: str | None  # the exports-ABI entry point; None for the wasi ABI
-    sandbox: SandboxLimits = field(default_factory=SandboxLimits)
-    input: str = "event"  # "event" | "object"
-    output: OutputTarget | None = None
-    environment: dict[str, str] = field(default_factory=dict)
+    __slots__ = (
+        "environment",
+        "export",
+        "function_name",
+        "handler",
+        "input",
+        "module_path",
+        "output",
+        "sandbox",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        handler: str,
+        module_path: Path,
+        export: str | None,
+        sandbox: SandboxLimits | None = None,
+        input: str = "event",
+        output: OutputTarget | None = None,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
+        self.function_name = function_name
+        self.handler = handler  # the handler string as given: "mod.wasm#handle"
+        self.module_path = module_path  # absolute path of the .wasm
+        self.export = export  # the exports-ABI entry point; None for the wasi ABI
+        self.sandbox = sandbox if sandbox is not None else SandboxLimits()
+        self.input = input  # "event" | "object"
+        self.output = output
+        self.environment: Mapping[str, str] = environment if environment is not None else {}
 
     @property
     def abi(self) -> str:

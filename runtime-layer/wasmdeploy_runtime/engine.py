@@ -13,8 +13,6 @@ A `.cwasm` written by `precompile` ends with a trailer naming the SHA-256 of the
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import wasmtime
@@ -38,6 +36,19 @@ def _config(*, fuel: bool, stack_limit: int | None) -> wasmtime.Config:
     return config
 
 
+def content_digest(data: bytes) -> bytes:
+    """SHA-256 of `data`. CPython's built-in SHA-2 module is used when it can be, because
+    importing hashlib loads OpenSSL, which costs milliseconds of every cold start."""
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+        except ImportError:
+            from hashlib import sha256
+    return bytes(sha256(data).digest())
+
+
 def engine_for(*, fuel: bool, stack_limit: int) -> wasmtime.Engine:
     """The process's engine for these settings (engines are shared: creating one is costly)."""
     key = (fuel, stack_limit)
@@ -51,15 +62,23 @@ def precompile(wasm: bytes, *, fuel: bool) -> bytes:
     """The `.cwasm` bytes for `wasm`, loadable by the runtime's engine on this architecture."""
     engine = wasmtime.Engine(_config(fuel=fuel, stack_limit=None))
     serialized = bytes(wasmtime.Module(engine, wasm).serialize())
-    return serialized + _TRAILER_MAGIC + hashlib.sha256(wasm).digest()
+    return serialized + _TRAILER_MAGIC + content_digest(wasm)
 
 
-@dataclass(frozen=True)
 class LoadedModule:
-    module: wasmtime.Module
-    digest: str  # SHA-256 of the .wasm, hex
-    from_cwasm: bool
-    cwasm_problem: str | None = None  # why a .cwasm present was not used
+    __slots__ = ("cwasm_problem", "digest", "from_cwasm", "module")
+
+    def __init__(
+        self,
+        module: wasmtime.Module,
+        digest: str,
+        from_cwasm: bool,
+        cwasm_problem: str | None = None,
+    ) -> None:
+        self.module = module
+        self.digest = digest  # SHA-256 of the .wasm, hex
+        self.from_cwasm = from_cwasm
+        self.cwasm_problem = cwasm_problem  # why a .cwasm present was not used
 
 
 def read_module_bytes(wasm_path: Path) -> bytes:

@@ -10,25 +10,21 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasmdeploy_runtime.config import FunctionConfig, load_config, task_root_from
 from wasmdeploy_runtime.errors import INVALID_EVENT, FunctionError
 from wasmdeploy_runtime.metrics import InvocationMetrics, emf_line
-from wasmdeploy_runtime.s3_objects import (
-    ObjectRef,
-    ObjectStore,
-    object_refs,
-    render_key,
-    template_fields,
-)
 from wasmdeploy_runtime.sandbox import (
     MAX_OBJECT_OUTPUT_BYTES,
     MAX_RESPONSE_BYTES,
     Outcome,
     Sandbox,
 )
+
+if TYPE_CHECKING:
+    from wasmdeploy_runtime.s3_objects import ObjectRef, ObjectStore
 
 LogWriter = Callable[[bytes], None]
 
@@ -48,17 +44,25 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-@dataclass(frozen=True)
 class Result:
-    body: bytes | None  # the response, None on error
-    error: FunctionError | None
+    __slots__ = ("body", "error")
+
+    def __init__(
+        self,
+        body: bytes | None,
+        error: FunctionError | None,
+    ) -> None:
+        self.body = body  # the response, None on error
+        self.error = error
 
 
-@dataclass
 class _Totals:
-    instantiate_time: float = 0.0
-    peak_memory: int = 0
-    fuel_used: int | None = None
+    __slots__ = ("fuel_used", "instantiate_time", "peak_memory")
+
+    def __init__(self) -> None:
+        self.instantiate_time = 0.0
+        self.peak_memory = 0
+        self.fuel_used: int | None = None
 
     def add(self, outcome: Outcome) -> None:
         self.instantiate_time += outcome.instantiate_time
@@ -80,7 +84,7 @@ class WasmFunction:
         self.config = config
         limit = MAX_OBJECT_OUTPUT_BYTES if config.output else MAX_RESPONSE_BYTES
         self.sandbox = Sandbox(config, output_limit=limit)
-        self._objects = objects if objects is not None else ObjectStore()
+        self._objects = objects
         self._log = log
         self._metrics = metrics
         self._cold = True
@@ -123,15 +127,25 @@ class WasmFunction:
         self._cold = False
         return Result(body, error)
 
+    def _object_store(self) -> ObjectStore:
+        if self._objects is None:
+            from wasmdeploy_runtime.s3_objects import ObjectStore
+
+            self._objects = ObjectStore()
+        return self._objects
+
     def _handle(self, payload: bytes, deadline: float | None, totals: _Totals) -> bytes:
         config = self.config
         if config.input == "event" and config.output is None:
             return self._run(payload, deadline, totals)
+        # S3 binding: loaded only by functions that read or write objects.
+        from wasmdeploy_runtime.s3_objects import object_refs
+
         event = _parse_event(payload)
         if config.input == "object":
             results = []
             for source in object_refs(event):
-                data = self._objects.get(source)
+                data = self._object_store().get(source)
                 results.append(self._deliver(self._run(data, deadline, totals), source))
             if len(results) == 1:
                 return results[0]
@@ -151,6 +165,8 @@ class WasmFunction:
 
     def _deliver(self, output: bytes, source: ObjectRef | None) -> bytes:
         """The response: the output itself, or where `output:` put it in S3."""
+        from wasmdeploy_runtime.s3_objects import ObjectRef, render_key, template_fields
+
         target = self.config.output
         if target is None:
             return output
@@ -160,7 +176,9 @@ class WasmFunction:
             raise FunctionError(
                 INVALID_EVENT, "output has no bucket and the event names no S3 object"
             )
-        written = self._objects.put(ObjectRef(bucket, render_key(target.key, fields)), output)
+        written = self._object_store().put(
+            ObjectRef(bucket, render_key(target.key, fields)), output
+        )
         return json.dumps(written).encode()
 
 
@@ -172,6 +190,8 @@ def _parse_event(payload: bytes) -> object:
 
 
 def _optional_refs(event: object) -> list[ObjectRef]:
+    from wasmdeploy_runtime.s3_objects import object_refs
+
     try:
         return object_refs(event)
     except FunctionError:

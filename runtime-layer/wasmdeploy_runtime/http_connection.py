@@ -5,12 +5,14 @@ a quarter of a cold start in imports alone (it pulls in `email` and `ssl`), so
 this speaks the small part of HTTP/1.1 the Runtime API needs: requests with a
 Content-Length body, and responses framed by Content-Length, chunked transfer
 coding, or connection close. Any socket or framing error raises
-`ConnectionError`, and the caller reconnects.
+`ConnectionError`, and the caller reconnects. It uses the `_socket` extension
+that `socket` wraps: the wrapper's enum conversions alone cost milliseconds at
+import, and a connection to one host needs none of them.
 """
 
 from __future__ import annotations
 
-import socket
+import _socket
 
 _MAX_LINE = 65536
 _MAX_HEADERS = 200
@@ -29,7 +31,7 @@ class HttpConnection:
     def __init__(self, host: str, port: int) -> None:
         self._host = host
         self._port = port
-        self._socket: socket.socket | None = None
+        self._socket: _socket.socket | None = None
         self._buffer = b""
 
     def close(self) -> None:
@@ -59,18 +61,27 @@ class HttpConnection:
                 if body:
                     self._socket.sendall(body)
             return self._read_response(method)
-        except OSError as error:
+        except OSError as error:  # ConnectionError included
             self.close()
             raise ConnectionError(f"{method} {path}: {error}") from error
-        except ConnectionError:
-            self.close()
-            raise
 
     def _connect(self) -> None:
-        connection = socket.create_connection((self._host, self._port))
-        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket = connection
-        self._buffer = b""
+        problem: OSError | None = None
+        for family, kind, proto, _, address in _socket.getaddrinfo(
+            self._host, self._port, 0, _socket.SOCK_STREAM
+        ):
+            connection = _socket.socket(family, kind, proto)
+            try:
+                connection.connect(address)
+            except OSError as error:
+                connection.close()
+                problem = error
+                continue
+            connection.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            self._socket = connection
+            self._buffer = b""
+            return
+        raise problem or ConnectionError(f"cannot resolve {self._host}")
 
     def _read_response(self, method: str) -> HttpResponse:
         status_line = self._read_line()
@@ -107,7 +118,7 @@ class HttpConnection:
         return self._read_to_close()
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size_line = self._read_line().split(";", 1)[0].strip()
             try:

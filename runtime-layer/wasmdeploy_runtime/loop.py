@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Mapping
 
 from wasmdeploy_runtime.errors import FunctionError, InitError
@@ -54,7 +53,7 @@ def initialise(client: RuntimeApiClient, environ: Mapping[str, str]) -> WasmFunc
     except InitError as error:
         report = error
     except Exception as error:  # a bug in the runtime: still tell Lambda why init failed
-        traceback.print_exc()
+        _print_traceback()
         report = InitError(RUNTIME_ERROR, f"{type(error).__name__}: {error}")
     else:
         problem = function.sandbox.prepared.loaded.cwasm_problem
@@ -88,7 +87,7 @@ def _invoke(function: WasmFunction, invocation: NextInvocation) -> Result:
             deadline=invocation.monotonic_deadline(),
         )
     except Exception as error:  # a runtime bug fails this invocation, not the process
-        traceback.print_exc()
+        _print_traceback()
         return Result(None, FunctionError(RUNTIME_ERROR, f"{type(error).__name__}: {error}"))
 
 
@@ -109,3 +108,9 @@ def _answer(client: RuntimeApiClient, request_id: str, result: Result) -> None:
             client.fail(request_id, too_large.error_type, too_large.to_json())
             return
         write_stderr(f"[ERROR] the Runtime API refused the answer: {rejected}\n".encode())
+
+
+def _print_traceback() -> None:
+    import traceback  # only on a runtime bug: not worth its import at every cold start
+
+    traceback.print_exc()

@@ -9,21 +9,41 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 
 NAMESPACE = "wasmdeploy"
 
 
-@dataclass(frozen=True)
 class InvocationMetrics:
-    function_name: str
-    request_id: str
-    duration: float  # seconds, the whole invocation (S3 I/O included)
-    instantiate_time: float  # seconds
-    peak_memory: int  # bytes of linear memory
-    fuel_used: int | None
-    cold_start: bool
-    error_type: str | None = None
+    __slots__ = (
+        "cold_start",
+        "duration",
+        "error_type",
+        "fuel_used",
+        "function_name",
+        "instantiate_time",
+        "peak_memory",
+        "request_id",
+    )
+
+    def __init__(
+        self,
+        function_name: str,
+        request_id: str,
+        duration: float,
+        instantiate_time: float,
+        peak_memory: int,
+        fuel_used: int | None,
+        cold_start: bool,
+        error_type: str | None = None,
+    ) -> None:
+        self.function_name = function_name
+        self.request_id = request_id
+        self.duration = duration  # seconds, the whole invocation (S3 I/O included)
+        self.instantiate_time = instantiate_time  # seconds
+        self.peak_memory = peak_memory  # bytes of linear memory
+        self.fuel_used = fuel_used
+        self.cold_start = cold_start
+        self.error_type = error_type
 
 
 def emf_line(metrics: InvocationMetrics, *, timestamp_ms: int | None = None) -> str:

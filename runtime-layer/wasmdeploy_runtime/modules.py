@@ -7,14 +7,18 @@ or the same module under several names, compiles each module once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import wasmtime
 
 from wasmdeploy_runtime.config import FunctionConfig
-from wasmdeploy_runtime.engine import LoadedModule, engine_for, load_module, read_module_bytes
+from wasmdeploy_runtime.engine import (
+    LoadedModule,
+    content_digest,
+    engine_for,
+    load_module,
+    read_module_bytes,
+)
 from wasmdeploy_runtime.errors import WASM_FORBIDDEN_IMPORT, WASM_MISSING_EXPORT, InitError
 from wasmdeploy_runtime.imports import WASI_MODULE, ImportPolicy, build_linker, check_imports
 from wasmdeploy_runtime.outcomes import GuestAbort
@@ -23,14 +27,25 @@ I32 = wasmtime.ValType.i32()
 I64 = wasmtime.ValType.i64()
 
 
-@dataclass(frozen=True)
 class PreparedModule:
-    engine: wasmtime.Engine
-    loaded: LoadedModule
-    instance_pre: wasmtime.InstancePre
-    uses_wasi: bool
-    exports_memory: bool
-    initializer: str | None  # "_initialize" for a WASI reactor used through the exports ABI
+    __slots__ = ("engine", "exports_memory", "initializer", "instance_pre", "loaded", "uses_wasi")
+
+    def __init__(
+        self,
+        engine: wasmtime.Engine,
+        loaded: LoadedModule,
+        instance_pre: wasmtime.InstancePre,
+        uses_wasi: bool,
+        exports_memory: bool,
+        initializer: str | None,
+    ) -> None:
+        self.engine = engine
+        self.loaded = loaded
+        self.instance_pre = instance_pre
+        self.uses_wasi = uses_wasi
+        self.exports_memory = exports_memory
+        # "_initialize" for a WASI reactor used through the exports ABI
+        self.initializer = initializer
 
 
 _loaded: dict[tuple[str, bool, int], LoadedModule] = {}
@@ -40,7 +55,7 @@ _prepared: dict[tuple[str, bool, int, tuple[str, ...], str | None], PreparedModu
 def prepare_module(config: FunctionConfig) -> PreparedModule:
     """The function's module ready to instantiate; raises InitError naming what is wrong."""
     wasm = read_module_bytes(config.module_path)
-    digest = hashlib.sha256(wasm).digest()
+    digest = content_digest(wasm)
     sandbox = config.sandbox
     fuel = sandbox.fuel is not None
     key = (digest.hex(), fuel, sandbox.stack_limit, sandbox.allowed_imports, config.export)

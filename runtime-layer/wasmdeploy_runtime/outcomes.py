@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import wasmtime
 
 from wasmdeploy_runtime.errors import (
@@ -27,19 +25,43 @@ class GuestAbort(Exception):
     """AssemblyScript's `env.abort(message, file, line, column)` was called."""
 
 
-@dataclass(frozen=True)
 class FailureContext:
     """What the runtime knew when the guest failed."""
 
-    interrupted: str | None  # the watchdog's reason: "deadline", "output", ...
-    deadline_is_max_time: bool  # the deadline came from sandbox.maxTime, not Lambda's
-    time_limit: float | None  # seconds
-    memory_limit: int
-    peak_memory: int
-    stack_limit: int
-    fuel: int | None
-    logs: bytes
-    module_name: str = "module"
+    __slots__ = (
+        "deadline_is_max_time",
+        "fuel",
+        "interrupted",
+        "logs",
+        "memory_limit",
+        "module_name",
+        "peak_memory",
+        "stack_limit",
+        "time_limit",
+    )
+
+    def __init__(
+        self,
+        interrupted: str | None,
+        deadline_is_max_time: bool,
+        time_limit: float | None,
+        memory_limit: int,
+        peak_memory: int,
+        stack_limit: int,
+        fuel: int | None,
+        logs: bytes,
+        module_name: str = "module",
+    ) -> None:
+        self.interrupted = interrupted  # the watchdog's reason: "deadline", "output", ...
+        # the deadline came from sandbox.maxTime, not Lambda's
+        self.deadline_is_max_time = deadline_is_max_time
+        self.time_limit = time_limit  # seconds
+        self.memory_limit = memory_limit
+        self.peak_memory = peak_memory
+        self.stack_limit = stack_limit
+        self.fuel = fuel
+        self.logs = logs
+        self.module_name = module_name
 
 
 def classify(error: BaseException, context: FailureContext) -> FunctionError:

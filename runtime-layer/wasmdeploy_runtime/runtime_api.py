@@ -9,10 +9,10 @@ delivery after a retry means an earlier attempt got through.
 
 from __future__ import annotations
 
-import http.client
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from wasmdeploy_runtime.http_connection import HttpConnection
 
 API_VERSION = "2018-06-01"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
@@ -32,25 +32,51 @@ class RuntimeApiRejected(Exception):
         self.body = body
 
 
-@dataclass(frozen=True)
 class RetryPolicy:
-    first_delay: float = 0.01
-    max_delay: float = 1.0
-    attempts: int = 20  # about 13 s of backoff in all
+    __slots__ = ("attempts", "first_delay", "max_delay")
+
+    def __init__(
+        self,
+        first_delay: float = 0.01,
+        max_delay: float = 1.0,
+        attempts: int = 20,
+    ) -> None:
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.attempts = attempts  # about 13 s of backoff in all
 
     def delays(self) -> list[float]:
         return [min(self.first_delay * 2**n, self.max_delay) for n in range(self.attempts - 1)]
 
 
-@dataclass(frozen=True)
 class NextInvocation:
-    request_id: str
-    payload: bytes
-    deadline_ms: int  # Unix epoch milliseconds; 0 when the API sent none
-    function_arn: str
-    trace_id: str | None
-    client_context: str | None
-    cognito_identity: str | None
+    __slots__ = (
+        "client_context",
+        "cognito_identity",
+        "deadline_ms",
+        "function_arn",
+        "payload",
+        "request_id",
+        "trace_id",
+    )
+
+    def __init__(
+        self,
+        request_id: str,
+        payload: bytes,
+        deadline_ms: int,
+        function_arn: str,
+        trace_id: str | None,
+        client_context: str | None,
+        cognito_identity: str | None,
+    ) -> None:
+        self.request_id = request_id
+        self.payload = payload
+        self.deadline_ms = deadline_ms  # Unix epoch milliseconds; 0 when the API sent none
+        self.function_arn = function_arn
+        self.trace_id = trace_id
+        self.client_context = client_context
+        self.cognito_identity = cognito_identity
 
     def monotonic_deadline(self) -> float | None:
         """The deadline on the time.monotonic() clock, which the sandbox uses."""
@@ -75,7 +101,7 @@ class RuntimeApiClient:
         self._base = f"/{API_VERSION}/runtime"
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
-        self._connection: http.client.HTTPConnection | None = None
+        self._connection = HttpConnection(self._host, self._port)
         self._retried = False  # the last request needed more than one attempt
 
     def next(self) -> NextInvocation:
@@ -105,9 +131,7 @@ class RuntimeApiClient:
         self._deliver(f"{self._base}/init/error", error_body, headers)
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._connection.close()
 
     def _deliver(self, path: str, body: bytes, headers: dict[str, str]) -> None:
         status, _, answer = self._request("POST", path, body, headers)
@@ -125,8 +149,7 @@ class RuntimeApiClient:
                 if status < 500:
                     return status, answer_headers, answer
                 problem = f"HTTP {status}"
-            except (OSError, http.client.HTTPException) as error:
-                self.close()
+            except ConnectionError as error:
                 problem = f"{type(error).__name__}: {error}"
             if not delays:
                 raise RuntimeApiUnavailable(
@@ -138,12 +161,5 @@ class RuntimeApiClient:
     def _send(
         self, method: str, path: str, body: bytes | None, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
-        if self._connection is None:
-            self._connection = http.client.HTTPConnection(self._host, self._port)
-        connection = self._connection
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        answer = response.read()
-        if response.will_close:
-            self.close()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, answer
+        response = self._connection.request(method, path, body, headers)
+        return response.status, response.headers, response.body

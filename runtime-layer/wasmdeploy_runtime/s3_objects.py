@@ -12,8 +12,7 @@ import mimetypes
 import os
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
 from wasmdeploy_runtime.errors import INVALID_EVENT, S3_OBJECT_ERROR, FunctionError
@@ -21,8 +20,7 @@ from wasmdeploy_runtime.errors import INVALID_EVENT, S3_OBJECT_ERROR, FunctionEr
 _TEMPLATE_FIELDS = ("key", "basename", "stem", "ext", "bucket")
 
 
-@dataclass(frozen=True)
-class ObjectRef:
+class ObjectRef(NamedTuple):
     bucket: str
     key: str
 

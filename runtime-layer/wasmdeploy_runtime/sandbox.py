@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 import wasmtime
 
@@ -36,15 +35,34 @@ _U32 = 0xFFFFFFFF
 _watchdogs: dict[int, tuple[Watchdog, threading.Lock]] = {}
 
 
-@dataclass
 class Outcome:
-    output: bytes | None  # stdout (wasi) or handle()'s bytes (exports); None on error
-    error: FunctionError | None
-    logs: bytes  # the guest's stderr (first MAX_LOG_BYTES)
-    instantiate_time: float  # seconds
-    run_time: float  # seconds, instantiate + call
-    peak_memory: int  # bytes of linear memory at the end
-    fuel_used: int | None
+    __slots__ = (
+        "error",
+        "fuel_used",
+        "instantiate_time",
+        "logs",
+        "output",
+        "peak_memory",
+        "run_time",
+    )
+
+    def __init__(
+        self,
+        output: bytes | None,
+        error: FunctionError | None,
+        logs: bytes,
+        instantiate_time: float,
+        run_time: float,
+        peak_memory: int,
+        fuel_used: int | None,
+    ) -> None:
+        self.output = output  # stdout (wasi) or handle()'s bytes (exports); None on error
+        self.error = error
+        self.logs = logs  # the guest's stderr (first MAX_LOG_BYTES)
+        self.instantiate_time = instantiate_time  # seconds
+        self.run_time = run_time  # seconds, instantiate + call
+        self.peak_memory = peak_memory  # bytes of linear memory at the end
+        self.fuel_used = fuel_used
 
 
 class Sandbox:

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-import shutil
 import sys
-import tempfile
-import weakref
 
 import wasmtime
 
@@ -64,11 +61,9 @@ class GuestStdio:
     """stdout and stderr files for one invocation at a time."""
 
     def __init__(self) -> None:
-        directory = None if _memfd_paths_work() else tempfile.mkdtemp(prefix="wasmdeploy-stdio-")
+        directory = None if _memfd_paths_work() else _private_directory(self)
         self.stdout = OutputFile("stdout", directory)
         self.stderr = OutputFile("stderr", directory)
-        if directory is not None:
-            weakref.finalize(self, shutil.rmtree, directory, True)
 
     def configure(self, wasi: wasmtime.WasiConfig, payload: bytes) -> None:
         set_stdin(wasi, payload)
@@ -93,6 +88,16 @@ def set_stdin(wasi: wasmtime.WasiConfig, payload: bytes) -> None:
         _wasmtime_ffi.wasm_byte_vec_new_empty(ctypes.byref(vec))
     # The config takes ownership of the vector's contents.
     _stdin_bytes(wasi.ptr(), ctypes.byref(vec))
+
+
+def _private_directory(owner: object) -> str:
+    import shutil
+    import tempfile
+    import weakref
+
+    directory = tempfile.mkdtemp(prefix="wasmdeploy-stdio-")
+    weakref.finalize(owner, shutil.rmtree, directory, True)
+    return directory
 
 
 def _memfd_paths_work() -> bool:

@@ -84,9 +84,11 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def local_s3() -> Iterator[tuple[object, subprocess.Popen[bytes], Path]]:
+def local_s3(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[object, subprocess.Popen[bytes], Path]]:
     api_port, s3_port = free_port(), free_port()
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"wasmdeploy-serve-{s3_port}.log"
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
     log = log_path.open("wb")
     ports = ["--port", str(api_port), "--s3-port", str(s3_port)]
     server = subprocess.Popen(

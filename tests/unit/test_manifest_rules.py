@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from wasmdeploy.manifest.check_events import route_path_problem
-from wasmdeploy.manifest.check_loops import check_overlapping_notifications, template_may_match
+from wasmdeploy.manifest.check_events import check_existing_buckets, route_path_problem
+from wasmdeploy.manifest.check_loops import (
+    check_chains,
+    check_overlapping_notifications,
+    template_may_match,
+)
 from wasmdeploy.manifest.naming import bucket_name_problem, lambda_name_problem
 from wasmdeploy.manifest.problems import Problems
 
@@ -130,3 +134,42 @@ def test_overlapping_notifications_on_one_bucket(
     problems = Problems("wasmdeploy.yml")
     check_overlapping_notifications(data, problems)
     assert bool(problems.errors) is overlap
+
+
+def test_functions_feeding_each_other_in_a_cycle_get_a_warning() -> None:
+    data = {
+        "functions": {
+            "a": {
+                "output": {"bucket": "two", "key": "in/{stem}.png"},
+                "events": [{"s3": {"bucket": "one"}}],
+            },
+            "b": {
+                "output": {"bucket": "one", "key": "x/{stem}.png"},
+                "events": [{"s3": {"bucket": "two", "rules": [{"prefix": "in/"}]}}],
+            },
+            "c": {"events": [{"s3": {"bucket": "two"}}]},
+        }
+    }
+    problems = Problems("wasmdeploy.yml")
+    check_chains(data, problems)
+    assert [(w.path, w.message.rsplit(": ", 1)[1]) for w in problems.warnings] == [
+        ("functions.a.output", "a -> b -> a")
+    ]
+    data["functions"]["b"]["output"]["key"] = "x/{stem}.png"
+    data["functions"]["a"]["events"][0]["s3"]["rules"] = [{"prefix": "uploads/"}]
+    problems = Problems("wasmdeploy.yml")
+    check_chains(data, problems)
+    assert problems.warnings == []
+
+
+def test_existing_must_be_consistent_across_a_buckets_triggers() -> None:
+    data = {
+        "functions": {
+            "a": {"events": [{"s3": {"bucket": "shared", "existing": True}}]},
+            "b": {"events": [{"s3": "shared"}]},
+            "c": {"events": [{"s3": {"bucket": "own"}}, {"s3": "own"}]},
+        }
+    }
+    problems = Problems("wasmdeploy.yml")
+    check_existing_buckets(data, problems)
+    assert [e.path for e in problems.errors] == ["functions.b.events[0].s3"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from wasmdeploy.manifest.problems import Problems
 from wasmdeploy.manifest.variables import VariableContext, resolve_variables
 
@@ -119,3 +122,13 @@ def test_text_from_the_environment_is_not_resolved_again() -> None:
     resolved, problems = resolve({"a": "${env:RAW}"}, environ={"RAW": "${env:OTHER}"})
     assert not problems.errors
     assert resolved["a"] == "${env:OTHER}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("${}:,'\" .[]0aenvoptselfSTAGE")), max_size=40))
+def test_any_string_resolves_or_reports_but_never_raises(text: str) -> None:
+    data = {"custom": {"x": "1"}, "value": text, "other": "${self:value}"}
+    resolved, problems = resolve(data, {"stage": "dev"}, {"STAGE": "s"})
+    assert isinstance(resolved, dict)
+    for error in problems.errors:
+        assert error.path in ("value", "other")

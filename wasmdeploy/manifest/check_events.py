@@ -166,6 +166,31 @@ def check_s3_events(data: Any, problems: Problems) -> None:
                 _check_output_key(output["key"], ("functions", name, "output", "key"), problems)
 
 
+def check_existing_buckets(data: Any, problems: Problems) -> None:
+    """A bucket is either created by the stack or already there: every trigger must agree."""
+    marked: dict[str, list[tuple[NodePath, bool]]] = {}
+    for name, function in settings.functions_of(data).items():
+        for index, event in enumerate(settings.as_list(function.get("events"))):
+            entry = read_event(event)
+            if entry is None or entry[0] != "s3":
+                continue
+            value = entry[1]
+            bucket = value if isinstance(value, str) else settings.as_dict(value).get("bucket")
+            existing = isinstance(value, dict) and value.get("existing") is True
+            if isinstance(bucket, str):
+                path: NodePath = ("functions", name, "events", index, "s3")
+                marked.setdefault(bucket, []).append((path, existing))
+    for bucket, uses in marked.items():
+        if len({existing for _, existing in uses}) > 1:
+            path = next(p for p, existing in uses if not existing)
+            problems.error(
+                path,
+                f"bucket {bucket} is marked `existing: true` on another trigger but not here: "
+                "the stack would try to create a bucket that already exists",
+                hint=f"Add `existing: true` to every s3 event on {bucket}, or to none.",
+            )
+
+
 def _check_output_key(template: str, path: NodePath, problems: Problems) -> None:
     for field_name in _FIELD.findall(template):
         if field_name not in OUTPUT_FIELDS:

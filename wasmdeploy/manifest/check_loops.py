@@ -103,3 +103,57 @@ def check_overlapping_notifications(data: Any, problems: Problems) -> None:
                     )
                     break
             seen.append((name, index, trigger))
+
+
+def _feeds(output: dict[str, Any], trigger: model.S3Trigger) -> bool:
+    bucket, key = output.get("bucket"), output.get("key")
+    return (
+        isinstance(bucket, str)
+        and isinstance(key, str)
+        and trigger.bucket == bucket
+        and _creates_objects(trigger.events)
+        and template_may_match(key, trigger.prefix, trigger.suffix)
+    )
+
+
+def check_chains(data: Any, problems: Problems) -> None:
+    """Warn when functions feed each other's triggers in a cycle (A writes for B, B for A)."""
+    functions = settings.functions_of(data)
+    feeds: dict[str, list[str]] = {}
+    for name, function in functions.items():
+        output = function.get("output")
+        if not isinstance(output, dict):
+            continue
+        feeds[name] = [
+            other
+            for other, other_function in functions.items()
+            if other != name
+            and any(_feeds(output, trigger) for _, trigger in function_events(other_function)[0])
+        ]
+    reported: set[frozenset[str]] = set()
+    for start in feeds:
+        cycle = _cycle_from(start, feeds)
+        if cycle and frozenset(cycle) not in reported:
+            reported.add(frozenset(cycle))
+            problems.warning(
+                ("functions", start, "output"),
+                "these functions trigger each other through S3 in a loop: "
+                + " -> ".join([*cycle, cycle[0]]),
+                hint="Make sure some output cannot match the next function's trigger rules.",
+            )
+
+
+def _cycle_from(start: str, feeds: dict[str, list[str]]) -> list[str] | None:
+    path = [start]
+    stack = [iter(feeds.get(start, []))]
+    while stack:
+        nxt = next(stack[-1], None)
+        if nxt is None:
+            stack.pop()
+            path.pop()
+        elif nxt == start:
+            return path
+        elif nxt not in path:
+            path.append(nxt)
+            stack.append(iter(feeds.get(nxt, [])))
+    return None

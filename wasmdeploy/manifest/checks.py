@@ -13,7 +13,11 @@ from typing import Any
 
 from wasmdeploy.manifest import settings
 from wasmdeploy.manifest.check_edge import check_cdn, check_edge_associations, check_edge_function
-from wasmdeploy.manifest.check_events import check_routes, check_s3_events
+from wasmdeploy.manifest.check_events import (
+    check_existing_buckets,
+    check_routes,
+    check_s3_events,
+)
 from wasmdeploy.manifest.check_function import (
     check_input_output,
     check_limits,
@@ -23,7 +27,11 @@ from wasmdeploy.manifest.check_function import (
     check_sandbox_block,
     check_stage,
 )
-from wasmdeploy.manifest.check_loops import check_overlapping_notifications, check_recursion
+from wasmdeploy.manifest.check_loops import (
+    check_chains,
+    check_overlapping_notifications,
+    check_recursion,
+)
 from wasmdeploy.manifest.check_module import check_handler
 from wasmdeploy.manifest.problems import Problems
 
@@ -53,5 +61,7 @@ def run_checks(data: dict[str, Any], problems: Problems, context: CheckContext) 
     check_cdn(data, problems)
     check_routes(data, problems)
     check_s3_events(data, problems)
+    check_existing_buckets(data, problems)
     check_recursion(data, problems)
+    check_chains(data, problems)
     check_overlapping_notifications(data, problems)
