@@ -172,6 +172,7 @@ class RuntimeApiServer:
                         "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_ms),
                         "Lambda-Runtime-Invoked-Function-Arn": api.function_arn,
                         "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
+                        "Content-Type": "application/json",
                     },
                 )
 
