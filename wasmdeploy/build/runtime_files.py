@@ -21,6 +21,8 @@ from wasmdeploy.errors import UserError
 RUNTIME_PACKAGE = "wasmdeploy_runtime"
 _SKIP_DIRS = {"__pycache__", "tests"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
+# The package carries a link to `bootstrap` for wheel installs; the layer has it at its root.
+_SKIP_FILES = {"bootstrap"}
 
 CompilerFinder = Callable[[Version], Path | None]
 
@@ -56,7 +58,11 @@ def copy_runtime_package(destination: Path) -> None:
     target = destination / RUNTIME_PACKAGE
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if any(part in _SKIP_DIRS for part in relative.parts) or path.suffix in _SKIP_SUFFIXES:
+        if (
+            any(part in _SKIP_DIRS for part in relative.parts)
+            or path.suffix in _SKIP_SUFFIXES
+            or str(relative) in _SKIP_FILES
+        ):
             continue
         if path.is_file():
             (target / relative).parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -11,16 +12,17 @@ from wasmdeploy.errors import UserError
 
 
 def default_runtime_command() -> tuple[str, ...]:
-    """`runtime-layer/bootstrap` beside the runtime package, as Lambda runs it.
+    """`bootstrap` as Lambda runs it: `runtime-layer/bootstrap` in a source checkout, the
+    copy inside the installed runtime package otherwise.
 
-    When wasmdeploy is installed without the source tree (no `bootstrap` file
-    beside the package), run what `bootstrap` runs: the runtime package's main.
+    Without either, run what `bootstrap` runs: the runtime package's main.
     """
     spec = importlib.util.find_spec("wasmdeploy_runtime")
     if spec is not None and spec.submodule_search_locations:
-        bootstrap = Path(next(iter(spec.submodule_search_locations))).parent / "bootstrap"
-        if bootstrap.is_file():
-            return (str(bootstrap),)
+        package = Path(next(iter(spec.submodule_search_locations)))
+        for bootstrap in (package.parent / "bootstrap", package / "bootstrap"):
+            if bootstrap.is_file() and os.access(bootstrap, os.X_OK):
+                return (str(bootstrap),)
     return (sys.executable, "-m", "wasmdeploy_runtime")
 
 
