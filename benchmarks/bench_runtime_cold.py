@@ -25,6 +25,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "runtime-layer"))
 
+from wasmdeploy_runtime.engine import precompile  # noqa: E402
+
 from tests.functional.runtime_api_server import RuntimeApiServer  # noqa: E402
 from tests.functional.runtime_modules import (  # noqa: E402
     ECHO,
@@ -33,7 +35,6 @@ from tests.functional.runtime_modules import (  # noqa: E402
     write_task_root,
 )
 from tests.functional.runtime_process import BootstrapProcess  # noqa: E402
-from wasmdeploy_runtime.engine import precompile  # noqa: E402
 
 
 def time_import_wasmtime() -> float:
@@ -79,7 +80,11 @@ def task_roots(base: Path) -> dict[str, tuple[Path, str | None, bytes]]:
     upper = write_task_root(base / "exports-cwasm", EXPORTS_UPPER)
     (upper / "handler.cwasm").write_bytes(precompile(wasm(EXPORTS_UPPER), fuel=False))
     roots["exports echo, .cwasm"] = (upper, "handler.wasm#handle", event)
-    roots["wasi echo, compiled at init"] = (write_task_root(base / "wasi-compile", ECHO), None, event)
+    roots["wasi echo, compiled at init"] = (
+        write_task_root(base / "wasi-compile", ECHO),
+        None,
+        event,
+    )
     image = REPO_ROOT / "examples" / "image-pipeline" / "grayscale-invert.wasm"
     sample = image.with_name("sample.png")
     if image.is_file() and sample.is_file():

@@ -7,5 +7,3 @@ Runtime API loop, started by `bootstrap`), `wasmdeploy_runtime.managed.handler`
 (the engine settings, used by the build to precompile `.cwasm` files).
 Submodules load on demand so that importing the package costs nothing.
 """
-
-__all__ = ["engine", "loop", "managed", "units"]

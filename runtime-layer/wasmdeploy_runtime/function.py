@@ -88,6 +88,7 @@ class WasmFunction:
         self._log = log
         self._metrics = metrics
         self._cold = True
+        self._pending_metrics: list[bytes] = []
 
     @classmethod
     def from_environment(
@@ -100,7 +101,8 @@ class WasmFunction:
     def invoke(
         self, payload: bytes, *, request_id: str = "", deadline: float | None = None
     ) -> Result:
-        """Run one event; `deadline` is Lambda's, in time.monotonic() seconds."""
+        """Run one event; `deadline` is Lambda's, in time.monotonic() seconds. Call
+        `after_response()` once the result is delivered."""
         started = time.monotonic()
         totals = _Totals()
         try:
@@ -109,23 +111,33 @@ class WasmFunction:
         except FunctionError as failure:
             body, error = None, failure
             self._log(_error_lines(failure))
-        self._metrics(
-            emf_line(
-                InvocationMetrics(
-                    function_name=self.config.function_name,
-                    request_id=request_id,
-                    duration=time.monotonic() - started,
-                    instantiate_time=totals.instantiate_time,
-                    peak_memory=totals.peak_memory,
-                    fuel_used=totals.fuel_used,
-                    cold_start=self._cold,
-                    error_type=error.error_type if error else None,
-                )
-            ).encode()
-            + b"\n"
+        line = emf_line(
+            InvocationMetrics(
+                function_name=self.config.function_name,
+                request_id=request_id,
+                duration=time.monotonic() - started,
+                instantiate_time=totals.instantiate_time,
+                peak_memory=totals.peak_memory,
+                fuel_used=totals.fuel_used,
+                cold_start=self._cold,
+                error_type=error.error_type if error else None,
+            )
         )
+        self._pending_metrics.append(line.encode() + b"\n")
         self._cold = False
         return Result(body, error)
+
+    def after_response(self) -> None:
+        """Once the answer is on its way: write the metrics line, close the spent store and
+        prepare the next instance, so none of it delays a response."""
+        if self._pending_metrics:
+            self._metrics(b"".join(self._pending_metrics))
+            self._pending_metrics.clear()
+        self.sandbox.prewarm()
+
+    def close(self) -> None:
+        self.after_response()
+        self.sandbox.close()
 
     def _object_store(self) -> ObjectStore:
         if self._objects is None:

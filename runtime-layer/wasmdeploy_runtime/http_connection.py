@@ -45,6 +45,14 @@ class HttpConnection:
     def request(
         self, method: str, path: str, body: bytes | None, headers: dict[str, str]
     ) -> HttpResponse:
+        self.send_request(method, path, body, headers)
+        return self.read_response(method)
+
+    def send_request(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> None:
+        """Send a request; its response is read by `read_response`, so the caller can
+        work while the server answers."""
         if self._socket is None:
             self._connect()
         assert self._socket is not None
@@ -60,10 +68,16 @@ class HttpConnection:
                 self._socket.sendall(head)
                 if body:
                     self._socket.sendall(body)
-            return self._read_response(method)
         except OSError as error:  # ConnectionError included
             self.close()
             raise ConnectionError(f"{method} {path}: {error}") from error
+
+    def read_response(self, method: str) -> HttpResponse:
+        try:
+            return self._read_response(method)
+        except OSError as error:
+            self.close()
+            raise ConnectionError(f"{method}: {error}") from error
 
     def _connect(self) -> None:
         problem: OSError | None = None
@@ -84,20 +98,17 @@ class HttpConnection:
         raise problem or ConnectionError(f"cannot resolve {self._host}")
 
     def _read_response(self, method: str) -> HttpResponse:
-        status_line = self._read_line()
-        parts = status_line.split(" ", 2)
+        lines = self._read_head().split("\r\n")
+        parts = lines[0].split(" ", 2)
         if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
-            raise ConnectionError(f"bad HTTP status line {status_line[:80]!r}")
+            raise ConnectionError(f"bad HTTP status line {lines[0][:80]!r}")
+        if len(lines) > _MAX_HEADERS:
+            raise ConnectionError("too many HTTP headers")
         status = int(parts[1])
         headers: dict[str, str] = {}
-        for _ in range(_MAX_HEADERS):
-            line = self._read_line()
-            if not line:
-                break
+        for line in lines[1:]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-        else:
-            raise ConnectionError("too many HTTP headers")
         body = self._read_body(method, status, headers)
         keep_alive = headers.get("connection", "").lower() != "close" and parts[0] != "HTTP/1.0"
         if not keep_alive:
@@ -139,6 +150,17 @@ class HttpConnection:
         if not data:
             raise ConnectionError("the server closed the connection")
         self._buffer += data
+
+    def _read_head(self) -> str:
+        """The status line and headers, up to (not including) the blank line."""
+        while True:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end >= 0:
+                head, self._buffer = self._buffer[:end], self._buffer[end + 4 :]
+                return head.decode("latin-1")
+            if len(self._buffer) > _MAX_LINE:
+                raise ConnectionError("HTTP header block too long")
+            self._fill()
 
     def _read_line(self) -> str:
         while True:

@@ -41,6 +41,9 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     except RuntimeApiUnavailable as error:
         print(f"wasmdeploy runtime: the Runtime API is unavailable: {error}", file=sys.stderr)
         return 1
+    except RuntimeApiRejected as error:
+        print(f"wasmdeploy runtime: the Runtime API refused /next: {error}", file=sys.stderr)
+        return 1
     finally:
         client.close()
     return 0
@@ -71,12 +74,22 @@ def serve(
     """Answer invocations until the Runtime API goes away (or `max_invocations`)."""
     served = 0
     while max_invocations is None or served < max_invocations:
-        invocation = client.next()
+        # The metrics line, the spent store's teardown and the next instance are done while
+        # the Runtime API holds the request for the next event.
+        invocation = client.next(while_waiting=lambda: _after_response(function))
         if invocation.trace_id:
             os.environ["_X_AMZN_TRACE_ID"] = invocation.trace_id
         result = _invoke(function, invocation)
         _answer(client, invocation.request_id, result)
         served += 1
+    _after_response(function)
+
+
+def _after_response(function: WasmFunction) -> None:
+    try:
+        function.after_response()
+    except Exception:  # housekeeping must never stop the loop
+        _print_traceback()
 
 
 def _invoke(function: WasmFunction, invocation: NextInvocation) -> Result:

@@ -84,6 +84,7 @@ def handler(event: Any, context: Any) -> Any:
         deadline = time.monotonic() + remaining() / 1000.0
     request_id = str(getattr(context, "aws_request_id", ""))
     result = function.invoke(payload, request_id=request_id, deadline=deadline)
+    function.after_response()
     if result.error is not None:
         raise_as_exception(result.error)
     assert result.body is not None

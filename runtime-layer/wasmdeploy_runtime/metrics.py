@@ -46,35 +46,50 @@ class InvocationMetrics:
         self.error_type = error_type
 
 
+_METRICS = (
+    ("Duration", "Milliseconds"),
+    ("InstantiateTime", "Milliseconds"),
+    ("PeakLinearMemory", "Bytes"),
+    ("ColdStart", "Count"),
+)
+_FUEL = ("FuelUsed", "Count")
+
+
+def _directive(with_fuel: bool) -> str:
+    """The constant `CloudWatchMetrics` part of the document, as JSON."""
+    metrics = [*_METRICS, _FUEL] if with_fuel else list(_METRICS)
+    return json.dumps(
+        [
+            {
+                "Namespace": NAMESPACE,
+                "Dimensions": [["FunctionName"]],
+                "Metrics": [{"Name": name, "Unit": unit} for name, unit in metrics],
+            }
+        ],
+        separators=(",", ":"),
+    )
+
+
+# Rendered once: one line per invocation is written on the hot path.
+_DIRECTIVES = {False: _directive(False), True: _directive(True)}
+_string = json.encoder.encode_basestring_ascii
+
+
 def emf_line(metrics: InvocationMetrics, *, timestamp_ms: int | None = None) -> str:
     """The EMF JSON document for one invocation, on one line."""
-    definitions = [
-        {"Name": "Duration", "Unit": "Milliseconds"},
-        {"Name": "InstantiateTime", "Unit": "Milliseconds"},
-        {"Name": "PeakLinearMemory", "Unit": "Bytes"},
-        {"Name": "ColdStart", "Unit": "Count"},
+    timestamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+    fields = [
+        f'{{"_aws":{{"Timestamp":{timestamp},'
+        f'"CloudWatchMetrics":{_DIRECTIVES[metrics.fuel_used is not None]}}}',
+        f'"FunctionName":{_string(metrics.function_name)}',
+        f'"Duration":{round(metrics.duration * 1000, 3)!r}',
+        f'"InstantiateTime":{round(metrics.instantiate_time * 1000, 3)!r}',
+        f'"PeakLinearMemory":{int(metrics.peak_memory)}',
+        f'"ColdStart":{1 if metrics.cold_start else 0}',
+        f'"requestId":{_string(metrics.request_id)}',
     ]
-    document: dict[str, object] = {
-        "_aws": {
-            "Timestamp": int(time.time() * 1000) if timestamp_ms is None else timestamp_ms,
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": NAMESPACE,
-                    "Dimensions": [["FunctionName"]],
-                    "Metrics": definitions,
-                }
-            ],
-        },
-        "FunctionName": metrics.function_name,
-        "Duration": round(metrics.duration * 1000, 3),
-        "InstantiateTime": round(metrics.instantiate_time * 1000, 3),
-        "PeakLinearMemory": metrics.peak_memory,
-        "ColdStart": 1 if metrics.cold_start else 0,
-        "requestId": metrics.request_id,
-    }
     if metrics.fuel_used is not None:
-        definitions.append({"Name": "FuelUsed", "Unit": "Count"})
-        document["FuelUsed"] = metrics.fuel_used
+        fields.append(f'"FuelUsed":{int(metrics.fuel_used)}')
     if metrics.error_type is not None:
-        document["errorType"] = metrics.error_type
-    return json.dumps(document, separators=(",", ":"))
+        fields.append(f'"errorType":{_string(metrics.error_type)}')
+    return ",".join(fields) + "}"

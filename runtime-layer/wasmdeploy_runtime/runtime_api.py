@@ -104,8 +104,12 @@ class RuntimeApiClient:
         self._connection = HttpConnection(self._host, self._port)
         self._retried = False  # the last request needed more than one attempt
 
-    def next(self) -> NextInvocation:
-        status, headers, body = self._request("GET", f"{self._base}/invocation/next", None, {})
+    def next(self, while_waiting: Callable[[], None] | None = None) -> NextInvocation:
+        """The next event. `while_waiting` runs after the request is sent and before its
+        answer is read, so its work overlaps the wait for the event."""
+        path = f"{self._base}/invocation/next"
+        answer = self._first_attempt(path, while_waiting) if while_waiting else None
+        status, headers, body = answer or self._request("GET", path, None, {})
         if status != 200:
             raise RuntimeApiRejected(status, body)
         deadline = headers.get("lambda-runtime-deadline-ms") or "0"
@@ -118,6 +122,25 @@ class RuntimeApiClient:
             client_context=headers.get("lambda-runtime-client-context"),
             cognito_identity=headers.get("lambda-runtime-cognito-identity"),
         )
+
+    def _first_attempt(
+        self, path: str, while_waiting: Callable[[], None]
+    ) -> tuple[int, dict[str, str], bytes] | None:
+        """One GET sent ahead of `while_waiting`; None when it failed (the retrying path
+        takes over)."""
+        try:
+            self._connection.send_request("GET", path, None, {})
+        except ConnectionError:
+            while_waiting()
+            return None
+        while_waiting()
+        try:
+            response = self._connection.read_response("GET")
+        except ConnectionError:
+            return None
+        if response.status >= 500:
+            return None
+        return response.status, response.headers, response.body
 
     def respond(self, request_id: str, body: bytes) -> None:
         self._deliver(f"{self._base}/invocation/{request_id}/response", body, {})
@@ -142,7 +165,7 @@ class RuntimeApiClient:
         self, method: str, path: str, body: bytes | None, headers: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
         self._retried = False
-        delays = self._retry.delays()
+        delays: list[float] | None = None
         while True:
             try:
                 status, answer_headers, answer = self._send(method, path, body, headers)
@@ -151,6 +174,8 @@ class RuntimeApiClient:
                 problem = f"HTTP {status}"
             except ConnectionError as error:
                 problem = f"{type(error).__name__}: {error}"
+            if delays is None:
+                delays = self._retry.delays()
             if not delays:
                 raise RuntimeApiUnavailable(
                     f"{method} {path} failed after {self._retry.attempts} attempts: {problem}"

@@ -9,8 +9,10 @@ collector may outlive the interpreter and abort it at exit.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
 
 import wasmtime
 
@@ -33,6 +35,14 @@ MAX_STDERR_BYTES = 64 * 1024 * 1024
 _U32 = 0xFFFFFFFF
 
 _watchdogs: dict[int, tuple[Watchdog, threading.Lock]] = {}
+_live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Stores still open at interpreter exit can abort it: close them first."""
+    for sandbox in list(_live):
+        sandbox.close()
 
 
 class Outcome:
@@ -80,6 +90,9 @@ class Sandbox:
         self._stdio = GuestStdio() if self.prepared.uses_wasi else None
         self._argv = [config.function_name]
         self._env = sorted(config.environment.items())
+        self._ready: _Instance | None = None
+        self._spent: list[wasmtime.Store] = []
+        _live.add(self)
 
     @property
     def from_cwasm(self) -> bool:
@@ -95,67 +108,120 @@ class Sandbox:
         with self._lock:
             return self._run_locked(payload, started, limit, is_max_time)
 
+    def prewarm(self) -> None:
+        """Close finished invocations' stores and make the next invocation's store and
+        instance now, while the runtime waits for the event. A never-used instance is as
+        fresh as one made on arrival; the WASI context (which holds stdin) is added then."""
+        with self._lock:
+            self._release()
+            if self._ready is None:
+                try:
+                    self._ready = self._new_instance()
+                except Exception:
+                    self._ready = None  # the invocation meets the failure and reports it
+
+    def close(self) -> None:
+        with self._lock:
+            self._release()
+            if self._ready is not None:
+                self._ready.store.close()
+                self._ready = None
+
+    def _release(self) -> None:
+        while self._spent:
+            self._spent.pop().close()
+        if self._stdio is not None:
+            self._stdio.clear()
+
+    def _new_store(self) -> wasmtime.Store:
+        sandbox = self.config.sandbox
+        store = wasmtime.Store(self.prepared.engine)
+        store.set_limits(memory_size=sandbox.memory_limit, table_elements=1_000_000)
+        if sandbox.fuel is not None:
+            store.set_fuel(sandbox.fuel)
+        store.set_epoch_deadline(1)  # a module's start function runs at instantiation
+        return store
+
+    def _new_instance(self) -> _Instance:
+        store = self._new_store()
+        try:
+            return self._instantiate(store)
+        except BaseException:
+            store.close()
+            raise
+
+    def _instantiate(self, store: wasmtime.Store) -> _Instance:
+        """A new instance in `store`, with the exports the ABI calls already looked up."""
+        started = time.monotonic()
+        instance = self.prepared.instance_pre.instantiate(store)
+        elapsed = time.monotonic() - started
+        export = self.config.export
+        initializer = self.prepared.initializer
+        return _Instance(
+            store,
+            elapsed,
+            memory=get_memory(store, instance),
+            entry=get_func(store, instance, export or "_start"),
+            alloc=get_func(store, instance, "alloc") if export else None,
+            initializer=get_func(store, instance, initializer) if initializer else None,
+        )
+
     def _run_locked(
         self, payload: bytes, started: float, deadline: float | None, is_max_time: bool
     ) -> Outcome:
-        prepared = self.prepared
+        self._release()
         sandbox = self.config.sandbox
-        store = wasmtime.Store(prepared.engine)
-        instance: wasmtime.Instance | None = None
-        instantiated = started
+        ready, self._ready = self._ready, None
+        store = self._new_store() if ready is None else ready.store
+        # Closed by the next prewarm() or run(): closing costs tens of microseconds that
+        # need not delay the response.
+        self._spent.append(store)
         output: bytes | None = None
         failure: BaseException | None = None
         stdio = self._stdio
+        if stdio is not None:
+            wasi = wasmtime.WasiConfig()
+            wasi.argv = self._argv
+            if self._env:
+                wasi.env = self._env
+            stdio.configure(wasi, payload if self.config.export is None else b"")
+            store.set_wasi(wasi)
+        # The deadline goes on the store before the watchdog is armed: a tick that came
+        # first would set the epoch past a deadline set after it, and be lost.
+        store.set_epoch_deadline(1)
+        self._watchdog.arm(deadline, self._output_check if stdio is not None else None)
         try:
-            store.set_limits(memory_size=sandbox.memory_limit, table_elements=1_000_000)
-            if sandbox.fuel is not None:
-                store.set_fuel(sandbox.fuel)
-            if stdio is not None:
-                wasi = wasmtime.WasiConfig()
-                wasi.argv = self._argv
-                if self._env:
-                    wasi.env = self._env
-                stdio.configure(wasi, payload if self.config.export is None else b"")
-                store.set_wasi(wasi)
-            # The deadline goes on the store before the watchdog is armed: a tick that came
-            # first would set the epoch past a deadline set after it, and be lost.
-            store.set_epoch_deadline(1)
-            self._watchdog.arm(deadline, self._output_check if stdio is not None else None)
-            try:
-                instance = prepared.instance_pre.instantiate(store)
-                instantiated = time.monotonic()
-                if self.config.export is None:
-                    output = self._call_start(store, instance)
-                else:
-                    output = self._call_export(store, instance, payload)
-            except Exception as raised:
-                failure = raised
-            finally:
-                interrupted = self._watchdog.disarm()
-            finished = time.monotonic()
-            peak = self._peak_memory(store, instance)
-            fuel_used = sandbox.fuel - store.get_fuel() if sandbox.fuel is not None else None
-            logs = stdio.stderr.read(MAX_LOG_BYTES) if stdio is not None else b""
-            if self.config.export is not None and stdio is not None:
-                logs = stdio.stdout.read(MAX_LOG_BYTES) + logs
-            error = self._failure(
-                failure, interrupted, output, peak, logs, started, deadline, is_max_time
-            )
-            if error is not None:
-                output = None
-            return Outcome(
-                output=output,
-                error=error,
-                logs=logs,
-                instantiate_time=instantiated - started,
-                run_time=finished - started,
-                peak_memory=peak,
-                fuel_used=fuel_used,
-            )
+            if ready is None:
+                ready = self._instantiate(store)
+            if self.config.export is None:
+                output = self._call_start(ready)
+            else:
+                output = self._call_export(ready, payload)
+        except Exception as raised:
+            failure = raised
         finally:
-            store.close()
-            if stdio is not None:
-                stdio.clear()
+            interrupted = self._watchdog.disarm()
+        finished = time.monotonic()
+        peak = ready.memory.data_len(store) if ready and ready.memory else 0
+        instantiate_time = ready.instantiate_time if ready else 0.0
+        fuel_used = sandbox.fuel - store.get_fuel() if sandbox.fuel is not None else None
+        logs = stdio.stderr.read(MAX_LOG_BYTES) if stdio is not None else b""
+        if self.config.export is not None and stdio is not None:
+            logs = stdio.stdout.read(MAX_LOG_BYTES) + logs
+        error = self._failure(
+            failure, interrupted, output, peak, logs, started, deadline, is_max_time
+        )
+        if error is not None:
+            output = None
+        return Outcome(
+            output=output,
+            error=error,
+            logs=logs,
+            instantiate_time=instantiate_time,
+            run_time=finished - started,
+            peak_memory=peak,
+            fuel_used=fuel_used,
+        )
 
     def _failure(
         self,
@@ -194,9 +260,9 @@ class Sandbox:
         )
         return classify(failure, context)
 
-    def _call_start(self, store: wasmtime.Store, instance: wasmtime.Instance) -> bytes:
+    def _call_start(self, ready: _Instance) -> bytes:
         try:
-            call(store, get_func(store, instance, "_start"))
+            call(ready.store, ready.entry)
         except wasmtime.ExitTrap as exit_trap:
             if exit_trap.code != 0:
                 raise
@@ -207,16 +273,12 @@ class Sandbox:
             raise _OutputTooLarge()
         return stdout.read()
 
-    def _call_export(
-        self, store: wasmtime.Store, instance: wasmtime.Instance, payload: bytes
-    ) -> bytes:
-        if self.prepared.initializer:
-            call(store, get_func(store, instance, self.prepared.initializer))
-        memory = get_memory(store, instance)
-        assert memory is not None  # checked when the module was prepared
-        assert self.config.export is not None
-        alloc = get_func(store, instance, "alloc")
-        pointer = call(store, alloc, (len(payload),), i32_args=1, results=1) & _U32
+    def _call_export(self, ready: _Instance, payload: bytes) -> bytes:
+        store, memory = ready.store, ready.memory
+        assert memory is not None and ready.alloc is not None  # checked when prepared
+        if ready.initializer is not None:
+            call(store, ready.initializer)
+        pointer = call(store, ready.alloc, (len(payload),), i32_args=1, results=1) & _U32
         if payload:
             if pointer + len(payload) > memory.data_len(store):
                 raise FunctionError(
@@ -224,8 +286,7 @@ class Sandbox:
                     f"alloc({len(payload)}) returned {pointer}, outside the module's memory",
                 )
             write_memory(store, memory, pointer, payload)
-        handle = get_func(store, instance, self.config.export)
-        packed = call(store, handle, (pointer, len(payload)), i32_args=2, results=1)
+        packed = call(store, ready.entry, (pointer, len(payload)), i32_args=2, results=1)
         out_pointer, out_length = (packed >> 32) & _U32, packed & _U32
         if out_length > self.output_limit:
             raise _OutputTooLarge(out_length)
@@ -244,12 +305,28 @@ class Sandbox:
             return "output"
         return None
 
-    @staticmethod
-    def _peak_memory(store: wasmtime.Store, instance: wasmtime.Instance | None) -> int:
-        if instance is None:
-            return 0
-        memory = get_memory(store, instance)
-        return memory.data_len(store) if memory is not None else 0
+
+class _Instance:
+    """A fresh instance and the exports the ABI calls on it."""
+
+    __slots__ = ("alloc", "entry", "initializer", "instantiate_time", "memory", "store")
+
+    def __init__(
+        self,
+        store: wasmtime.Store,
+        instantiate_time: float,
+        *,
+        memory: wasmtime.Memory | None,
+        entry: wasmtime.Func,
+        alloc: wasmtime.Func | None,
+        initializer: wasmtime.Func | None,
+    ) -> None:
+        self.store = store
+        self.instantiate_time = instantiate_time  # seconds
+        self.memory = memory
+        self.entry = entry  # _start (wasi) or the handler's export (exports)
+        self.alloc = alloc
+        self.initializer = initializer
 
 
 class _OutputTooLarge(Exception):

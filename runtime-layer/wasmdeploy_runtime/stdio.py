@@ -25,6 +25,10 @@ except (ImportError, AttributeError):  # pragma: no cover - other wasmtime-py ve
     _wasmtime_ffi = None  # type: ignore[assignment]
 
 
+# Outputs up to this size stay in the in-memory file until the next invocation truncates it.
+_KEEP_BYTES = 1024 * 1024
+
+
 class OutputFile:
     """A reusable file the guest writes to by path and the runtime reads by descriptor."""
 
@@ -71,9 +75,10 @@ class GuestStdio:
         wasi.stderr_file = self.stderr.path
 
     def clear(self) -> None:
-        # Large outputs should not stay resident between invocations.
-        self.stdout.clear()
-        self.stderr.clear()
+        """Give back the memory of a large output (WASI truncates the files at each open)."""
+        for output in (self.stdout, self.stderr):
+            if output.size() > _KEEP_BYTES:
+                output.clear()
 
 
 def set_stdin(wasi: wasmtime.WasiConfig, payload: bytes) -> None:

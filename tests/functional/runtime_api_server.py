@@ -107,6 +107,9 @@ class RuntimeApiServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes: without this, Nagle's algorithm
+            # and the client's delayed ACK hold every small response back ~40 ms.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -137,17 +140,26 @@ class RuntimeApiServer:
                     return True
                 return False
 
-            def _wait_for_invocation(self) -> Invocation | None | Literal[False]:
+            def _wait_for_invocation(self) -> Invocation | Literal[False] | None:
                 """The next queued event, or False once the runtime has closed the connection
                 (so a stopped runtime's pending /next never takes a later event)."""
                 while True:
+                    invocation: Invocation | Literal[False] | None
                     try:
-                        return api.pending.get(timeout=0.05)
+                        invocation = api.pending.get(timeout=0.05)
                     except queue.Empty:
-                        readable, _, _ = select.select([self.connection], [], [], 0)
-                        if readable and not self.connection.recv(1, socket.MSG_PEEK):
-                            self.close_connection = True
-                            return False
+                        invocation = False
+                    if self._client_gone():
+                        if invocation is not False:
+                            api.pending.put(invocation)  # for a runtime still listening
+                        self.close_connection = True
+                        return False
+                    if invocation is not False:
+                        return invocation
+
+            def _client_gone(self) -> bool:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
 
             def do_GET(self) -> None:
                 if self.path != f"{PREFIX}/invocation/next":
