@@ -28,7 +28,11 @@ def layer_copy(tmp_path: Path) -> Path:
 def recording_python(path: Path, marker: Path) -> Path:
     """An executable that notes it ran, then runs this interpreter with the same arguments."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'#!/bin/sh\necho "$@" > "{marker}"\nexec "{sys.executable}" "$@"\n')
+    script = (
+        f'#!/bin/sh\necho "$@" > "{marker}"\necho "$PYTHONPATH" > "{marker}.path"\n'
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    path.write_text(script)
     path.chmod(0o755)
     return path
 
@@ -62,6 +66,7 @@ def test_bundled_python_is_preferred_when_no_override_is_set(tmp_path: Path) -> 
     env = {**base_environment(), "PATH": "/usr/bin:/bin"}
     assert serve_one(layer, tmp_path, env) == b"which python"
     assert marker.read_text().split() == ["-m", "wasmdeploy_runtime"]
+    assert Path(f"{marker}.path").read_text().strip().split(":")[0] == str(layer)
 
 
 def test_wasmdeploy_python_overrides_the_bundled_one(tmp_path: Path) -> None:
@@ -84,6 +89,20 @@ def test_python3_from_path_is_the_last_resort(tmp_path: Path) -> None:
     env = {**base_environment(), "PATH": f"{bin_dir}:/usr/bin:/bin"}
     assert serve_one(layer, tmp_path, env) == b"which python"
     assert marker.exists()
+
+
+def test_copy_inside_the_installed_package_puts_the_packages_parent_on_the_path(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    package = site / "wasmdeploy_runtime"
+    shutil.copytree(REPO_ROOT / "runtime-layer" / "wasmdeploy_runtime", package)
+    shutil.copy2(BOOTSTRAP, package / "bootstrap")
+    marker = tmp_path / "ran"
+    recording_python(tmp_path / "bin" / "python3", marker)
+    env = {**base_environment(), "PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"}
+    assert serve_one(package, tmp_path, env) == b"which python"
+    assert Path(f"{marker}.path").read_text().strip().split(":")[0] == str(site)
 
 
 @pytest.mark.skipif(not Path("/bin/sh").exists(), reason="needs /bin/sh")
