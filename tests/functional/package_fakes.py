@@ -2,6 +2,9 @@
 
 - `write_wheels`: small wasmtime wheels for both architectures, where the cache
   keeps downloaded wheels (or the real wasmtime installed here, for x86_64).
+- `write_boto3_wheels`: boto3 and its dependencies where the cache keeps them for
+  the custom-runtime layer: small stand-ins, or (`source`) wheels made by
+  `zip_installed_boto3` from the boto3 installed here.
 - `write_python_dist`: a tarball laid out like python-build-standalone's
   install_only whose `python3` launches this interpreter, so the layer's pycs
   are compiled for this interpreter's version.
@@ -10,18 +13,24 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 import tarfile
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import wasmtime
 
+from wasmdeploy.build.aws_sdk import boto3_version
 from wasmdeploy.build.wheels import wasmtime_version
 
 TAG = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
 STDLIB = f"python{sys.version_info.major}.{sys.version_info.minor}"
 WHEEL_MACHINES = {"x86_64": "x86_64", "arm64": "aarch64"}
+BOTO3_DISTRIBUTIONS = (
+    "boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3",
+)  # fmt: skip
 
 
 def wheel_name(machine: str) -> str:
@@ -41,6 +50,53 @@ def write_wheels(cache: Path, *, real_x86_64: bool = False) -> None:
             wheel.writestr("wasmtime/__init__.py", f"ARCH = {architecture!r}\n")
             wheel.writestr(f"wasmtime/linux-{machine}/_libwasmtime.so", b"\x7fELF fake")
             wheel.writestr(f"wasmtime-{wasmtime_version()}.dist-info/RECORD", "x")
+
+
+def boto3_cache_dir(cache: Path) -> Path:
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return cache / "wheels" / f"boto3-{boto3_version()}-py{python}"
+
+
+def write_boto3_wheels(cache: Path, *, source: Path | None = None) -> Path:
+    """Stand-in boto3 wheels for this interpreter's version, or copies of `source`'s."""
+    directory = boto3_cache_dir(cache)
+    directory.mkdir(parents=True, exist_ok=True)
+    if source is not None:
+        for wheel in sorted(source.glob("*.whl")):
+            shutil.copyfile(wheel, directory / wheel.name)
+        return directory
+    version = boto3_version()
+    with zipfile.ZipFile(directory / f"boto3-{version}-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("boto3/__init__.py", f"__version__ = {version!r}\n")
+        wheel.writestr("boto3/data/s3/2006-03-01/resources-1.json", "{}")
+        wheel.writestr("boto3/data/ec2/2016-11-15/resources-1.json", "{}")
+        wheel.writestr(f"boto3-{version}.dist-info/RECORD", "x")
+    with zipfile.ZipFile(directory / f"botocore-{version}-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("botocore/__init__.py", "")
+        for name in ("endpoints.json", "partitions.json", "_retry.json"):
+            wheel.writestr(f"botocore/data/{name}", "{}")
+        for service in ("s3/2006-03-01", "sts/2011-06-15", "ec2/2016-11-15"):
+            wheel.writestr(f"botocore/data/{service}/service-2.json.gz", b"gz")
+    with zipfile.ZipFile(directory / "six-1.17.0-py2.py3-none-any.whl", "w") as wheel:
+        wheel.writestr("six.py", "PY3 = True\n")
+    return directory
+
+
+def zip_installed_boto3(destination: Path) -> Path:
+    """Wheel-shaped zips of the installed boto3 and its dependencies (stored, for speed)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in BOTO3_DISTRIBUTIONS:
+        distribution = metadata.distribution(name)
+        normalized = distribution.metadata["Name"].replace("-", "_")
+        path = destination / f"{normalized}-{distribution.version}-py3-none-any.whl"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as wheel:
+            for file in sorted(distribution.files or [], key=str):
+                if "__pycache__" in file.parts or file.suffix == ".pyc" or ".." in file.parts:
+                    continue
+                located = Path(str(distribution.locate_file(file)))
+                if located.is_file():
+                    wheel.write(located, file.as_posix())
+    return destination
 
 
 def add_file(archive: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:

@@ -1,13 +1,14 @@
 """The runtime layers, one per (architecture, kind).
 
 - kind "provided" (custom runtime, `provided.al2023`): `bootstrap` at the root,
-  a relocatable CPython in `python/`, and `wasmdeploy_runtime` + wasmtime at the
-  root (the bootstrap puts `/opt` on PYTHONPATH), all with pycs.
+  a relocatable CPython in `python/`, and `wasmdeploy_runtime`, wasmtime and boto3
+  (with its dependencies; that runtime has none) at the root (the bootstrap puts
+  `/opt` on PYTHONPATH), all with pycs.
 - kind "python" (managed `python3.12` / `python3.13`): `python/wasmdeploy_runtime`
   and `python/wasmtime` (Lambda puts `/opt/python` on sys.path), with pycs for
   both Python versions when interpreters for them are on this machine.
 
-A built layer is reused while its inputs (runtime files, wheel, interpreter,
+A built layer is reused while its inputs (runtime files, wheels, interpreter,
 compilers) are unchanged, recorded in `<layer>.zip.inputs`.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from wasmdeploy.build import aws_sdk
 from wasmdeploy.build.bytecode import Version, compile_tree, find_compiler, version_text
 from wasmdeploy.build.python_dist import PythonDist, cached_interpreters, resolve_python_dist
 from wasmdeploy.build.runtime_files import bootstrap_file, runtime_package_dir, stage_runtime
@@ -81,8 +83,10 @@ def build_layer(
     wheel = wasmtime_wheel(architecture)
     dist = resolve_python_dist(architecture, options.python_dist) if kind == "provided" else None
     versions = [dist.version] if dist else list(MANAGED_PYTHON_VERSIONS)
+    # Lambda's managed python runtimes include boto3.
+    sdk_wheels = aws_sdk.boto3_wheels(architecture, dist.version) if dist else []
     compilers = _compilers(versions, dist) if options.compile_bytecode else {}
-    fingerprint = _fingerprint(architecture, kind, wheel, dist, compilers)
+    fingerprint = _fingerprint(architecture, kind, [wheel, *sdk_wheels], dist, compilers)
     stamp = destination.with_name(destination.name + ".inputs")
     previous = _read_stamp(stamp)
     if destination.is_file() and previous.get("inputs") == fingerprint:
@@ -100,6 +104,7 @@ def build_layer(
             versions=versions if options.compile_bytecode else [],
             runtime_location=location,
             find=compilers.get,
+            sdk_wheels=sdk_wheels,
         )
         builder = ZipBuilder()
         if kind == "provided":
@@ -159,12 +164,13 @@ def _stage_python(dist: PythonDist, destination: Path, compiler: Path | None) ->
 def _fingerprint(
     architecture: str,
     kind: LayerKind,
-    wheel: Path,
+    wheels: list[Path],
     dist: PythonDist | None,
     compilers: dict[Version, Path],
 ) -> str:
     digest = hashlib.sha256(f"{architecture}|{kind}|{wasmtime_version()}|".encode())
-    digest.update(f"{wheel.name}|{wheel.stat().st_size}|".encode())
+    for wheel in wheels:
+        digest.update(f"{wheel.name}|{wheel.stat().st_size}|".encode())
     package = runtime_package_dir()
     runtime_files = sorted(
         p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
@@ -177,7 +183,9 @@ def _fingerprint(
         digest.update(f"{dist.root}|{dist.version}|{dist.root.stat().st_mtime_ns}|".encode())
     for version, compiler in sorted(compilers.items()):
         digest.update(f"{version}|{compiler}|".encode())
-    digest.update(Path(__file__).read_bytes())  # a change to how layers are made rebuilds them
+    # A change to how layers are made, or to what is kept of boto3, rebuilds them.
+    digest.update(Path(__file__).read_bytes())
+    digest.update(Path(aws_sdk.__file__).read_bytes())
     return digest.hexdigest()
 
 

@@ -1,5 +1,6 @@
 """The runtime's own files as they ship: the `wasmdeploy_runtime` package, wasmtime
-from the target's manylinux wheel, and their pycs, staged in one directory.
+from the target's manylinux wheel, boto3 when the target has none, and their pycs,
+staged in one directory.
 
 The same staged directory feeds the custom-runtime layer (at `/opt`), the
 managed-Python layer (at `/opt/python`) and Lambda@Edge bundles (at `/var/task`).
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import wasmdeploy_runtime
 
+from wasmdeploy.build.aws_sdk import extract_aws_sdk
 from wasmdeploy.build.bytecode import Version, compile_tree, find_compiler, version_text
 from wasmdeploy.build.wheels import extract_wheel, wasmtime_wheel
 from wasmdeploy.errors import UserError
@@ -76,13 +78,16 @@ def stage_runtime(
     versions: Sequence[Version],
     runtime_location: str,
     find: CompilerFinder = find_compiler,
+    sdk_wheels: Sequence[Path] = (),
 ) -> StagedRuntime:
-    """Stage the runtime package and wasmtime under `staging`, with pycs for each
-    of `versions` that an interpreter on this machine can write."""
+    """Stage the runtime package, wasmtime and the `sdk_wheels` (boto3 and its
+    dependencies) under `staging`, with pycs for each of `versions` that an
+    interpreter on this machine can write."""
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     extract_wheel(wasmtime_wheel(architecture), staging)
+    extract_aws_sdk(sdk_wheels, staging)
     copy_runtime_package(staging)
     staged = StagedRuntime(staging)
     for version in versions:

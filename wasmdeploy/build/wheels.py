@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -65,12 +66,17 @@ def wasmtime_wheel(architecture: str, *, version: str | None = None) -> Path:
     return found
 
 
-def extract_wheel(wheel: Path, destination: Path) -> None:
-    """Unpack a wheel's files (laid out as installed), without RECORD: the paths change."""
+def extract_wheel(
+    wheel: Path, destination: Path, *, keep: Callable[[str], bool] | None = None
+) -> None:
+    """Unpack a wheel's files (laid out as installed), without RECORD: the paths change.
+    `keep`, when given, chooses the files by their name in the wheel."""
     try:
         with zipfile.ZipFile(wheel) as archive:
             for member in archive.infolist():
                 if member.is_dir() or not _is_safe(member.filename):
+                    continue
+                if keep is not None and not keep(member.filename):
                     continue
                 target = destination / member.filename
                 target.parent.mkdir(parents=True, exist_ok=True)

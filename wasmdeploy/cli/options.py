@@ -38,3 +38,21 @@ def load_service(manifest_file: Path | None, stage: str | None, region: str | No
     from wasmdeploy.manifest.load import load_service as load
 
     return load(manifest_file, stage=stage, region=region)
+
+
+def runtime_pool_options(command: F) -> F:
+    """Adds --concurrency and --bootstrap, for the commands that keep warm local runtimes."""
+    command = click.option(
+        "--bootstrap",
+        default=None,
+        metavar="CMD",
+        help="Run this runtime command instead of the layer's bootstrap.",
+    )(command)
+    command = click.option(
+        "--concurrency",
+        default=10,
+        show_default=True,
+        type=click.IntRange(1, 1000),
+        help="Warm sandboxes per function, at most.",
+    )(command)
+    return command

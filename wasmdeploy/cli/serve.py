@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wasmdeploy.cli.options import load_service, manifest_options
+from wasmdeploy.cli.options import load_service, manifest_options, runtime_pool_options
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -22,19 +22,7 @@ if TYPE_CHECKING:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=3000, show_default=True, help="Port of the local API.")
 @click.option("--s3-port", default=4566, show_default=True, help="Port of the local S3.")
-@click.option(
-    "--concurrency",
-    default=10,
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    help="Warm sandboxes per function, at most.",
-)
-@click.option(
-    "--bootstrap",
-    default=None,
-    metavar="CMD",
-    help="Run this runtime command instead of the layer's bootstrap.",
-)
+@runtime_pool_options
 def serve(
     manifest_file: Path | None,
     stage: str | None,

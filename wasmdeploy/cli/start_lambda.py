@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from wasmdeploy.cli.options import load_service, manifest_options
+from wasmdeploy.cli.options import load_service, manifest_options, runtime_pool_options
 from wasmdeploy.errors import UserError
 
 
@@ -15,19 +15,7 @@ from wasmdeploy.errors import UserError
 @manifest_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=3001, show_default=True, help="Port to listen on.")
-@click.option(
-    "--concurrency",
-    default=10,
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    help="Warm sandboxes per function, at most.",
-)
-@click.option(
-    "--bootstrap",
-    default=None,
-    metavar="CMD",
-    help="Run this runtime command instead of the layer's bootstrap.",
-)
+@runtime_pool_options
 def start_lambda(
     manifest_file: Path | None,
     stage: str | None,
