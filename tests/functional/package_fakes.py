@@ -22,7 +22,7 @@ from pathlib import Path
 
 import wasmtime
 
-from wasmdeploy.build.aws_sdk import boto3_version
+from wasmdeploy.build.aws_sdk import pinned_versions
 from wasmdeploy.build.wheels import wasmtime_version
 
 TAG = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
@@ -54,7 +54,7 @@ def write_wheels(cache: Path, *, real_x86_64: bool = False) -> None:
 
 def boto3_cache_dir(cache: Path) -> Path:
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return cache / "wheels" / f"boto3-{boto3_version()}-py{python}"
+    return cache / "wheels" / f"boto3-{pinned_versions()['boto3']}-py{python}"
 
 
 def write_boto3_wheels(cache: Path, *, source: Path | None = None) -> Path:
@@ -62,16 +62,16 @@ def write_boto3_wheels(cache: Path, *, source: Path | None = None) -> Path:
     directory = boto3_cache_dir(cache)
     directory.mkdir(parents=True, exist_ok=True)
     if source is not None:
-        for wheel in sorted(source.glob("*.whl")):
-            shutil.copyfile(wheel, directory / wheel.name)
+        for made in sorted(source.glob("*.whl")):
+            shutil.copyfile(made, directory / made.name)
         return directory
-    version = boto3_version()
+    version, botocore = pinned_versions()["boto3"], pinned_versions()["botocore"]
     with zipfile.ZipFile(directory / f"boto3-{version}-py3-none-any.whl", "w") as wheel:
         wheel.writestr("boto3/__init__.py", f"__version__ = {version!r}\n")
         wheel.writestr("boto3/data/s3/2006-03-01/resources-1.json", "{}")
         wheel.writestr("boto3/data/ec2/2016-11-15/resources-1.json", "{}")
         wheel.writestr(f"boto3-{version}.dist-info/RECORD", "x")
-    with zipfile.ZipFile(directory / f"botocore-{version}-py3-none-any.whl", "w") as wheel:
+    with zipfile.ZipFile(directory / f"botocore-{botocore}-py3-none-any.whl", "w") as wheel:
         wheel.writestr("botocore/__init__.py", "")
         for name in ("endpoints.json", "partitions.json", "_retry.json"):
             wheel.writestr(f"botocore/data/{name}", "{}")
@@ -79,6 +79,9 @@ def write_boto3_wheels(cache: Path, *, source: Path | None = None) -> Path:
             wheel.writestr(f"botocore/data/{service}/service-2.json.gz", b"gz")
     with zipfile.ZipFile(directory / "six-1.17.0-py2.py3-none-any.whl", "w") as wheel:
         wheel.writestr("six.py", "PY3 = True\n")
+    with zipfile.ZipFile(directory / "jmespath-1.1.0-py3-none-any.whl", "w") as wheel:
+        wheel.writestr("jmespath/__init__.py", "")
+        wheel.writestr("jmespath-1.1.0.data/scripts/jp.py", "")
     return directory
 
 
@@ -105,8 +108,11 @@ def add_file(archive: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644
     archive.addfile(info, io.BytesIO(data))
 
 
-def write_python_dist(path: Path) -> Path:
-    launcher = f'#!/bin/sh\nexec "{sys.executable}" "$@"\n'.encode()
+def write_python_dist(path: Path, *, no_site_packages: bool = False) -> Path:
+    """`no_site_packages`: the launcher runs this interpreter with -S, so only what the
+    layer carries (and the standard library) can be imported, as on Lambda."""
+    flags = " -S" if no_site_packages else ""
+    launcher = f'#!/bin/sh\nexec "{sys.executable}"{flags} "$@"\n'.encode()
     with tarfile.open(path, "w:gz") as archive:
         add_file(archive, f"python/bin/{STDLIB}", launcher, 0o755)
         link = tarfile.TarInfo("python/bin/python3")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import wasmtime
-from package_fakes import STDLIB, write_python_dist, write_wheels
+from package_fakes import STDLIB, write_boto3_wheels, write_python_dist, write_wheels
 
 from wasmdeploy.build.layer import LayerOptions
 from wasmdeploy.build.package import lambda_handler, package_service
@@ -113,6 +113,7 @@ def test_bootstrap_from_the_layer_serves_the_packaged_function(
     monkeypatch.setenv("WASMDEPLOY_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("WASMDEPLOY_PYTHON_DIST", raising=False)
     write_wheels(tmp_path / "cache", real_x86_64=True)
+    write_boto3_wheels(tmp_path / "cache")
     python_dist = write_python_dist(tmp_path / "cpython.tar.gz")
     (tmp_path / "upper.wasm").write_bytes(wasmtime.wat2wasm(UPPER_WAT))
     function = Function(

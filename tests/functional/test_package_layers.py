@@ -7,6 +7,7 @@ The network is not used: the wheels and the CPython are stand-ins made by
 from __future__ import annotations
 
 import hashlib
+import shutil
 import stat
 import subprocess
 import sys
@@ -15,7 +16,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from package_fakes import STDLIB, TAG, add_file, write_python_dist, write_wheels
+from package_fakes import (
+    STDLIB,
+    TAG,
+    add_file,
+    boto3_cache_dir,
+    write_boto3_wheels,
+    write_python_dist,
+    write_wheels,
+)
 
 from wasmdeploy.build.layer import LayerOptions, build_layer
 from wasmdeploy.build.precompile import host_architecture
@@ -36,11 +45,13 @@ needs_bootstrap = pytest.mark.skipif(not has_bootstrap(), reason="runtime-layer/
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private cache holding small wasmtime wheels for both architectures."""
+    """A private cache holding small wasmtime wheels for both architectures, and
+    small boto3 wheels for this interpreter's version."""
     root = tmp_path / "cache"
     monkeypatch.setenv("WASMDEPLOY_CACHE_DIR", str(root))
     monkeypatch.delenv("WASMDEPLOY_PYTHON_DIST", raising=False)
     write_wheels(root)
+    write_boto3_wheels(root)
     return root
 
 
@@ -64,6 +75,7 @@ def test_managed_python_layer_puts_runtime_and_wheel_under_python(
     assert not any(n.endswith("RECORD") for n in listing)
     assert not any(n.startswith("python/bin/") for n in listing)  # no interpreter
     assert "bootstrap" not in listing
+    assert not any("boto" in n for n in listing)  # Lambda's python runtimes have boto3
 
 
 def test_layers_are_reproducible_and_reused_while_inputs_are_unchanged(
@@ -97,6 +109,60 @@ def test_custom_runtime_layer_has_bootstrap_interpreter_and_unchecked_pycs(
     assert not any("site-packages/pip" in n for n in listing)
     assert "python/bin/pip3" not in listing and "python/include/Python.h" not in listing
     assert built.python_versions == [f"{sys.version_info.major}.{sys.version_info.minor}"]
+
+
+@needs_bootstrap
+def test_custom_runtime_layer_carries_boto3_with_only_the_data_the_runtime_loads(
+    cache: Path, tmp_path: Path, python_dist: Path
+) -> None:
+    options = LayerOptions(python_dist=str(python_dist))
+    built = build_layer("x86_64", "provided", tmp_path / "layer.zip", options)
+    listing = names(built.artifact.path)
+    for kept in (
+        "six.py",
+        f"__pycache__/six.{TAG}.pyc",
+        f"boto3/__pycache__/__init__.{TAG}.pyc",
+        "boto3/data/s3/2006-03-01/resources-1.json",
+        "botocore/data/endpoints.json",
+        "botocore/data/_retry.json",
+        "botocore/data/s3/2006-03-01/service-2.json.gz",
+        "botocore/data/sts/2011-06-15/service-2.json.gz",
+    ):
+        assert kept in listing
+    assert not any("/ec2/" in n for n in listing)
+    assert "jmespath/__init__.py" in listing
+    assert not any(".data/" in n or "jp.py" in n for n in listing)  # wheel scripts
+    assert not any(n.endswith("RECORD") for n in listing)
+
+
+@needs_bootstrap
+def test_a_changed_boto3_wheel_rebuilds_the_custom_runtime_layer(
+    cache: Path, tmp_path: Path, python_dist: Path
+) -> None:
+    options = LayerOptions(python_dist=str(python_dist))
+    first = build_layer("x86_64", "provided", tmp_path / "layer.zip", options)
+    with zipfile.ZipFile(boto3_cache_dir(cache) / "six-1.17.0-py2.py3-none-any.whl", "a") as six:
+        six.writestr("six_extra.py", "")
+    again = build_layer("x86_64", "provided", tmp_path / "layer.zip", options)
+    assert not again.reused and again.artifact.sha256 != first.artifact.sha256
+    assert "six_extra.py" in names(again.artifact.path)
+
+
+@needs_bootstrap
+def test_a_failed_boto3_download_says_how_to_fill_the_cache(
+    cache: Path, tmp_path: Path, python_dist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.rmtree(boto3_cache_dir(cache))
+    (tmp_path / "no-wheels").mkdir()
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip looks only in the empty directory
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "no-wheels"))
+    options = LayerOptions(python_dist=str(python_dist))
+    with pytest.raises(UserError) as raised:
+        build_layer("x86_64", "provided", tmp_path / "layer.zip", options)
+    assert "could not download the boto3" in raised.value.message
+    hint = raised.value.hint or ""
+    assert str(boto3_cache_dir(cache)) in hint and "PIP_FIND_LINKS" in hint
+    assert not boto3_cache_dir(cache).exists()
 
 
 @needs_bootstrap

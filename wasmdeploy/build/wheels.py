@@ -76,13 +76,24 @@ def extract_wheel(
             for member in archive.infolist():
                 if member.is_dir() or not _is_safe(member.filename):
                     continue
-                if keep is not None and not keep(member.filename):
+                name = _installed_name(member.filename)
+                if name is None or (keep is not None and not keep(name)):
                     continue
-                target = destination / member.filename
+                target = destination / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(archive.read(member))
     except zipfile.BadZipFile:
         raise UserError(f"{wheel} is not a valid wheel", hint="Delete it and run again.") from None
+
+
+def _installed_name(name: str) -> str | None:
+    """Where a wheel member goes in site-packages: `<dist>.data/purelib|platlib/` at the
+    root, other `.data` (scripts, headers) nowhere."""
+    top, _, rest = name.partition("/")
+    if not top.endswith(".data"):
+        return name
+    scheme, _, path = rest.partition("/")
+    return path if scheme in ("purelib", "platlib") and path else None
 
 
 def _is_safe(name: str) -> bool:
