@@ -11,22 +11,9 @@ from pathlib import Path
 import pytest
 import wasmtime
 import yaml
+from origin_manifest import ORIGIN_MANIFEST
 
 WASI_COMMAND = '(module (memory (export "memory") 1) (func (export "_start")))'
-ORIGIN_MANIFEST = """\
-service: wasm-function-service
-provider:
-  name: aws
-  runtime: provided.al2
-functions:
-  processImage:
-    handler: wasm-handler
-    events:
-      - s3:
-          bucket: image-processing-bucket
-          event: s3:ObjectCreated:*
-    runtime: wasmtime
-"""
 
 
 def wasmdeploy(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

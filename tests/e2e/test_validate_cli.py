@@ -13,6 +13,7 @@ import pytest
 import wasmtime
 import yaml
 from click.testing import CliRunner
+from origin_manifest import ORIGIN_MANIFEST
 
 from wasmdeploy.cli.main import main
 from wasmdeploy.manifest.load import load_service
@@ -22,20 +23,6 @@ WASI_COMMAND = """
   (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
   (memory (export "memory") 1)
   (func (export "_start")))
-"""
-ORIGIN_MANIFEST = """\
-service: wasm-function-service
-provider:
-  name: aws
-  runtime: provided.al2
-functions:
-  processImage:
-    handler: wasm-handler
-    events:
-      - s3:
-          bucket: image-processing-bucket
-          event: s3:ObjectCreated:*
-    runtime: wasmtime
 """
 
 

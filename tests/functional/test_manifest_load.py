@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import wasmtime
+from origin_manifest import ORIGIN_MANIFEST
 
 from wasmdeploy.manifest.load import load_manifest, load_service, load_service_with_warnings
 from wasmdeploy.manifest.model import DEFAULT_ALLOWED_IMPORTS
@@ -23,20 +24,6 @@ EXPORTS_MODULE = """
   (memory (export "memory") 1)
   (func (export "alloc") (param i32) (result i32) i32.const 1024)
   (func (export "handle") (param i32 i32) (result i64) i64.const 0))
-"""
-ORIGIN_MANIFEST = """
-service: wasm-function-service
-provider:
-  name: aws
-  runtime: provided.al2
-functions:
-  processImage:
-    handler: wasm-handler
-    events:
-      - s3:
-          bucket: image-processing-bucket
-          event: s3:ObjectCreated:*
-    runtime: wasmtime
 """
 
 
@@ -59,7 +46,7 @@ def test_origin_manifest_loads_with_only_the_al2_warning(tmp_path: Path) -> None
     assert function.abi == "wasi"
     assert function.s3_triggers[0].bucket == "image-processing-bucket"
     assert function.deployed_name == "wasm-function-service-dev-processImage"
-    assert [(w.path, w.line) for w in warnings] == [("provider.runtime", 5)]
+    assert [(w.path, w.line) for w in warnings] == [("provider.runtime", 4)]
     assert "2026-07-31" in warnings[0].message
 
 
