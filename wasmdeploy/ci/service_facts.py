@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 ServiceLoader = Callable[[Path], "Service"]
 
-MANIFEST_NAMES = ("wasmdeploy.yml", "wasmdeploy.yaml", "serverless.yml", "serverless.yaml")
 TEST_DIRECTORIES = ("tests", "test")
 REQUIREMENT_FILES = (
     "requirements.txt",
@@ -49,6 +48,9 @@ class ServiceFacts:
 
 
 def find_manifest(directory: Path) -> Path | None:
+    """The manifest `wasmdeploy` itself would pick in `directory`, or None."""
+    from wasmdeploy.manifest.load import MANIFEST_NAMES  # imported here: loading is optional
+
     for name in MANIFEST_NAMES:
         if (directory / name).is_file():
             return directory / name
