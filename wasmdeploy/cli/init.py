@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-TEMPLATE_CHOICES = ("http", "s3-image", "edge")
+from wasmdeploy.templates import TEMPLATES, create_service
 
 
 @click.command("init")
@@ -14,7 +14,7 @@ TEMPLATE_CHOICES = ("http", "s3-image", "edge")
 @click.option(
     "--template",
     "-t",
-    type=click.Choice(TEMPLATE_CHOICES),
+    type=click.Choice(tuple(TEMPLATES)),
     default="http",
     show_default=True,
     help="http: a JSON API; s3-image: an S3-triggered PNG function; edge: a Lambda@Edge rewrite.",
@@ -38,7 +38,6 @@ def init(name: str, template: str, directory: Path | None, workflow: bool) -> No
     The new service passes `wasmdeploy validate` and `wasmdeploy invoke` at once;
     rebuilding the module needs the Zig toolchain (`pip install ziglang`).
     """
-    from wasmdeploy.templates import create_service
     from wasmdeploy.templates.workflow import add_github_workflow
 
     created = create_service(name, template, directory or Path(name))
