@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-import random
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
+from png_samples import inverted_luma, random_png
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 IMAGE_PIPELINE = EXAMPLES / "image-pipeline"
@@ -154,24 +153,6 @@ def test_stream_stats_aggregates_a_posted_batch() -> None:
 
 
 # ---------------------------------------------------------------- image-pipeline
-
-
-def inverted_luma(r: int, g: int, b: int) -> int:
-    """ITU-R BT.601 integer luma, inverted: the transform the module applies."""
-    return 255 - (299 * r + 587 * g + 114 * b + 500) // 1000
-
-
-def random_png(mode: str, size: tuple[int, int]) -> tuple[bytes, Image.Image]:
-    rng = random.Random(zlib.crc32(f"{mode}{size}".encode()))
-    width, height = size
-    if mode == "P":
-        image = Image.frombytes("P", size, rng.randbytes(width * height))
-        image.putpalette(list(rng.randbytes(768)))
-    else:
-        image = Image.frombytes(mode, size, rng.randbytes(width * height * len(mode)))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue(), image
 
 
 def assert_gray_inverted(output: bytes, source: Image.Image) -> None:

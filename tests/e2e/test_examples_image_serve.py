@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import io
 import os
-import random
 import signal
 import socket
 import subprocess
 import sys
 import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from PIL import Image
+from png_samples import inverted_luma, random_png
 
 IMAGE_PIPELINE = Path(__file__).resolve().parents[2] / "examples" / "image-pipeline"
 BUCKET = "image-pipeline-dev-images"
@@ -38,27 +37,10 @@ FAKE_AWS = {
 }
 
 
-def inverted_luma(r: int, g: int, b: int) -> int:
-    return 255 - (299 * r + 587 * g + 114 * b + 500) // 1000
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def make_png(mode: str, size: tuple[int, int]) -> tuple[bytes, Image.Image]:
-    rng = random.Random(zlib.crc32(f"serve{mode}{size}".encode()))
-    width, height = size
-    if mode == "P":
-        image = Image.frombytes("P", size, rng.randbytes(width * height))
-        image.putpalette(list(rng.randbytes(768)))
-    else:
-        image = Image.frombytes(mode, size, rng.randbytes(width * height * len(mode)))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue(), image
 
 
 def expected_samples(source: Image.Image) -> tuple[str, bytes]:
@@ -145,7 +127,7 @@ def test_uploaded_pngs_of_every_colour_type_come_back_gray_and_inverted(
     s3, _, log_path = local_s3
     sources = {}
     for name, (mode, size) in CASES.items():
-        png, sources[name] = make_png(mode, size)
+        png, sources[name] = random_png(mode, size, salt="serve")
         s3.put_object(Bucket=BUCKET, Key=f"uploads/{name}.png", Body=png)  # type: ignore[attr-defined]
     for name, source in sources.items():
         output = Image.open(io.BytesIO(wait_for_object(s3, f"processed/{name}.png", log_path)))
@@ -159,7 +141,7 @@ def test_objects_outside_the_trigger_rules_are_left_alone(
     local_s3: tuple[object, subprocess.Popen[bytes], Path],
 ) -> None:
     s3, _, log_path = local_s3
-    png, _ = make_png("RGB", (4, 4))
+    png, _ = random_png("RGB", (4, 4), salt="serve")
     s3.put_object(Bucket=BUCKET, Key="elsewhere/skip.png", Body=png)  # type: ignore[attr-defined]
     s3.put_object(Bucket=BUCKET, Key="uploads/skip.jpg", Body=png)  # type: ignore[attr-defined]
     # A marker upload that does match: once its output exists, the two above were seen too.
@@ -175,7 +157,7 @@ def test_a_non_png_upload_is_a_logged_function_error_and_the_server_lives_on(
 ) -> None:
     s3, server, log_path = local_s3
     s3.put_object(Bucket=BUCKET, Key="uploads/not-really.png", Body=b"plain text")  # type: ignore[attr-defined]
-    png, source = make_png("RGBA", (9, 3))
+    png, source = random_png("RGBA", (9, 3), salt="serve")
     s3.put_object(Bucket=BUCKET, Key="uploads/after-error.png", Body=png)  # type: ignore[attr-defined]
     output = Image.open(io.BytesIO(wait_for_object(s3, "processed/after-error.png", log_path)))
     assert output.tobytes() == expected_samples(source)[1]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
+from png_samples import inverted_luma
 
 SCHEMA_ID = "https://wasmdeploy.dev/schemas/wasmdeploy.schema.json"
 
@@ -81,10 +82,7 @@ def test_s3_image_service_processes_its_sample(tmp_path: Path) -> None:
     output = Image.open(io.BytesIO((service / "processed.png").read_bytes()))
     assert output.mode == "LA" and output.size == source.size
     rgba = source.tobytes()
-    expected = [
-        255 - (299 * rgba[i] + 587 * rgba[i + 1] + 114 * rgba[i + 2] + 500) // 1000
-        for i in range(0, len(rgba), 4)
-    ]
+    expected = [inverted_luma(*rgba[i : i + 3]) for i in range(0, len(rgba), 4)]
     assert list(output.tobytes()[0::2]) == expected
 
 
