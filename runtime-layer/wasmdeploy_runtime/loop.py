@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-from wasmdeploy_runtime.errors import FunctionError, InitError
+from wasmdeploy_runtime.errors import WASM_OUTPUT_TOO_LARGE, FunctionError, InitError
 from wasmdeploy_runtime.function import Result, WasmFunction, write_stderr
 from wasmdeploy_runtime.runtime_api import (
     NextInvocation,
@@ -114,7 +114,7 @@ def _answer(client: RuntimeApiClient, request_id: str, result: Result) -> None:
     except RuntimeApiRejected as rejected:
         if result.error is None and rejected.status == PAYLOAD_TOO_LARGE:
             too_large = FunctionError(
-                "WasmOutputTooLarge",
+                WASM_OUTPUT_TOO_LARGE,
                 f"the response ({len(result.body or b'')} bytes) is over Lambda's limit "
                 f"({MAX_RESPONSE_BYTES} bytes)",
             )
