@@ -17,7 +17,12 @@ from pathlib import Path
 
 import wasmtime
 
-from wasmdeploy_runtime.errors import WASM_INVALID_MODULE, WASM_MODULE_NOT_FOUND, InitError
+from wasmdeploy_runtime.errors import (
+    WASM_INVALID_MODULE,
+    WASM_MODULE_NOT_FOUND,
+    InitError,
+    one_line,
+)
 
 _TRAILER_MAGIC = b"wasmdeploy-cwasm-v1:"
 _TRAILER_SIZE = len(_TRAILER_MAGIC) + 32
@@ -111,9 +116,9 @@ def load_module(
     try:
         module = wasmtime.Module(engine, wasm)
     except wasmtime.WasmtimeError as error:
-        detail = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
         raise InitError(
-            WASM_INVALID_MODULE, f"{wasm_path.name} is not a valid WebAssembly module: {detail}"
+            WASM_INVALID_MODULE,
+            f"{wasm_path.name} is not a valid WebAssembly module: {one_line(error)}",
         ) from None
     return LoadedModule(module, digest.hex(), from_cwasm=False, cwasm_problem=problem)
 

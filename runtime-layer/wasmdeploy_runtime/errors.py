@@ -28,6 +28,11 @@ WASM_MISSING_EXPORT = "WasmMissingExport"
 WASM_INVALID_CONFIG = "WasmInvalidConfig"
 
 
+def one_line(error: BaseException) -> str:
+    """The error's message on one line (wasmtime's messages span several)."""
+    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+
+
 class FunctionError(Exception):
     """One failed invocation, in the shape of Lambda's error payload."""
 

@@ -19,7 +19,12 @@ from wasmdeploy_runtime.engine import (
     load_module,
     read_module_bytes,
 )
-from wasmdeploy_runtime.errors import WASM_FORBIDDEN_IMPORT, WASM_MISSING_EXPORT, InitError
+from wasmdeploy_runtime.errors import (
+    WASM_FORBIDDEN_IMPORT,
+    WASM_MISSING_EXPORT,
+    InitError,
+    one_line,
+)
 from wasmdeploy_runtime.imports import WASI_MODULE, ImportPolicy, build_linker, check_imports
 from wasmdeploy_runtime.outcomes import GuestAbort
 
@@ -76,7 +81,7 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         instance_pre = linker.instantiate_pre(module)
     except wasmtime.WasmtimeError as error:
         raise InitError(
-            WASM_FORBIDDEN_IMPORT, f"cannot link the module's imports: {_one_line(error)}"
+            WASM_FORBIDDEN_IMPORT, f"cannot link the module's imports: {one_line(error)}"
         ) from None
     prepared = _prepared[key] = PreparedModule(
         engine=engine,
@@ -147,7 +152,3 @@ def _as_string(caller: wasmtime.Caller, memory: wasmtime.Memory, pointer: int) -
     length = int.from_bytes(memory.read(caller, pointer - 4, pointer), "little")
     end = min(pointer + length, size, pointer + 4096)
     return bytes(memory.read(caller, pointer, end)).decode("utf-16-le", errors="replace")
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from wasmdeploy_runtime.errors import one_line
+
 from wasmdeploy.build.config import CONFIG_FILE, runtime_config_bytes
 from wasmdeploy.build.precompile import Precompiler, host_architecture
 from wasmdeploy.errors import UserError
@@ -58,9 +60,9 @@ def task_root_files(
     try:
         compiled = precompiler.precompile(wasm, function.sandbox, function.architecture)
     except wasmtime.WasmtimeError as error:
-        detail = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
         raise UserError(
-            f"function {function.name!r}: {function.module_relpath} does not compile: {detail}"
+            f"function {function.name!r}: {function.module_relpath} does not compile: "
+            f"{one_line(error)}"
         ) from None
     if compiled is None:
         host = host_architecture() or "this machine"
