@@ -92,10 +92,6 @@ class FunctionConfig:
     def abi(self) -> str:
         return "wasi" if self.export is None else "exports"
 
-    @property
-    def cwasm_path(self) -> Path:
-        return self.module_path.with_suffix(".cwasm")
-
 
 def split_handler(handler: str) -> tuple[str, str | None]:
     """'mod.wasm#handle' -> ('mod.wasm', 'handle'); a missing '.wasm' is added."""

@@ -53,7 +53,6 @@ class Outcome:
         "logs",
         "output",
         "peak_memory",
-        "run_time",
     )
 
     def __init__(
@@ -62,7 +61,6 @@ class Outcome:
         error: FunctionError | None,
         logs: bytes,
         instantiate_time: float,
-        run_time: float,
         peak_memory: int,
         fuel_used: int | None,
     ) -> None:
@@ -70,7 +68,6 @@ class Outcome:
         self.error = error
         self.logs = logs  # the guest's stderr (first MAX_LOG_BYTES)
         self.instantiate_time = instantiate_time  # seconds
-        self.run_time = run_time  # seconds, instantiate + call
         self.peak_memory = peak_memory  # bytes of linear memory at the end
         self.fuel_used = fuel_used
 
@@ -93,10 +90,6 @@ class Sandbox:
         self._ready: _Instance | None = None
         self._spent: list[wasmtime.Store] = []
         _live.add(self)
-
-    @property
-    def from_cwasm(self) -> bool:
-        return self.prepared.loaded.from_cwasm
 
     def run(self, payload: bytes, *, deadline: float | None = None) -> Outcome:
         """Run the guest on `payload`. `deadline` is Lambda's, in time.monotonic() seconds."""
@@ -201,7 +194,6 @@ class Sandbox:
             failure = raised
         finally:
             interrupted = self._watchdog.disarm()
-        finished = time.monotonic()
         peak = ready.memory.data_len(store) if ready and ready.memory else 0
         instantiate_time = ready.instantiate_time if ready else 0.0
         fuel_used = sandbox.fuel - store.get_fuel() if sandbox.fuel is not None else None
@@ -218,7 +210,6 @@ class Sandbox:
             error=error,
             logs=logs,
             instantiate_time=instantiate_time,
-            run_time=finished - started,
             peak_memory=peak,
             fuel_used=fuel_used,
         )
@@ -289,7 +280,7 @@ class Sandbox:
         packed = call(store, ready.entry, (pointer, len(payload)), i32_args=2, results=1)
         out_pointer, out_length = (packed >> 32) & _U32, packed & _U32
         if out_length > self.output_limit:
-            raise _OutputTooLarge(out_length)
+            raise _OutputTooLarge()
         if out_pointer + out_length > memory.data_len(store):
             raise FunctionError(
                 WASM_TRAP,
@@ -330,6 +321,4 @@ class _Instance:
 
 
 class _OutputTooLarge(Exception):
-    def __init__(self, size: int | None = None) -> None:
-        super().__init__(size)
-        self.size = size
+    pass
