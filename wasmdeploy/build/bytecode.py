@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from wasmdeploy.errors import UserError
@@ -28,8 +29,10 @@ def version_text(version: Version) -> str:
     return f"{version[0]}.{version[1]}"
 
 
+@cache
 def interpreter_version(interpreter: Path | str) -> Version | None:
-    """The interpreter's minor version, None when it does not run on this machine."""
+    """The interpreter's minor version, None when it does not run on this machine.
+    Cached: each layer and edge bundle looks for compilers among the same interpreters."""
     try:
         result = subprocess.run(
             [str(interpreter), "-I", "-c", _PROBE],
@@ -77,13 +80,3 @@ def compile_tree(interpreter: Path, directory: Path, runtime_location: str) -> N
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-10:])
         raise UserError(f"compiling {directory} with {interpreter} failed:\n{tail}")
-
-
-def count_missing_pycs(directory: Path, version: Version) -> int:
-    """How many .py files under `directory` lack a pyc for `version`."""
-    tag = f"cpython-{version[0]}{version[1]}"
-    missing = 0
-    for source in directory.rglob("*.py"):
-        if not (source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc").is_file():
-            missing += 1
-    return missing

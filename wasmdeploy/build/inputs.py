@@ -48,10 +48,10 @@ def source_files(root: Path) -> Iterator[Path]:
                 yield Path(directory) / name
 
 
-def inputs_digest(command: str, root: Path, files: Iterator[Path] | None = None) -> str:
+def inputs_digest(command: str, root: Path) -> str:
     """The hex digest of the command and the relative path and content of each source file."""
     digest = hashlib.sha256(command.encode() + b"\0")
-    for path in files if files is not None else source_files(root):
+    for path in source_files(root):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
