@@ -25,7 +25,7 @@ from typing import Any, Literal
 from wasmdeploy.build import aws_sdk
 from wasmdeploy.build.bytecode import Version, compile_tree, find_compiler, version_text
 from wasmdeploy.build.python_dist import PythonDist, cached_interpreters, resolve_python_dist
-from wasmdeploy.build.runtime_files import bootstrap_file, runtime_package_dir, stage_runtime
+from wasmdeploy.build.runtime_files import bootstrap_file, runtime_package_files, stage_runtime
 from wasmdeploy.build.wheels import wasmtime_version, wasmtime_wheel
 from wasmdeploy.build.zips import Artifact, ZipBuilder, file_digest
 
@@ -171,14 +171,11 @@ def _fingerprint(
     digest = hashlib.sha256(f"{architecture}|{kind}|{wasmtime_version()}|".encode())
     for wheel in wheels:
         digest.update(f"{wheel.name}|{wheel.stat().st_size}|".encode())
-    package = runtime_package_dir()
-    runtime_files = sorted(
-        p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    )
+    runtime_files = runtime_package_files()
     if kind == "provided":
-        runtime_files.append(bootstrap_file())
-    for path in runtime_files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        runtime_files.append((bootstrap_file(), Path("bootstrap")))
+    for path, relative in runtime_files:
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
     if dist:
         digest.update(f"{dist.root}|{dist.version}|{dist.root.stat().st_mtime_ns}|".encode())
     for version, compiler in sorted(compilers.items()):

@@ -54,10 +54,10 @@ def bootstrap_file() -> Path:
     )
 
 
-def copy_runtime_package(destination: Path) -> None:
-    """Copy the runtime package's sources (no caches) to `destination/wasmdeploy_runtime`."""
+def runtime_package_files() -> list[tuple[Path, Path]]:
+    """(path, path relative to the package) of each runtime package file that ships."""
     source = runtime_package_dir()
-    target = destination / RUNTIME_PACKAGE
+    files = []
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
         if (
@@ -67,8 +67,16 @@ def copy_runtime_package(destination: Path) -> None:
         ):
             continue
         if path.is_file():
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target / relative)
+            files.append((path, relative))
+    return files
+
+
+def copy_runtime_package(destination: Path) -> None:
+    """Copy the runtime package's sources (no caches) to `destination/wasmdeploy_runtime`."""
+    target = destination / RUNTIME_PACKAGE
+    for path, relative in runtime_package_files():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / relative)
 
 
 def stage_runtime(
