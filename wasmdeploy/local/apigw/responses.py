@@ -36,21 +36,24 @@ def api_error(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, body, [("Content-Type", "application/json")])
 
 
+def map_response_error(payload_version: str) -> HttpResponse:
+    """API Gateway's answer when the function fails: 500 (HTTP API) or 502 (REST API)."""
+    if payload_version == "2.0":
+        return api_error(500, "Internal Server Error")
+    return api_error(502, "Internal server error")
+
+
 def map_response(outcome: InvocationOutcome, payload_version: str) -> HttpResponse:
     if outcome.invocation.error_type == RESPONSE_TOO_LARGE:
         return api_error(502, "Internal Server Error")
     if outcome.function_error:
-        if payload_version == "2.0":
-            return api_error(500, "Internal Server Error")
-        return api_error(502, "Internal server error")
+        return map_response_error(payload_version)
     try:
         if payload_version == "2.0":
             return _map_v2(outcome.payload)
         return _map_v1(outcome.payload)
     except MalformedResponse:
-        if payload_version == "2.0":
-            return api_error(500, "Internal Server Error")
-        return api_error(502, "Internal server error")
+        return map_response_error(payload_version)
 
 
 def _map_v2(payload: bytes) -> HttpResponse:

@@ -11,7 +11,12 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from wasmdeploy.errors import UserError
-from wasmdeploy.local.apigw.responses import HttpResponse, api_error, map_response
+from wasmdeploy.local.apigw.responses import (
+    HttpResponse,
+    api_error,
+    map_response,
+    map_response_error,
+)
 from wasmdeploy.local.apigw.router import NoRoute, Preflight, RouteMatch, Router
 from wasmdeploy.local.events.catalog import render_event
 from wasmdeploy.local.http_bodies import BodyTooLarge, read_body
@@ -127,12 +132,6 @@ class ApiGatewayServer(ThreadingHTTPServer):
         params["route"] = match.route.path
         params["stage"] = self.service.stage
         return render_event("apigw", "rest", params)
-
-
-def map_response_error(payload_version: str) -> HttpResponse:
-    if payload_version == "2.0":
-        return api_error(500, "Internal Server Error")
-    return api_error(502, "Internal server error")
 
 
 def _preflight(match: Preflight) -> HttpResponse:
