@@ -17,7 +17,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from wasmdeploy.local.http_bodies import read_body
-from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES, Invocation
+from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES, Invocation, error_body
 
 API_PREFIX = "/2018-06-01"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
@@ -184,8 +184,7 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
                 "Response payload size exceeded maximum allowed payload size "
                 f"({MAX_PAYLOAD_BYTES} bytes)."
             )
-            error = json.dumps(_error(RESPONSE_TOO_LARGE, message)).encode()
-            invocation.fail(error, RESPONSE_TOO_LARGE)
+            invocation.fail(error_body(RESPONSE_TOO_LARGE, message), RESPONSE_TOO_LARGE)
             self._send_json(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error(RESPONSE_TOO_LARGE, message)
             )
