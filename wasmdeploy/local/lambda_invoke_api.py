@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.http_bodies import read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
-from wasmdeploy.local.lambda_environment import function_arn
+from wasmdeploy.local.lambda_environment import LOCAL_ACCOUNT_ID, function_arn
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.manifest.model import Function, Service
@@ -111,7 +111,8 @@ class _InvokeHandler(BaseHTTPRequestHandler):
         name = unquote(path[len(INVOKE_PREFIX) : -len("/invocations")])
         function = self.server.find(name)
         if function is None or function.name not in self.server.pools:
-            arn = f"arn:aws:lambda:{self.server.service.region}:123456789012:function:{name}"
+            region = self.server.service.region
+            arn = f"arn:aws:lambda:{region}:{LOCAL_ACCOUNT_ID}:function:{name}"
             self._error(404, "ResourceNotFoundException", f"Function not found: {arn}")
             return
         if len(payload) > MAX_PAYLOAD_BYTES:
