@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.http_bodies import read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
 from wasmdeploy.local.lambda_environment import LOCAL_ACCOUNT_ID, function_arn
+from wasmdeploy.local.local_http import LocalHttpHandler, LocalHttpServer
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.manifest.model import Function, Service
@@ -30,9 +29,7 @@ INVOKE_PREFIX = "/2015-03-31/functions/"
 LOG_TAIL_BYTES = 4096
 
 
-class LambdaInvokeServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class LambdaInvokeServer(LocalHttpServer):
     request_queue_size = 128
 
     def __init__(
@@ -54,21 +51,9 @@ class LambdaInvokeServer(ThreadingHTTPServer):
         self._async = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-event")
         super().__init__((host, port), _InvokeHandler)
 
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
     def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+        super().stop()
         self._async.shutdown(wait=True, cancel_futures=True)
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass
 
     def find(self, name: str) -> Function | None:
         # FunctionName may carry a qualifier: name:$LATEST or arn...:function:name:$LATEST
@@ -94,13 +79,8 @@ class LambdaInvokeServer(ThreadingHTTPServer):
         self._async.submit(run)
 
 
-class _InvokeHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _InvokeHandler(LocalHttpHandler):
     server: LambdaInvokeServer
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def do_POST(self) -> None:
         payload = read_body(self.rfile, self.headers.get)

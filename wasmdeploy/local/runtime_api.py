@@ -14,10 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from wasmdeploy.local.http_bodies import read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES, Invocation, error_body
+from wasmdeploy.local.local_http import LocalHttpHandler, LocalHttpServer
 
 API_PREFIX = "/2018-06-01"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
@@ -27,11 +27,10 @@ InitErrorHandler = Callable[[bytes, str], None]
 DispatchHandler = Callable[[Invocation], None]
 
 
-class RuntimeApiServer(ThreadingHTTPServer):
+class RuntimeApiServer(LocalHttpServer):
     """Hands queued invocations to the runtime and records its answers."""
 
-    daemon_threads = True
-    allow_reuse_address = True
+    poll_interval = 0.02  # short: a sandbox's stop (shutdown) waits for one poll
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _RuntimeApiHandler)
@@ -41,7 +40,6 @@ class RuntimeApiServer(ThreadingHTTPServer):
         self.on_init_error: InitErrorHandler | None = None
         self.on_dispatch: DispatchHandler | None = None
         self.first_next_at: float | None = None  # when the runtime finished its init
-        self._thread: threading.Thread | None = None
 
     @property
     def address(self) -> str:
@@ -49,18 +47,9 @@ class RuntimeApiServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"{host!s}:{port}"
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a runtime killed mid-request (timeout) resets its connection: expected
-
-    def start(self) -> None:
-        # A short poll interval: a sandbox's stop (shutdown) waits for one poll.
-        self._thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
-        self._thread.start()
-
     def stop(self) -> None:
         self.pending.put(None)  # wakes a runtime blocked on /next so its thread ends
-        self.shutdown()
-        self.server_close()
+        super().stop()
 
     def submit(self, invocation: Invocation) -> None:
         with self.active_lock:
@@ -94,14 +83,9 @@ class _Headers(dict[str, str]):
         return super().get(name.lower(), default)
 
 
-class _RuntimeApiHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: runtimes reuse one connection
-    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms ACK stall
+class _RuntimeApiHandler(LocalHttpHandler):
     server: RuntimeApiServer
     raw_requestline: bytes
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def parse_request(self) -> bool:
         """The request line and headers, without the email parser http.server uses.

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 import traceback
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -21,6 +19,7 @@ from wasmdeploy.local.apigw.router import NoRoute, Preflight, RouteMatch, Router
 from wasmdeploy.local.events.catalog import render_event
 from wasmdeploy.local.http_bodies import BodyTooLarge, read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
+from wasmdeploy.local.local_http import LocalHttpHandler, LocalHttpServer
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.manifest.model import Service
 
@@ -31,9 +30,7 @@ CORS_ALLOW_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Secu
 Notice = Callable[[str], None]
 
 
-class ApiGatewayServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class ApiGatewayServer(LocalHttpServer):
     request_queue_size = 256  # many clients connect at once; the default backlog (5) drops them
 
     def __init__(
@@ -50,23 +47,6 @@ class ApiGatewayServer(ThreadingHTTPServer):
         self.pools = pools
         self.notice = notice
         super().__init__((host, port), _ApiGatewayHandler)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client that hangs up mid-response is not the server's problem
 
     def respond(
         self,
@@ -149,13 +129,8 @@ def _preflight(match: Preflight) -> HttpResponse:
     )
 
 
-class _ApiGatewayHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _ApiGatewayHandler(LocalHttpHandler):
     server: ApiGatewayServer
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def _handle(self) -> None:
         try:
