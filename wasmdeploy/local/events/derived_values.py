@@ -79,17 +79,15 @@ def apigw_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
         "api_id": "wasmlocal1",
         "source_ip": values["source_ip"],
         "user_agent": _first(headers, "user-agent") or "",
-        "domain_name": values.get("domain_name")
-        or "wasmlocal1.execute-api.us-east-1.amazonaws.com",
+        "domain_name": domain,
         "is_base64_encoded": is_base64,
+        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
     }
     if event == "http":
         derived.update(_payload_v2(values, method, route, headers, query, body, path_parameters))
-        derived["time"] = now.strftime("%d/%b/%Y:%H:%M:%S +0000")
         derived["request_id"] = base64.b64encode(secrets.token_bytes(12)).decode()
     else:
         derived.update(_payload_v1(values, path, route, headers, query, body, path_parameters))
-        derived["time"] = now.strftime("%d/%b/%Y:%H:%M:%S +0000")
         derived["request_id"] = str(uuid.uuid4())
         derived["extended_request_id"] = base64.b64encode(secrets.token_bytes(12)).decode()
         derived["resource_id"] = secrets.token_hex(3)
