@@ -100,13 +100,14 @@ class _CompiledTemplate:
     """A template's JSON text and where its placeholders are, found once."""
 
     text: str
-    slots: tuple[tuple[tuple[str | int, ...], str], ...]  # (path, original string)
+    # (path, original string, the name when the string is exactly one placeholder)
+    slots: tuple[tuple[tuple[str | int, ...], str, str | None], ...]
 
 
 @cache
 def _compiled(name: str) -> _CompiledTemplate:
     text = resources.files(__package__).joinpath("templates", name).read_text()
-    slots: list[tuple[tuple[str | int, ...], str]] = []
+    slots: list[tuple[tuple[str | int, ...], str, str | None]] = []
 
     def visit(node: Any, path: tuple[str | int, ...]) -> None:
         if isinstance(node, dict):
@@ -116,7 +117,8 @@ def _compiled(name: str) -> _CompiledTemplate:
             for index, item in enumerate(node):
                 visit(item, (*path, index))
         elif isinstance(node, str) and _PLACEHOLDER.search(node):
-            slots.append((path, node))
+            whole = _PLACEHOLDER.fullmatch(node)
+            slots.append((path, node, whole.group(1) if whole else None))
 
     visit(json.loads(text), ())
     # Deepest and last first, so removing an OMIT list item leaves earlier paths valid.
@@ -127,13 +129,12 @@ def _compiled(name: str) -> _CompiledTemplate:
 def _render_template(name: str, values: Mapping[str, Any]) -> Any:
     template = _compiled(name)
     document = json.loads(template.text)  # a fresh copy, at C speed
-    for path, original in template.slots:
+    for path, original, whole in template.slots:
         parent = document
         for step in path[:-1]:
             parent = parent[step]
-        whole = _PLACEHOLDER.fullmatch(original)
-        if whole:
-            value = values[whole.group(1)]
+        if whole is not None:
+            value = values[whole]
         else:
             value = _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), original)
         if value is OMIT:
