@@ -72,10 +72,11 @@ def _triggers_table(service: Service, emulator: LocalEmulator) -> Table:
     table = Table(title=f"{service.name} ({service.stage}), local", title_justify="left")
     table.add_column("Trigger")
     table.add_column("Function")
+    api_url = emulator.api.url if emulator.api is not None else None
     for function in service.functions:
-        for route in function.routes if emulator.api is not None else ():
+        for route in function.routes if api_url is not None else ():
             payload = "2.0" if route.kind == "httpApi" else "1.0"
-            url = f"{route.method} {emulator.api.url}{route.path}" if emulator.api else ""
+            url = f"{route.method} {api_url}{route.path}"
             where = route.path if route.path == "$default" else url
             table.add_row(f"{where}  (payload {payload})", function.name)
         for trigger in function.s3_triggers:
