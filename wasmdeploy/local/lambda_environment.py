@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +34,6 @@ class SandboxSettings:
     memory_size: int  # MB
     timeout: float  # seconds
     version: str = "$LATEST"
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def function_arn(service: Service, function: Function) -> str:
