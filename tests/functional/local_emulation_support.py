@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
+from wasmdeploy.local.emulator import LocalEmulator
 from wasmdeploy.local.sandbox_factory import SandboxFactory
 from wasmdeploy.manifest.model import (
     EdgeTrigger,
@@ -93,3 +94,14 @@ class LogCollector:
 
     def matching(self, prefix: str) -> list[str]:
         return [line for line in self.lines if line.startswith(prefix)]
+
+
+def python_emulator(service: Service) -> LocalEmulator:
+    """`serve` on free ports, each function running `app.handler` under awslambdaric."""
+    return LocalEmulator(
+        service,
+        port=0,
+        s3_port=0,
+        notice=LogCollector(),
+        bootstrap=(*AWSLAMBDARIC, "app.handler"),
+    )

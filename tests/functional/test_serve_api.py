@@ -11,15 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from local_emulation_support import (
-    AWSLAMBDARIC,
-    LogCollector,
-    make_function,
-    make_service,
-    write_handler,
-)
+from local_emulation_support import make_function, make_service, python_emulator, write_handler
 
-from wasmdeploy.local.emulator import LocalEmulator
 from wasmdeploy.manifest.model import HttpRoute
 
 HANDLER = """
@@ -80,13 +73,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         routes=[rest_api("POST", "/rest/echo", cors=True), rest_api("ANY", "/rest/{proxy+}")],
     )
     service = make_service(root, api_function, rest_function)
-    emulator = LocalEmulator(
-        service,
-        port=0,
-        s3_port=0,
-        notice=LogCollector(),
-        bootstrap=(*AWSLAMBDARIC, "app.handler"),
-    )
+    emulator = python_emulator(service)
     emulator.start()
     assert emulator.api is not None
     yield emulator.api.url
@@ -225,13 +212,7 @@ def test_fifty_concurrent_requests_all_get_their_own_answer(api: str) -> None:
 def test_rest_only_api_answers_403_for_unknown_paths(tmp_path: Path) -> None:
     write_handler(tmp_path, HANDLER)
     function = make_function(tmp_path, "rest", routes=[rest_api("GET", "/rest/x")])
-    emulator = LocalEmulator(
-        make_service(tmp_path, function),
-        port=0,
-        s3_port=0,
-        notice=LogCollector(),
-        bootstrap=(*AWSLAMBDARIC, "app.handler"),
-    )
+    emulator = python_emulator(make_service(tmp_path, function))
     emulator.start()
     try:
         assert emulator.api is not None

@@ -9,15 +9,8 @@ from typing import Any
 
 import boto3
 import pytest
-from local_emulation_support import (
-    AWSLAMBDARIC,
-    LogCollector,
-    make_function,
-    make_service,
-    write_handler,
-)
+from local_emulation_support import make_function, make_service, python_emulator, write_handler
 
-from wasmdeploy.local.emulator import LocalEmulator
 from wasmdeploy.manifest.model import ObjectOutput, S3Trigger
 
 HANDLER = """
@@ -67,13 +60,7 @@ def local_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         ],
         output=ObjectOutput(bucket="outbox", key="processed/{basename}"),
     )
-    emulator = LocalEmulator(
-        make_service(root, function),
-        port=0,
-        s3_port=0,
-        notice=LogCollector(),
-        bootstrap=(*AWSLAMBDARIC, "app.handler"),
-    )
+    emulator = python_emulator(make_service(root, function))
     emulator.start()
     s3 = boto3.client(
         "s3",
