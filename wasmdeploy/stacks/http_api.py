@@ -27,13 +27,17 @@ class HttpApiArgs:
     targets: Sequence[RoutedFunction]
 
 
+def slugify(text: str) -> str:
+    """Lowercase letters and digits joined by single dashes ("root" when none are left)."""
+    kept = "".join(c if c.isalnum() else "-" for c in text.lower())
+    return "-".join(part for part in kept.split("-") if part) or "root"
+
+
 def route_slug(route: HttpRoute) -> str:
     """A logical-name-safe form of a route key: "GET /a/{id}" -> "get-a-id"."""
     if route.path == "$default":
         return "default"
-    text = f"{route.method} {route.path}".lower()
-    kept = "".join(c if c.isalnum() else "-" for c in text)
-    return "-".join(part for part in kept.split("-") if part) or "root"
+    return slugify(f"{route.method} {route.path}")
 
 
 def unique_slug(slug: str, used: set[str]) -> str:
@@ -53,6 +57,23 @@ def cors_configuration(
         return None
     return aws.apigatewayv2.ApiCorsConfigurationArgs(
         allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], max_age=300
+    )
+
+
+def api_invoke_permission(
+    name: str,
+    function: WasmFunction,
+    execution_arn: pulumi.Output[str],
+    opts: pulumi.ResourceOptions,
+) -> aws.lambda_.Permission:
+    """Lets API Gateway (any stage, method and path of the API) invoke `function`."""
+    return aws.lambda_.Permission(
+        f"{name}-{function.function_model.name}-invoke",
+        action="lambda:InvokeFunction",
+        function=function.name,
+        principal=APIGATEWAY_PRINCIPAL,
+        source_arn=execution_arn.apply(lambda arn: f"{arn}/*/*"),
+        opts=opts,
     )
 
 
@@ -100,14 +121,7 @@ class HttpApi(pulumi.ComponentResource):
                     )
                 )
             self.permissions.append(
-                aws.lambda_.Permission(
-                    f"{name}-{function_name}-invoke",
-                    action="lambda:InvokeFunction",
-                    function=target.function.name,
-                    principal=APIGATEWAY_PRINCIPAL,
-                    source_arn=self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
-                    opts=child,
-                )
+                api_invoke_permission(name, target.function, self.api.execution_arn, child)
             )
         self.stage = aws.apigatewayv2.Stage(
             f"{name}-stage",

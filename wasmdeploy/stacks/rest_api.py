@@ -16,7 +16,12 @@ import pulumi
 import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import HttpRoute
-from wasmdeploy.stacks.http_api import APIGATEWAY_PRINCIPAL, RoutedFunction, unique_slug
+from wasmdeploy.stacks.http_api import (
+    RoutedFunction,
+    api_invoke_permission,
+    slugify,
+    unique_slug,
+)
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "'*'",
@@ -47,9 +52,7 @@ def resource_paths(routes: Sequence[HttpRoute]) -> list[tuple[str, ...]]:
 
 
 def slug(segments: tuple[str, ...]) -> str:
-    text = "-".join(segments).lower()
-    kept = "".join(c if c.isalnum() else "-" for c in text)
-    return "-".join(part for part in kept.split("-") if part) or "root"
+    return slugify("-".join(segments))
 
 
 def api_definition_hash(targets: Sequence[RoutedFunction]) -> str:
@@ -125,14 +128,7 @@ class RestApi(pulumi.ComponentResource):
             self.methods += self._preflight(name, slug(segments), resource_ids[segments])
 
         self.permissions = [
-            aws.lambda_.Permission(
-                f"{name}-{target.function.function_model.name}-invoke",
-                action="lambda:InvokeFunction",
-                function=target.function.name,
-                principal=APIGATEWAY_PRINCIPAL,
-                source_arn=self.api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
-                opts=child,
-            )
+            api_invoke_permission(name, target.function, self.api.execution_arn, child)
             for target in args.targets
         ]
         self.deployment = aws.apigateway.Deployment(
