@@ -74,12 +74,15 @@ class FunctionLogs:
         """A clear message for a function that was never deployed (or deleted)."""
         groups = self.client.describe_log_groups(logGroupNamePrefix=self.group)["logGroups"]
         if not any(group["logGroupName"] == self.group for group in groups):
-            raise UserError(
-                f"Log group {self.group} does not exist in {self.region}.",
-                hint=f"Deploy the function with `wasmdeploy up --stage {self.service.stage}`"
-                " (the group is created with it).",
-            )
+            raise self._missing_group()
         self._group_checked = True
+
+    def _missing_group(self) -> UserError:
+        return UserError(
+            f"Log group {self.group} does not exist in {self.region}.",
+            hint=f"Deploy the function with `wasmdeploy up --stage {self.service.stage}`"
+            " (the group is created with it).",
+        )
 
     def fetch(self, start: datetime, filter_pattern: str | None = None) -> list[LogEvent]:
         """Every event since `start` not returned before, oldest first."""
@@ -110,11 +113,7 @@ class FunctionLogs:
             ) from error
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                raise UserError(
-                    f"Log group {self.group} does not exist in {self.region}.",
-                    hint=f"Deploy the function with `wasmdeploy up --stage {self.service.stage}`"
-                    " (the group is created with it).",
-                ) from error
+                raise self._missing_group() from error
             raise UserError(f"CloudWatch Logs FilterLogEvents failed: {error}") from error
         fresh = [event for event in events if event.event_id not in self._seen]
         self._seen.update(event.event_id for event in fresh)
