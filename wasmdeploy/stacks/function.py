@@ -13,6 +13,7 @@ from wasmdeploy.build.package import lambda_handler
 from wasmdeploy.build.zips import Artifact
 from wasmdeploy.manifest.model import Function
 from wasmdeploy.stacks import policies
+from wasmdeploy.stacks.logs import log_group_name
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,6 @@ class WasmFunctionArgs:
     account_id: pulumi.Input[str]
     layer_arns: Sequence[pulumi.Input[str]] = ()  # none for edge functions
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-def log_group_name(function: Function) -> str:
-    return f"/aws/lambda/{function.deployed_name}"
 
 
 def lambda_environment(function: Function) -> aws.lambda_.FunctionEnvironmentArgs | None:
@@ -77,7 +74,7 @@ class WasmFunction(pulumi.ComponentResource):
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=log_group_name(function),
+            name=log_group_name(function.deployed_name),
             retention_in_days=function.log_retention_days,
             tags=tags,
             opts=child,
