@@ -45,19 +45,14 @@ def check_recursion(data: Any, problems: Problems) -> None:
         output = function.get("output")
         if not isinstance(output, dict):
             continue
-        bucket, key = output.get("bucket"), output.get("key")
-        if not isinstance(bucket, str) or not isinstance(key, str):
-            continue
         triggers, _ = function_events(function)
         for index, trigger in triggers:
-            if trigger.bucket != bucket or not _creates_objects(trigger.events):
-                continue
-            if template_may_match(key, trigger.prefix, trigger.suffix):
+            if _feeds(output, trigger):
                 problems.error(
                     ("functions", name, "output", "key"),
-                    f"output s3://{bucket}/{key} lands where this function's own trigger "
-                    f"(events[{index}]) fires: every result would run the function again, "
-                    "in an endless loop",
+                    f"output s3://{output['bucket']}/{output['key']} lands where this function's "
+                    f"own trigger (events[{index}]) fires: every result would run the function "
+                    "again, in an endless loop",
                     hint="Write the output to another bucket, or give the trigger a prefix or "
                     "suffix rule the output key cannot match (e.g. prefix: uploads/).",
                 )
@@ -119,6 +114,7 @@ def _feeds(output: dict[str, Any], trigger: model.S3Trigger) -> bool:
 def check_chains(data: Any, problems: Problems) -> None:
     """Warn when functions feed each other's triggers in a cycle (A writes for B, B for A)."""
     functions = settings.functions_of(data)
+    triggers = {name: function_events(function)[0] for name, function in functions.items()}
     feeds: dict[str, list[str]] = {}
     for name, function in functions.items():
         output = function.get("output")
@@ -126,9 +122,8 @@ def check_chains(data: Any, problems: Problems) -> None:
             continue
         feeds[name] = [
             other
-            for other, other_function in functions.items()
-            if other != name
-            and any(_feeds(output, trigger) for _, trigger in function_events(other_function)[0])
+            for other, other_triggers in triggers.items()
+            if other != name and any(_feeds(output, trigger) for _, trigger in other_triggers)
         ]
     reported: set[frozenset[str]] = set()
     for start in feeds:
