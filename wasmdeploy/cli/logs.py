@@ -41,11 +41,8 @@ def logs(
 
     start = parse_since(since, datetime.now(tz=UTC))
     reader = FunctionLogs(service, function_name)
-    if tail:
-        for event in reader.follow(start, filter_pattern):
-            echo_event(event.time, event.message)
-        return
-    for event in reader.fetch(start, filter_pattern):
+    events = reader.follow(start, filter_pattern) if tail else reader.fetch(start, filter_pattern)
+    for event in events:
         echo_event(event.time, event.message)
 
 
