@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,16 +80,31 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], limit: float = 60.0) -> None:
-    give_up = time.monotonic() + limit
-    while time.monotonic() < give_up:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
+class Server:
+    """A `wasmdeploy` server process whose output goes to a file: a pipe nobody reads would
+    fill up with the functions' logs and stall the server."""
+
+    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.process = process
+        self.log = log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_until(self, ready: Callable[[], bool], what: str, limit: float = 60.0) -> None:
+        give_up = time.monotonic() + limit
+        while time.monotonic() < give_up:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited: {self.output()}")
+            if ready():
                 return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listens on {port}")
+            time.sleep(0.05)
+        raise AssertionError(f"{what}: {self.output()}")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture(scope="module")
@@ -100,35 +115,39 @@ def service_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def start(root: Path, *args: str, port: int) -> subprocess.Popen[bytes]:
+def start(root: Path, *args: str, port: int) -> Server:
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wasmdeploy", *args],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    wait_for_port(port, process)
-    return process
+    log = root / f"{args[0]}-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wasmdeploy", *args],
+            cwd=root,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, log)
+    server.wait_until(lambda: port_open(port), f"nothing listens on {port}")
+    return server
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
+def stop(server: Server) -> None:
+    server.process.send_signal(signal.SIGINT)
     try:
-        process.wait(timeout=20)
+        server.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        server.process.kill()
+        server.process.wait()
 
 
 @pytest.fixture(scope="module")
 def serve(service_dir: Path) -> Iterator[tuple[int, int]]:
     port, s3_port = free_port(), free_port()
-    process = start(service_dir, "serve", "--port", str(port), "--s3-port", str(s3_port), port=port)
-    wait_for_port(s3_port, process)
+    server = start(service_dir, "serve", "--port", str(port), "--s3-port", str(s3_port), port=port)
+    # serve says "Press Ctrl+C to stop." once its buckets and S3 triggers are in place.
+    server.wait_until(lambda: "Press Ctrl+C" in server.output(), "serve never got ready")
     yield port, s3_port
-    stop(process)
+    stop(server)
 
 
 def get(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, Any]:
@@ -173,7 +192,7 @@ def test_upload_to_the_local_s3_produces_the_output_object(serve: tuple[int, int
 
 def test_boto3_invokes_the_wasm_function_through_start_lambda(service_dir: Path) -> None:
     port = free_port()
-    process = start(service_dir, "start-lambda", "--port", str(port), port=port)
+    server = start(service_dir, "start-lambda", "--port", str(port), port=port)
     try:
         client = boto3.client(
             "lambda",
@@ -185,13 +204,13 @@ def test_boto3_invokes_the_wasm_function_through_start_lambda(service_dir: Path)
         assert json.loads(reply["Payload"].read()) == {"ping": True}
         assert "FunctionError" not in reply and reply["LogResult"]
     finally:
-        stop(process)
+        stop(server)
 
 
 def test_invoke_remote_prints_like_a_local_invoke(service_dir: Path) -> None:
     # `invoke --remote` speaks the Lambda Invoke API; start-lambda stands in for AWS here.
     port = free_port()
-    process = start(service_dir, "start-lambda", "--port", str(port), port=port)
+    server = start(service_dir, "start-lambda", "--port", str(port), port=port)
     try:
         env = {
             **os.environ,
@@ -208,7 +227,7 @@ def test_invoke_remote_prints_like_a_local_invoke(service_dir: Path) -> None:
             timeout=120,
         )
     finally:
-        stop(process)
+        stop(server)
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout) == {"remote": 1}
     assert "REPORT RequestId: " in result.stderr.decode()
