@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from wasmdeploy_runtime.errors import WASM_OUTPUT_TOO_LARGE, FunctionError, InitError
 from wasmdeploy_runtime.function import Result, WasmFunction, write_stderr
@@ -73,16 +73,17 @@ def serve(
 ) -> None:
     """Answer invocations until the Runtime API goes away (or `max_invocations`)."""
     served = 0
+    _after_response(function)  # the first instance is made during init
     while max_invocations is None or served < max_invocations:
-        # The metrics line, the spent store's teardown and the next instance are done while
-        # the Runtime API holds the request for the next event.
-        invocation = client.next(while_waiting=lambda: _after_response(function))
+        invocation = client.next()
         if invocation.trace_id:
             os.environ["_X_AMZN_TRACE_ID"] = invocation.trace_id
         result = _invoke(function, invocation)
-        _answer(client, invocation.request_id, result)
+        # The metrics line, the spent store's teardown and the next instance are done while
+        # the Runtime API takes the answer, not after /next: Lambda may freeze the process
+        # as soon as it asks for the next event.
+        _answer(client, invocation.request_id, result, lambda: _after_response(function))
         served += 1
-    _after_response(function)
 
 
 def _after_response(function: WasmFunction) -> None:
@@ -104,13 +105,16 @@ def _invoke(function: WasmFunction, invocation: NextInvocation) -> Result:
         return Result(None, FunctionError(RUNTIME_ERROR, f"{type(error).__name__}: {error}"))
 
 
-def _answer(client: RuntimeApiClient, request_id: str, result: Result) -> None:
+def _answer(
+    client: RuntimeApiClient, request_id: str, result: Result, while_waiting: Callable[[], None]
+) -> None:
     try:
         if result.error is None:
             assert result.body is not None
-            client.respond(request_id, result.body)
+            client.respond(request_id, result.body, while_waiting=while_waiting)
         else:
-            client.fail(request_id, result.error.error_type, result.error.to_json())
+            error = result.error
+            client.fail(request_id, error.error_type, error.to_json(), while_waiting=while_waiting)
     except RuntimeApiRejected as rejected:
         if result.error is None and rejected.status == PAYLOAD_TOO_LARGE:
             too_large = FunctionError(

@@ -104,12 +104,9 @@ class RuntimeApiClient:
         self._connection = HttpConnection(self._host, self._port)
         self._retried = False  # the last request needed more than one attempt
 
-    def next(self, while_waiting: Callable[[], None] | None = None) -> NextInvocation:
-        """The next event. `while_waiting` runs after the request is sent and before its
-        answer is read, so its work overlaps the wait for the event."""
-        path = f"{self._base}/invocation/next"
-        answer = self._first_attempt(path, while_waiting) if while_waiting else None
-        status, headers, body = answer or self._request("GET", path, None, {})
+    def next(self) -> NextInvocation:
+        """The next event (blocks until there is one)."""
+        status, headers, body = self._request("GET", f"{self._base}/invocation/next", None, {})
         if status != 200:
             raise RuntimeApiRejected(status, body)
         deadline = headers.get("lambda-runtime-deadline-ms") or "0"
@@ -123,57 +120,66 @@ class RuntimeApiClient:
             cognito_identity=headers.get("lambda-runtime-cognito-identity"),
         )
 
-    def _first_attempt(
-        self, path: str, while_waiting: Callable[[], None]
-    ) -> tuple[int, dict[str, str], bytes] | None:
-        """One GET sent ahead of `while_waiting`; None when it failed (the retrying path
-        takes over)."""
-        try:
-            self._connection.send_request("GET", path, None, {})
-        except ConnectionError:
-            while_waiting()
-            return None
-        while_waiting()
-        try:
-            response = self._connection.read_response("GET")
-        except ConnectionError:
-            return None
-        if response.status >= 500:
-            return None
-        return response.status, response.headers, response.body
+    def respond(
+        self, request_id: str, body: bytes, *, while_waiting: Callable[[], None] | None = None
+    ) -> None:
+        """Deliver the response. `while_waiting` runs once, after the request is sent and
+        before its answer is read, so its work overlaps the server's."""
+        path = f"{self._base}/invocation/{request_id}/response"
+        self._deliver(path, body, {}, while_waiting)
 
-    def respond(self, request_id: str, body: bytes) -> None:
-        self._deliver(f"{self._base}/invocation/{request_id}/response", body, {})
-
-    def fail(self, request_id: str, error_type: str, error_body: bytes) -> None:
+    def fail(
+        self,
+        request_id: str,
+        error_type: str,
+        error_body: bytes,
+        *,
+        while_waiting: Callable[[], None] | None = None,
+    ) -> None:
         headers = {**_JSON, ERROR_TYPE_HEADER: error_type}
-        self._deliver(f"{self._base}/invocation/{request_id}/error", error_body, headers)
+        path = f"{self._base}/invocation/{request_id}/error"
+        self._deliver(path, error_body, headers, while_waiting)
 
     def init_error(self, error_type: str, error_body: bytes) -> None:
         headers = {**_JSON, ERROR_TYPE_HEADER: error_type}
-        self._deliver(f"{self._base}/init/error", error_body, headers)
+        self._deliver(f"{self._base}/init/error", error_body, headers, None)
 
     def close(self) -> None:
         self._connection.close()
 
-    def _deliver(self, path: str, body: bytes, headers: dict[str, str]) -> None:
-        status, _, answer = self._request("POST", path, body, headers)
+    def _deliver(
+        self,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+        while_waiting: Callable[[], None] | None,
+    ) -> None:
+        status, _, answer = self._request("POST", path, body, headers, while_waiting)
         if status >= 400 and not self._retried:
             raise RuntimeApiRejected(status, answer)
 
     def _request(
-        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        while_waiting: Callable[[], None] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         self._retried = False
         delays: list[float] | None = None
         while True:
             try:
-                status, answer_headers, answer = self._send(method, path, body, headers)
+                status, answer_headers, answer = self._send(
+                    method, path, body, headers, while_waiting
+                )
                 if status < 500:
                     return status, answer_headers, answer
                 problem = f"HTTP {status}"
             except ConnectionError as error:
                 problem = f"{type(error).__name__}: {error}"
+            finally:
+                while_waiting = None  # it ran with the first attempt
             if delays is None:
                 delays = self._retry.delays()
             if not delays:
@@ -184,7 +190,20 @@ class RuntimeApiClient:
             self._retried = True
 
     def _send(
-        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        while_waiting: Callable[[], None] | None,
     ) -> tuple[int, dict[str, str], bytes]:
-        response = self._connection.request(method, path, body, headers)
+        connection = self._connection
+        if while_waiting is None:
+            response = connection.request(method, path, body, headers)
+        else:
+            try:
+                connection.send_request(method, path, body, headers)
+            finally:
+                while_waiting()  # runs even when sending failed, before the retries
+            response = connection.read_response(method)
         return response.status, response.headers, response.body

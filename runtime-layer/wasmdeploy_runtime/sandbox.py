@@ -84,11 +84,14 @@ class Sandbox:
             _watchdogs[id(engine)] = (Watchdog(engine), threading.Lock())
         # Epochs are per engine: invocations sharing an engine must not overlap.
         self._watchdog, self._lock = _watchdogs[id(engine)]
-        self._stdio = GuestStdio() if self.prepared.uses_wasi else None
-        self._argv = [config.function_name]
-        self._env = sorted(config.environment.items())
+        self._stdio = (
+            GuestStdio([config.function_name], sorted(config.environment.items()))
+            if self.prepared.uses_wasi
+            else None
+        )
         self._ready: _Instance | None = None
         self._spent: list[wasmtime.Store] = []
+        self._outputs_used = False  # the output files hold a finished invocation's output
         _live.add(self)
 
     def run(self, payload: bytes, *, deadline: float | None = None) -> Outcome:
@@ -123,8 +126,9 @@ class Sandbox:
     def _release(self) -> None:
         while self._spent:
             self._spent.pop().close()
-        if self._stdio is not None:
-            self._stdio.clear()
+        if self._stdio is not None and self._outputs_used:
+            self._stdio.prepare()
+            self._outputs_used = False
 
     def _new_store(self) -> wasmtime.Store:
         sandbox = self.config.sandbox
@@ -173,12 +177,8 @@ class Sandbox:
         failure: BaseException | None = None
         stdio = self._stdio
         if stdio is not None:
-            wasi = wasmtime.WasiConfig()
-            wasi.argv = self._argv
-            if self._env:
-                wasi.env = self._env
-            stdio.configure(wasi, payload if self.config.export is None else b"")
-            store.set_wasi(wasi)
+            stdio.attach(store, payload if self.config.export is None else b"")
+            self._outputs_used = True
         # The deadline goes on the store before the watchdog is armed: a tick that came
         # first would set the epoch past a deadline set after it, and be lost.
         store.set_epoch_deadline(1)
@@ -260,9 +260,10 @@ class Sandbox:
         if self._stdio is None:
             return b""  # a module without WASI has no stdout
         stdout = self._stdio.stdout
-        if stdout.size() > self.output_limit:
+        size = stdout.size()
+        if size > self.output_limit:
             raise _OutputTooLarge()
-        return stdout.read()
+        return stdout.read(size=size)
 
     def _call_export(self, ready: _Instance, payload: bytes) -> bytes:
         store, memory = ready.store, ready.memory

@@ -1,12 +1,18 @@
-"""The guest's stdin, stdout and stderr without a file per invocation.
+"""The guest's WASI context: argv, environment, stdin, stdout and stderr.
 
 stdin is handed to WASI as bytes. stdout and stderr go to two in-memory files
 (memfd) opened once per process: WASI writes to them through their
-`/proc/self/fd` paths (truncated at each invocation's open), and the runtime
-reads them back with `pread`. This is faster than WASI's custom-callback
-streams, which hand every write to another thread, and leaves no callbacks
-alive at interpreter exit. Where memfd is missing (macOS), two files in a
-private temporary directory play the same part.
+`/proc/self/fd` paths, and the runtime reads them back with `pread`. This is
+faster than WASI's custom-callback streams, which hand every write to another
+thread, and leaves no callbacks alive at interpreter exit. Where memfd is
+missing (macOS), two files in a private temporary directory play the same part.
+
+wasmtime reads a stdin file whole when it is attached, so the context can only
+be made once the event is known, on the request's path. To keep that short,
+argv, the environment and the output paths are encoded once, the context is
+built with wasmtime's C API directly, and the output files are emptied ahead
+of time by `prepare` (WASI truncates them again when it opens them, which is
+cheap when they are already empty).
 """
 
 from __future__ import annotations
@@ -14,19 +20,10 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections.abc import Sequence
 
 import wasmtime
-
-try:
-    from wasmtime import _ffi as _wasmtime_ffi
-
-    _stdin_bytes = _wasmtime_ffi.wasi_config_set_stdin_bytes
-except (ImportError, AttributeError):  # pragma: no cover - other wasmtime-py versions
-    _wasmtime_ffi = None  # type: ignore[assignment]
-
-
-# Outputs up to this size stay in the in-memory file until the next invocation truncates it.
-_KEEP_BYTES = 1024 * 1024
+from wasmtime import _ffi as ffi
 
 
 class OutputFile:
@@ -39,14 +36,19 @@ class OutputFile:
         else:
             self.path = os.path.join(directory, name)
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self.c_path = ctypes.c_char_p(self.path.encode())
 
     def size(self) -> int:
         return os.fstat(self.fd).st_size
 
-    def read(self, limit: int | None = None) -> bytes:
-        size = self.size()
+    def read(self, limit: int | None = None, *, size: int | None = None) -> bytes:
+        """The file's bytes (at most `limit`); `size` when the caller just measured it."""
+        if size is None:
+            size = self.size()
         if limit is not None:
             size = min(size, limit)
+        if not size:
+            return b""
         chunks = []
         offset = 0
         while offset < size:
@@ -58,41 +60,68 @@ class OutputFile:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def clear(self) -> None:
-        os.ftruncate(self.fd, 0)
+        if self.size():
+            os.ftruncate(self.fd, 0)
 
 
 class GuestStdio:
-    """stdout and stderr files for one invocation at a time."""
+    """The WASI context of one invocation at a time: fixed argv and environment, the
+    event as stdin, and the two reusable output files."""
 
-    def __init__(self) -> None:
+    def __init__(self, argv: Sequence[str], environment: Sequence[tuple[str, str]]) -> None:
         directory = None if _memfd_paths_work() else _private_directory(self)
         self.stdout = OutputFile("stdout", directory)
         self.stderr = OutputFile("stderr", directory)
+        self._argv = _CStrings(list(argv))
+        self._env_names = _CStrings([name for name, _ in environment])
+        self._env_values = _CStrings([value for _, value in environment])
 
-    def configure(self, wasi: wasmtime.WasiConfig, payload: bytes) -> None:
-        set_stdin(wasi, payload)
-        wasi.stdout_file = self.stdout.path
-        wasi.stderr_file = self.stderr.path
+    def prepare(self) -> None:
+        """Empty the output files before the next invocation (off the request's path)."""
+        self.stdout.clear()
+        self.stderr.clear()
 
-    def clear(self) -> None:
-        """Give back the memory of a large output (WASI truncates the files at each open)."""
-        for output in (self.stdout, self.stderr):
-            if output.size() > _KEEP_BYTES:
-                output.clear()
+    def attach(self, store: wasmtime.Store, payload: bytes) -> None:
+        """Give `store` a new WASI context with `payload` as stdin."""
+        config = ffi.wasi_config_new()
+        try:
+            ok = ffi.wasi_config_set_argv(config, self._argv.count, self._argv.array)
+            if ok and self._env_names.count:
+                ok = ffi.wasi_config_set_env(
+                    config, self._env_names.count, self._env_names.array, self._env_values.array
+                )
+            ok = ok and ffi.wasi_config_set_stdout_file(config, self.stdout.c_path)
+            ok = ok and ffi.wasi_config_set_stderr_file(config, self.stderr.c_path)
+            if not ok:
+                raise wasmtime.WasmtimeError("cannot configure the guest's WASI context")
+            _set_stdin(config, payload)
+        except BaseException:
+            ffi.wasi_config_delete(config)
+            raise
+        error = ffi.wasmtime_context_set_wasi(store._context(), config)  # takes the config
+        if error:
+            raise wasmtime.WasmtimeError._from_ptr(error)
 
 
-def set_stdin(wasi: wasmtime.WasiConfig, payload: bytes) -> None:
+class _CStrings:
+    """NUL-terminated strings as the `char **` wasmtime copies from."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.count = len(values)
+        self._pointers = (ctypes.c_char_p * max(self.count, 1))(*(v.encode() for v in values))
+        self.array = ctypes.cast(self._pointers, ctypes.POINTER(ctypes.POINTER(ctypes.c_char)))
+
+
+def _set_stdin(config: ctypes._Pointer[ffi.wasi_config_t], payload: bytes) -> None:
     """WASI stdin from bytes (wasmtime's C API has it; wasmtime-py only exposes files)."""
-    if _wasmtime_ffi is None:  # pragma: no cover - other wasmtime-py versions
-        raise RuntimeError("this wasmtime-py cannot give WASI stdin from memory")
-    vec = _wasmtime_ffi.wasm_byte_vec_t()
+    vec = ffi.wasm_byte_vec_t()
     if payload:
-        buffer = (_wasmtime_ffi.wasm_byte_t * len(payload)).from_buffer_copy(payload)
-        _wasmtime_ffi.wasm_byte_vec_new(ctypes.byref(vec), len(payload), buffer)
+        buffer = (ffi.wasm_byte_t * len(payload)).from_buffer_copy(payload)
+        ffi.wasm_byte_vec_new(ctypes.byref(vec), len(payload), buffer)
     else:
-        _wasmtime_ffi.wasm_byte_vec_new_empty(ctypes.byref(vec))
+        ffi.wasm_byte_vec_new_empty(ctypes.byref(vec))
     # The config takes ownership of the vector's contents.
-    _stdin_bytes(wasi.ptr(), ctypes.byref(vec))
+    ffi.wasi_config_set_stdin_bytes(config, ctypes.byref(vec))
 
 
 def _private_directory(owner: object) -> str:
