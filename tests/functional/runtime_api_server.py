@@ -33,6 +33,7 @@ class Invocation:
     error: bytes | None = None
     error_type: str | None = None
     answers: int = 0  # how many times the runtime answered (must end at 1)
+    handed_out_at: int = 0  # the GET /next request (by count) that received it
     done: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -62,7 +63,8 @@ class RuntimeApiServer:
         self.by_id: dict[str, Invocation] = {}
         self.init_errors: list[tuple[str | None, bytes]] = []
         self.init_error_posted = threading.Event()
-        self.next_calls = 0
+        self.next_calls = 0  # events handed out
+        self.next_requests = 0  # GET /next requests received
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._server = _ReusableServer(("127.0.0.1", port), self._handler_class())
@@ -165,6 +167,7 @@ class RuntimeApiServer:
                 if self.path != f"{PREFIX}/invocation/next":
                     self._send(404)
                     return
+                api.next_requests += 1
                 if self._fault():
                     return
                 invocation = self._wait_for_invocation()
@@ -175,6 +178,7 @@ class RuntimeApiServer:
                     self._send(503, b"shutting down")
                     return
                 api.next_calls += 1
+                invocation.handed_out_at = api.next_requests
                 invocation.deadline_ms = int((time.time() + invocation.timeout) * 1000)
                 self._send(
                     200,

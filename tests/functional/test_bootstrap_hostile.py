@@ -138,7 +138,7 @@ def test_guest_stderr_and_one_metric_line_per_invocation_reach_the_log(
 ) -> None:
     answer = api.invoke(b"E logged line")
     assert answer.response == b"E logged line"
-    # The metric line is written after the response, while the loop waits for /next.
+    # The metric line is written while the Runtime API takes the response.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not (
         "E logged line" in runtime.stderr and answer.request_id in runtime.stdout
@@ -154,6 +154,18 @@ def test_guest_stderr_and_one_metric_line_per_invocation_reach_the_log(
     assert mine[0]["ColdStart"] == 0
     assert mine[0]["PeakLinearMemory"] == 2 * 65536
     assert metric_lines[0]["ColdStart"] == 1
+
+
+def test_metric_line_is_written_before_the_runtime_asks_for_the_next_event(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
+    # Lambda may freeze the process once it asks for /next: nothing may be left to do then.
+    answer = api.invoke(b"before next")
+    deadline = time.monotonic() + 10
+    while api.next_requests == answer.handed_out_at and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert api.next_requests == answer.handed_out_at + 1
+    assert answer.request_id in runtime.stdout
 
 
 def test_every_invocation_was_answered_exactly_once(

@@ -140,3 +140,29 @@ def test_same_module_is_compiled_once_per_process(tmp_path: Path) -> None:
     second = sandbox(tmp_path / "copy", ECHO)
     assert first.prepared is second.prepared
     assert first.prepared.loaded.digest == second.prepared.loaded.digest
+
+
+# wasmtime's pooling allocator refuses, by default, modules with more than one memory or
+# table, or with a table over 10,000 elements: the runtime's pool must take them.
+MANY_MEMORIES_AND_TABLES = """(module
+  (memory (export "memory") 1) (memory 1) (memory 1)
+  (table 100000 funcref) (table 1 funcref) (table 1 externref)
+  (func (export "_start") (drop (memory.grow (i32.const 3000)))))
+"""
+
+
+def test_modules_with_several_memories_and_large_tables_run(tmp_path: Path) -> None:
+    box = sandbox(tmp_path, MANY_MEMORIES_AND_TABLES, memory_limit=256 * 1024 * 1024)
+    for _ in range(3):
+        outcome = box.run(b"")
+        assert outcome.error is None, outcome.error
+        assert outcome.peak_memory == 3001 * 65536
+
+
+def test_thousands_of_invocations_never_run_out_of_instance_slots(tmp_path: Path) -> None:
+    box = sandbox(tmp_path, ECHO)
+    for number in range(2000):
+        if number % 2:
+            box.prewarm()
+        outcome = box.run(str(number).encode())
+        assert outcome.output == str(number).encode(), outcome.error
