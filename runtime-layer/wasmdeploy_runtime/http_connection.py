@@ -13,6 +13,8 @@ import, and a connection to one host needs none of them.
 from __future__ import annotations
 
 import _socket
+from collections.abc import Sequence
+from typing import Any
 
 _MAX_LINE = 65536
 _MAX_HEADERS = 200
@@ -81,9 +83,7 @@ class HttpConnection:
 
     def _connect(self) -> None:
         problem: OSError | None = None
-        for family, kind, proto, _, address in _socket.getaddrinfo(
-            self._host, self._port, 0, _socket.SOCK_STREAM
-        ):
+        for family, kind, proto, _, address in _addresses(self._host, self._port):
             connection = _socket.socket(family, kind, proto)
             try:
                 connection.connect(address)
@@ -197,3 +197,18 @@ class HttpConnection:
             if not data:
                 return b"".join(parts)
             parts.append(data)
+
+
+def _addresses(host: str, port: int) -> Sequence[tuple[int, int, int, str, Any]]:
+    """Where to connect. An IP literal (Lambda gives 127.0.0.1) skips `getaddrinfo`, whose
+    first call loads the resolver and the IDNA codec: milliseconds of a cold start."""
+    for family in (_socket.AF_INET, _socket.AF_INET6):
+        try:
+            _socket.inet_pton(family, host)
+        except OSError:
+            continue
+        address: tuple[object, ...] = (
+            (host, port) if family == _socket.AF_INET else (host, port, 0, 0)
+        )
+        return [(family, _socket.SOCK_STREAM, 0, "", address)]
+    return _socket.getaddrinfo(host, port, 0, _socket.SOCK_STREAM)

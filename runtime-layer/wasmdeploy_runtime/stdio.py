@@ -116,8 +116,9 @@ def _set_stdin(config: ctypes._Pointer[ffi.wasi_config_t], payload: bytes) -> No
     """WASI stdin from bytes (wasmtime's C API has it; wasmtime-py only exposes files)."""
     vec = ffi.wasm_byte_vec_t()
     if payload:
-        buffer = (ffi.wasm_byte_t * len(payload)).from_buffer_copy(payload)
-        ffi.wasm_byte_vec_new(ctypes.byref(vec), len(payload), buffer)
+        # wasm_byte_vec_new copies from the bytes object's own buffer: no copy on this side.
+        source = ctypes.cast(ctypes.c_char_p(payload), ctypes.POINTER(ffi.wasm_byte_t))
+        ffi.wasm_byte_vec_new(ctypes.byref(vec), len(payload), source)
     else:
         ffi.wasm_byte_vec_new_empty(ctypes.byref(vec))
     # The config takes ownership of the vector's contents.
