@@ -88,7 +88,7 @@ class WasmFunction:
         self._log = log
         self._metrics = metrics
         self._cold = True
-        self._pending_metrics: list[bytes] = []
+        self._pending_metrics: list[InvocationMetrics] = []
 
     @classmethod
     def from_environment(
@@ -111,7 +111,8 @@ class WasmFunction:
         except FunctionError as failure:
             body, error = None, failure
             self._log(_error_lines(failure))
-        line = emf_line(
+        # Formatted by after_response(), once the answer is on its way.
+        self._pending_metrics.append(
             InvocationMetrics(
                 function_name=self.config.function_name,
                 request_id=request_id,
@@ -123,7 +124,6 @@ class WasmFunction:
                 error_type=error.error_type if error else None,
             )
         )
-        self._pending_metrics.append(line.encode() + b"\n")
         self._cold = False
         return Result(body, error)
 
@@ -131,8 +131,9 @@ class WasmFunction:
         """Once the answer is on its way: write the metrics line, close the spent store and
         prepare the next instance, so none of it delays a response."""
         if self._pending_metrics:
-            self._metrics(b"".join(self._pending_metrics))
+            lines = [emf_line(metrics) + "\n" for metrics in self._pending_metrics]
             self._pending_metrics.clear()
+            self._metrics("".join(lines).encode())
         self.sandbox.prewarm()
 
     def close(self) -> None:
