@@ -1,11 +1,13 @@
-"""Looking up a guest's exports and calling them, at the cost the runtime can afford.
+"""Instantiating a guest, looking up its exports and calling them, at the cost the
+runtime can afford.
 
 The runtime calls a handful of exports whose signatures it checked when the
 module was prepared (`_start() -> ()`, `alloc(i32) -> i32`,
 `handle(i32, i32) -> i64`). wasmtime-py's public `Func.__call__` re-reads and
 compares the function's type on every call, and `Instance.exports()` wraps
 every export of each new instance; together they cost more than the guest's
-work for small requests. These helpers go straight to wasmtime's C API through
+work for small requests, and `InstancePre.instantiate` enters a generator-based context
+manager per call. These helpers go straight to wasmtime's C API through
 wasmtime-py's `_ffi` (the version is pinned), with the same error semantics:
 a trap raises `wasmtime.Trap`, `proc_exit` raises `wasmtime.ExitTrap`, and an
 exception raised by a host function propagates as itself.
@@ -22,6 +24,19 @@ from wasmtime._func import maybe_raise_last_exn
 
 _I32 = ffi.WASMTIME_I32.value
 _I64 = ffi.WASMTIME_I64.value
+_FUNC = ffi.WASMTIME_EXTERN_FUNC.value
+_MEMORY = ffi.WASMTIME_EXTERN_MEMORY.value
+
+
+def instantiate(store: wasmtime.Store, instance_pre: wasmtime.InstancePre) -> wasmtime.Instance:
+    """A new instance of the pre-linked module in `store` (its start function runs now)."""
+    instance = ffi.wasmtime_instance_t()
+    trap = ctypes.POINTER(ffi.wasm_trap_t)()
+    error = ffi.wasmtime_instance_pre_instantiate(
+        instance_pre.ptr(), store._context(), ctypes.byref(instance), ctypes.byref(trap)
+    )
+    _raise_failure(trap, error)
+    return wasmtime.Instance._from_raw(instance)
 
 
 def get_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> object | None:
@@ -35,7 +50,14 @@ def get_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) ->
         len(encoded),
         ctypes.byref(item),
     )
-    return wrap_extern(item) if found else None
+    if not found:
+        return None
+    # The two kinds the runtime asks for, wrapped without wrap_extern's per-call imports.
+    if item.kind == _FUNC:
+        return wasmtime.Func._from_raw(item.of.func)
+    if item.kind == _MEMORY:
+        return wasmtime.Memory._from_raw(item.of.memory)
+    return wrap_extern(item)
 
 
 def get_func(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> wasmtime.Func:
@@ -82,6 +104,17 @@ def call(
         results,
         ctypes.byref(trap),
     )
+    _raise_failure(trap, error)
+    if not results:
+        return 0
+    result = returned[0]
+    return int(result.of.i32 if result.kind == _I32 else result.of.i64)
+
+
+def _raise_failure(
+    trap: ctypes._Pointer[ffi.wasm_trap_t], error: ctypes._Pointer[ffi.wasmtime_error_t]
+) -> None:
+    """Raise what a failed call or instantiation left, as wasmtime-py would."""
     if trap:
         trap_object = wasmtime.Trap._from_ptr(trap)
         maybe_raise_last_exn()
@@ -89,10 +122,6 @@ def call(
     if error:
         maybe_raise_last_exn()
         raise wasmtime.WasmtimeError._from_ptr(error)
-    if not results:
-        return 0
-    result = returned[0]
-    return int(result.of.i32 if result.kind == _I32 else result.of.i64)
 
 
 def write_memory(store: wasmtime.Store, memory: wasmtime.Memory, offset: int, data: bytes) -> None:

@@ -18,7 +18,14 @@ import wasmtime
 
 from wasmdeploy_runtime.config import FunctionConfig
 from wasmdeploy_runtime.errors import WASM_OUTPUT_TOO_LARGE, WASM_TRAP, FunctionError
-from wasmdeploy_runtime.guest_calls import call, get_func, get_memory, read_memory, write_memory
+from wasmdeploy_runtime.guest_calls import (
+    call,
+    get_func,
+    get_memory,
+    instantiate,
+    read_memory,
+    write_memory,
+)
 from wasmdeploy_runtime.modules import PreparedModule, prepare_module
 from wasmdeploy_runtime.outcomes import FailureContext, classify
 from wasmdeploy_runtime.stdio import GuestStdio
@@ -150,7 +157,7 @@ class Sandbox:
     def _instantiate(self, store: wasmtime.Store) -> _Instance:
         """A new instance in `store`, with the exports the ABI calls already looked up."""
         started = time.monotonic()
-        instance = self.prepared.instance_pre.instantiate(store)
+        instance = instantiate(store, self.prepared.instance_pre)
         elapsed = time.monotonic() - started
         export = self.config.export
         initializer = self.prepared.initializer
