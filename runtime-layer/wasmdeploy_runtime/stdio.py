@@ -37,6 +37,7 @@ class OutputFile:
             self.path = os.path.join(directory, name)
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         self.c_path = ctypes.c_char_p(self.path.encode())
+        self.length: int | None = 0  # as last measured; None once a guest may have written
 
     def size(self) -> int:
         return os.fstat(self.fd).st_size
@@ -45,6 +46,7 @@ class OutputFile:
         """The file's bytes (at most `limit`); `size` when the caller just measured it."""
         if size is None:
             size = self.size()
+        self.length = size
         if limit is not None:
             size = min(size, limit)
         if not size:
@@ -60,8 +62,11 @@ class OutputFile:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def clear(self) -> None:
-        if self.size():
+        if self.length is None:
+            self.length = self.size()
+        if self.length:
             os.ftruncate(self.fd, 0)
+            self.length = 0
 
 
 class GuestStdio:
@@ -83,6 +88,7 @@ class GuestStdio:
 
     def attach(self, store: wasmtime.Store, payload: bytes) -> None:
         """Give `store` a new WASI context with `payload` as stdin."""
+        self.stdout.length = self.stderr.length = None
         config = ffi.wasi_config_new()
         try:
             ok = ffi.wasi_config_set_argv(config, self._argv.count, self._argv.array)
