@@ -112,9 +112,10 @@ class Sandbox:
             return self._run_locked(payload, started, limit, is_max_time)
 
     def prewarm(self) -> None:
-        """Close finished invocations' stores and make the next invocation's store and
-        instance now, while the runtime waits for the event. A never-used instance is as
-        fresh as one made on arrival; the WASI context (which holds stdin) is added then."""
+        """Close finished invocations' stores, empty the output files and make the next
+        invocation's store and instance now, before the event arrives. A never-used
+        instance is as fresh as one made on arrival; the WASI context (which holds stdin)
+        is added then."""
         with self._lock:
             self._release()
             if self._ready is None:
