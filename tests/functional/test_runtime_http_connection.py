@@ -130,3 +130,10 @@ def test_refused_connection_and_garbage_are_connection_errors(server_factory) ->
     server = server_factory(b"SMTP ready\r\n\r\n")
     with pytest.raises(ConnectionError, match="status line"):
         HttpConnection("127.0.0.1", server.port).request("GET", "/", None, {})
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_host_names_and_ip_literals_both_connect(server_factory, host: str) -> None:
+    server = server_factory(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+    response = HttpConnection(host, server.port).request("GET", "/", None, {})
+    assert (response.status, response.body) == (200, b"hi")
