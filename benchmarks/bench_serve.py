@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,11 @@ import time
 from pathlib import Path
 
 import wasmtime
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.ports import free_port  # noqa: E402
 
 BODY = b'{"message":"hello"}'
 # Exports ABI: the answer sits in a data segment; handle() points at it.
@@ -75,12 +79,6 @@ server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hello)
 server.daemon_threads = True
 server.serve_forever()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_serving(port: int, path: str, process: subprocess.Popen[bytes]) -> None:

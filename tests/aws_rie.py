@@ -25,6 +25,8 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from tests.ports import free_port
+
 SAM_CLI_VERSION = "1.170.0"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 
@@ -71,12 +73,6 @@ def _fetch(arch: str, binary: Path) -> None:
     partial.replace(binary)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class EmulatedLambda:
     """One emulator serving one runtime command, both bound to 127.0.0.1 only."""
 
@@ -89,7 +85,7 @@ class EmulatedLambda:
         *,
         timeout_seconds: int = 30,
     ) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.log_path = log_path
         full_env = {
             key: value
@@ -105,7 +101,7 @@ class EmulatedLambda:
                     "--runtime-interface-emulator-address",
                     f"127.0.0.1:{self.port}",
                     "--runtime-api-address",
-                    f"127.0.0.1:{_free_port()}",
+                    f"127.0.0.1:{free_port()}",
                     *command,
                 ],
                 cwd=cwd,

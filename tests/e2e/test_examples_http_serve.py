@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,10 @@ from typing import Any
 
 import pytest
 
+from tests.ports import free_port
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 STARTUP_LIMIT_S = 60  # a guard against a hung server, not a performance check
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from botocore.exceptions import ClientError
 from PIL import Image
 from png_samples import inverted_luma, random_png
 
+from tests.ports import free_port
+
 IMAGE_PIPELINE = Path(__file__).resolve().parents[2] / "examples" / "image-pipeline"
 BUCKET = "image-pipeline-dev-images"
 # Guards against a hung server, not performance checks: the test fails, never times.
@@ -35,12 +36,6 @@ FAKE_AWS = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def expected_samples(source: Image.Image) -> tuple[str, bytes]:

@@ -20,6 +20,8 @@ import pytest
 import wasmtime
 from botocore.config import Config
 
+from tests.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
     not (REPO / "runtime-layer" / "bootstrap").is_file(), reason="runtime-layer/bootstrap missing"
@@ -72,12 +74,6 @@ functions:
             - prefix: uploads/
             - suffix: .dat
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:
