@@ -179,5 +179,8 @@ def test_third_party_validator_accepts_the_examples_as_written(tmp_path: Path) -
 
 def test_pattern_failures_explain_the_form_instead_of_the_regex() -> None:
     [(path, message, hint)] = errors_for({"service": "two words", "functions": {}})
-    assert (path, message) == ("service", "'two words' does not have the expected form")
-    assert hint and hint.startswith("The service name")
+    assert (path, message) == (
+        "service",
+        "'two words' does not have the expected form (for example 'wasm-function-service')",
+    )
+    assert hint and hint.startswith("The service name: letters, digits and hyphens")

@@ -141,7 +141,9 @@ def _message(error: ValidationError) -> tuple[str, str | None]:
         return f"{_describe(instance)} is too long (at most {value} characters)", None
     if validator == "pattern":
         what = error.schema.get("description") or f"matching {value}"
-        return f"{_describe(instance)} does not have the expected form", what
+        examples = error.schema.get("examples") or []
+        like = f" (for example {_describe(examples[0])})" if examples else ""
+        return f"{_describe(instance)} does not have the expected form{like}", what
     return error.message, None
 
 
