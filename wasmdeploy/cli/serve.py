@@ -75,7 +75,7 @@ def _triggers_table(service: Service, emulator: LocalEmulator) -> Table:
     api_url = emulator.api.url if emulator.api is not None else None
     for function in service.functions:
         for route in function.routes if api_url is not None else ():
-            payload = "2.0" if route.kind == "httpApi" else "1.0"
+            payload = route.payload_version
             url = f"{route.method} {api_url}{route.path}"
             where = route.path if route.path == "$default" else url
             table.add_row(f"{where}  (payload {payload})", function.name)

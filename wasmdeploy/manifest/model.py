@@ -68,6 +68,11 @@ class HttpRoute:
         """API Gateway v2's route key: "GET /hello/{name}" or "$default"."""
         return self.path if self.path == "$default" else f"{self.method} {self.path}"
 
+    @property
+    def payload_version(self) -> str:
+        """The event format API Gateway sends: "2.0" (HTTP API) or "1.0" (REST API)."""
+        return "2.0" if self.kind == "httpApi" else "1.0"
+
 
 @dataclass(frozen=True)
 class EdgeTrigger:

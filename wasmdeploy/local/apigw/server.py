@@ -63,7 +63,7 @@ class ApiGatewayServer(LocalHttpServer):
             return api_error(match.status, match.message)
         if isinstance(match, Preflight):
             return _preflight(match)
-        payload_version = "2.0" if match.route.kind == "httpApi" else "1.0"
+        payload_version = match.route.payload_version
         event = self._event(match, method, raw_path, parts.query, headers, body, client_ip)
         payload = json.dumps(event).encode()
         if len(payload) > MAX_PAYLOAD_BYTES:
