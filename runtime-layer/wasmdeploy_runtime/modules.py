@@ -25,7 +25,13 @@ from wasmdeploy_runtime.errors import (
     InitError,
     one_line,
 )
-from wasmdeploy_runtime.imports import WASI_MODULE, ImportPolicy, build_linker, check_imports
+from wasmdeploy_runtime.imports import (
+    WASI_MODULE,
+    ImportPolicy,
+    build_linker,
+    check_imports,
+    module_imports,
+)
 from wasmdeploy_runtime.outcomes import GuestAbort
 
 I32 = wasmtime.ValType.i32()
@@ -73,10 +79,11 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
     if loaded is None:
         loaded = _loaded[loaded_key] = load_module(engine, config.module_path, wasm, digest)
     module = loaded.module
-    check_imports(module, ImportPolicy(sandbox.allowed_imports))
+    imports = module_imports(module)
+    check_imports(imports, ImportPolicy(sandbox.allowed_imports))
     exports = {item.name: item.type for item in module.exports}
     initializer = _check_exports(config, exports)
-    linker = build_linker(engine, module, abort_from_guest)
+    linker = build_linker(engine, imports, abort_from_guest)
     try:
         instance_pre = linker.instantiate_pre(module)
     except wasmtime.WasmtimeError as error:
@@ -87,7 +94,7 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         engine=engine,
         loaded=loaded,
         instance_pre=instance_pre,
-        uses_wasi=any(item.module == WASI_MODULE for item in module.imports),
+        uses_wasi=any(name == WASI_MODULE for name, _ in imports),
         exports_memory=isinstance(exports.get("memory"), wasmtime.MemoryType),
         initializer=initializer,
     )
