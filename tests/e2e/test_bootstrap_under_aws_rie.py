@@ -1,8 +1,9 @@
 """The bootstrap driven by AWS's own Lambda Runtime API (the Runtime Interface Emulator).
 
-Nothing here is wasmdeploy's but the bootstrap: the emulator is the Runtime API
-Lambda's container images run, and the modules and `wasmdeploy.json` files are
-written by the tests. Each emulator starts one runtime process; hostile
+Nothing here is wasmdeploy's but the bootstrap (or, for the managed-Python entry,
+its handler under AWS's own Python runtime client): the emulator is the Runtime
+API Lambda's container images run, and the modules and `wasmdeploy.json` files
+are written by the tests. Each emulator starts one runtime process; hostile
 modules must leave it serving, so every test also checks that the runtime
 started exactly once.
 """
@@ -23,6 +24,9 @@ from tests.conftest import BOOTSTRAP, EXAMPLES
 from tests.functional.runtime_modules import BEHAVIOURS, FORBIDDEN_IMPORT, write_task_root
 from wasmdeploy.build.package import package_service
 from wasmdeploy.manifest.load import load_service
+
+SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))'
+MANAGED = [sys.executable, "-m", "awslambdaric", "wasmdeploy_runtime.managed.handler"]
 
 # The exports ABI: handle() reverses the event's bytes into a buffer of its own.
 REVERSE = """(module
@@ -54,9 +58,11 @@ def emulator_binary() -> Path:
 def start(emulator_binary: Path, tmp_path: Path) -> Iterator[object]:
     running: list[EmulatedLambda] = []
 
-    def start_emulator(task_root: Path, handler: str) -> EmulatedLambda:
+    def start_emulator(
+        task_root: Path, handler: str, command: list[str] | None = None
+    ) -> EmulatedLambda:
         emulator = EmulatedLambda(
-            [str(BOOTSTRAP)],
+            command or [str(BOOTSTRAP)],
             cwd=task_root,
             env={
                 "LAMBDA_TASK_ROOT": str(task_root),
@@ -152,3 +158,23 @@ def test_packaged_example_function_answers_api_gateway_events(start, tmp_path: P
     assert isinstance(answer, dict)
     assert answer["statusCode"] == 200, answer
     assert json.loads(answer["body"]) == {"message": "Howdy, li!"}
+
+
+def test_managed_handler_under_aws_python_client_answers_json_events(start, tmp_path: Path) -> None:
+    root = write_task_root(tmp_path / "task", BEHAVIOURS, module="echo.wasm")
+    emulator = start(root, "wasmdeploy_runtime.managed.handler", MANAGED)
+    for event in ({"n": [1, 2]}, {"text": "héllo"}):
+        assert emulator.invoke_json(json.dumps(event).encode()) == event
+    assert [line["ColdStart"] for line in metric_lines(emulator.log)] == [1, 0]
+
+
+def test_managed_handler_reports_a_runaway_module_and_serves_on(start, tmp_path: Path) -> None:
+    root = write_task_root(
+        tmp_path / "task", SPIN, module="spin.wasm", config={"sandbox": {"maxTime": "0.5s"}}
+    )
+    emulator = start(root, "wasmdeploy_runtime.managed.handler", MANAGED)
+    for _ in range(2):
+        error = emulator.invoke_json(b"{}")
+        assert isinstance(error, dict)
+        assert error["errorType"] == "WasmTimeout", error
+    assert [line["ColdStart"] for line in metric_lines(emulator.log)] == [1, 0]
