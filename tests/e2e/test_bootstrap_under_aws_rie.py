@@ -23,6 +23,7 @@ from tests.aws_rie import EmulatedLambda, EmulatorUnavailable, rie_binary
 from tests.conftest import BOOTSTRAP, EXAMPLES
 from tests.functional.runtime_modules import BEHAVIOURS, FORBIDDEN_IMPORT, write_task_root
 from wasmdeploy.build.package import package_service
+from wasmdeploy.local.events import render_event
 from wasmdeploy.manifest.load import load_service
 
 SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))'
@@ -178,3 +179,11 @@ def test_managed_handler_reports_a_runaway_module_and_serves_on(start, tmp_path:
         assert isinstance(error, dict)
         assert error["errorType"] == "WasmTimeout", error
     assert [line["ColdStart"] for line in metric_lines(emulator.log)] == [1, 0]
+
+
+def test_edge_handler_passes_a_cloudfront_request_through(start, tmp_path: Path) -> None:
+    root = write_task_root(tmp_path / "task", '(module (func (export "_start")))', module="e.wasm")
+    emulator = start(root, "wasmdeploy_runtime.managed.handler", MANAGED)
+    event = render_event("cloudfront", "origin-request", {"uri": "/photos/cat.png"})
+    answer = emulator.invoke_json(json.dumps(event).encode())
+    assert answer == event["Records"][0]["cf"]["request"]
