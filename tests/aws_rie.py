@@ -6,7 +6,7 @@ so it is fetched from there with pip (the wheel alone, none of SAM's
 dependencies) and kept in a cache. `WASMDEPLOY_TEST_AWS_RIE` names a binary to
 use instead.
 
-    python tests/aws_rie.py    # fetch it now and print its path
+    python3 -m tests.aws_rie    # fetch it now and print its path
 """
 
 from __future__ import annotations
