@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import wasmtime
+from wasmtime import _ffi as ffi
 
 from wasmdeploy_runtime.errors import (
     WASM_INVALID_MODULE,
@@ -64,21 +65,15 @@ def _config(*, fuel: bool, stack_limit: int | None) -> wasmtime.Config:
     return config
 
 
-def _use_instance_pool(config: wasmtime.Config) -> bool:
-    """Switch `config` to the pooling allocator; False where this wasmtime-py lacks it."""
-    try:
-        from wasmtime import _ffi as ffi
-
-        pool = ffi.wasmtime_pooling_allocation_config_new()
-    except (ImportError, AttributeError):  # pragma: no cover - other wasmtime-py versions
-        return False
+def _use_instance_pool(config: wasmtime.Config) -> None:
+    """Switch `config` to the pooling allocator (wasmtime-py has it only in its `_ffi`)."""
+    pool = ffi.wasmtime_pooling_allocation_config_new()
     try:
         for name, value in _POOL_LIMITS.items():
             getattr(ffi, f"wasmtime_pooling_allocation_config_{name}_set")(pool, value)
         ffi.wasmtime_pooling_allocation_strategy_set(config.ptr(), pool)
     finally:
         ffi.wasmtime_pooling_allocation_config_delete(pool)
-    return True
 
 
 def content_digest(data: bytes) -> bytes:
@@ -104,13 +99,12 @@ def engine_for(*, fuel: bool, stack_limit: int) -> wasmtime.Engine:
 
 
 def _new_engine(*, fuel: bool, stack_limit: int) -> wasmtime.Engine:
-    config = _config(fuel=fuel, stack_limit=stack_limit)
-    if _use_instance_pool(config):
-        try:
-            return wasmtime.Engine(config)
-        except wasmtime.WasmtimeError:
-            pass  # the pool's address space could not be reserved: allocate on demand
-    return wasmtime.Engine(_config(fuel=fuel, stack_limit=stack_limit))
+    pooled = _config(fuel=fuel, stack_limit=stack_limit)
+    _use_instance_pool(pooled)
+    try:
+        return wasmtime.Engine(pooled)
+    except wasmtime.WasmtimeError:  # the pool's address space could not be reserved
+        return wasmtime.Engine(_config(fuel=fuel, stack_limit=stack_limit))
 
 
 def precompile(wasm: bytes, *, fuel: bool) -> bytes:

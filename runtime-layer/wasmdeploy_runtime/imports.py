@@ -39,6 +39,10 @@ def module_imports(module: wasmtime.Module) -> Imports:
     return [(item.module, item.name or "") for item in module.imports]
 
 
+def uses_wasi(imports: Imports) -> bool:
+    return any(mod == WASI_MODULE for mod, _ in imports)
+
+
 def check_imports(imports: Imports, policy: ImportPolicy) -> None:
     """Raise `WasmForbiddenImport` naming every import outside the policy or not provided."""
     forbidden = [f"{mod}.{name}" for mod, name in imports if not policy.allows(mod, name)]
@@ -65,7 +69,7 @@ AbortHandler = Callable[[wasmtime.Caller, int, int, int, int], None]
 def build_linker(engine: wasmtime.Engine, imports: Imports, abort: AbortHandler) -> wasmtime.Linker:
     """A linker defining only what a module `imports` (already checked against the policy)."""
     linker = wasmtime.Linker(engine)
-    if any(mod == WASI_MODULE for mod, _ in imports):
+    if uses_wasi(imports):
         linker.define_wasi()
     if ABORT in imports:
         i32 = wasmtime.ValType.i32()

@@ -26,11 +26,11 @@ from wasmdeploy_runtime.errors import (
     one_line,
 )
 from wasmdeploy_runtime.imports import (
-    WASI_MODULE,
     ImportPolicy,
     build_linker,
     check_imports,
     module_imports,
+    uses_wasi,
 )
 from wasmdeploy_runtime.outcomes import GuestAbort
 
@@ -94,7 +94,7 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         engine=engine,
         loaded=loaded,
         instance_pre=instance_pre,
-        uses_wasi=any(name == WASI_MODULE for name, _ in imports),
+        uses_wasi=uses_wasi(imports),
         exports_memory=isinstance(exports.get("memory"), wasmtime.MemoryType),
         initializer=initializer,
     )

@@ -98,7 +98,6 @@ class Sandbox:
         )
         self._ready: _Instance | None = None
         self._spent: list[wasmtime.Store] = []
-        self._outputs_used = False  # the output files hold a finished invocation's output
         _live.add(self)
 
     def run(self, payload: bytes, *, deadline: float | None = None) -> Outcome:
@@ -134,9 +133,8 @@ class Sandbox:
     def _release(self) -> None:
         while self._spent:
             self._spent.pop().close()
-        if self._stdio is not None and self._outputs_used:
+        if self._stdio is not None:
             self._stdio.prepare()
-            self._outputs_used = False
 
     def _new_store(self) -> wasmtime.Store:
         sandbox = self.config.sandbox
@@ -186,7 +184,6 @@ class Sandbox:
         stdio = self._stdio
         if stdio is not None:
             stdio.attach(store, payload if self.config.export is None else b"")
-            self._outputs_used = True
         # The deadline goes on the store before the watchdog is armed: a tick that came
         # first would set the epoch past a deadline set after it, and be lost.
         store.set_epoch_deadline(1)

@@ -82,7 +82,8 @@ class GuestStdio:
         self._env_values = _CStrings([value for _, value in environment])
 
     def prepare(self) -> None:
-        """Empty the output files before the next invocation (off the request's path)."""
+        """Empty the output files before the next invocation (off the request's path); no
+        system call when both are known to be empty."""
         self.stdout.clear()
         self.stderr.clear()
 
