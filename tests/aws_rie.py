@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tests.ports import free_port
+from tests.processes import stop
 
 SAM_CLI_VERSION = "1.170.0"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
@@ -130,13 +131,7 @@ class EmulatedLambda:
         return json.loads(self.invoke(payload)[0])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
     def _wait_until_listening(self) -> None:
         deadline = time.monotonic() + 10

@@ -5,7 +5,6 @@ the exports ABI."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.ports import free_port
+from tests.processes import stop
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 STARTUP_LIMIT_S = 60  # a guard against a hung server, not a performance check
@@ -50,12 +50,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
 
     yield start
     for server in servers:
-        os.killpg(server.pid, signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server, signal.SIGINT, group=True, grace=20)
 
 
 def request(url: str, body: bytes | None = None, method: str = "GET") -> tuple[int, Any]:

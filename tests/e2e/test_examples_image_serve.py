@@ -23,6 +23,7 @@ from PIL import Image
 from png_samples import inverted_luma, random_png
 
 from tests.ports import free_port
+from tests.processes import stop
 
 IMAGE_PIPELINE = Path(__file__).resolve().parents[2] / "examples" / "image-pipeline"
 BUCKET = "image-pipeline-dev-images"
@@ -96,12 +97,7 @@ def local_s3(
         s3.head_bucket(Bucket=BUCKET)
         yield s3, server, log_path
     finally:
-        os.killpg(server.pid, signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server, signal.SIGINT, group=True, grace=20)
         log.close()
 
 

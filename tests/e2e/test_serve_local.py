@@ -21,6 +21,7 @@ import wasmtime
 from botocore.config import Config
 
 from tests.ports import free_port
+from tests.processes import stop as stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
@@ -128,12 +129,7 @@ def start(root: Path, *args: str, port: int) -> Server:
 
 
 def stop(server: Server) -> None:
-    server.process.send_signal(signal.SIGINT)
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process, signal.SIGINT, grace=20)
 
 
 @pytest.fixture(scope="module")
