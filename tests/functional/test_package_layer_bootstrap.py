@@ -1,7 +1,7 @@
 """The packaged pieces run together: the custom-runtime layer's `bootstrap`, extracted
 as Lambda extracts it to /opt, serves a packaged function's zip through a Runtime API.
 
-The Runtime API here is a minimal one written for this test. The layer's "CPython"
+The Runtime API is the tests' own (runtime_api_server). The layer's "CPython"
 is a launcher for this interpreter (see test_package_layers), and its wasmtime is
 the one installed here, so this needs a Linux x86_64 machine.
 """
@@ -12,15 +12,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import wasmtime
 from package_fakes import STDLIB, write_boto3_wheels, write_python_dist, write_wheels
 
+from tests.functional.runtime_api_server import RuntimeApiServer
+from tests.functional.runtime_modules import EXPORTS_UPPER, wasm
 from wasmdeploy.build.layer import LayerOptions
 from wasmdeploy.build.package import lambda_handler, package_service
 from wasmdeploy.build.precompile import host_architecture
@@ -30,67 +29,6 @@ pytestmark = pytest.mark.skipif(
     not (sys.platform.startswith("linux") and host_architecture() == "x86_64"),
     reason="runs the layer's interpreter and wasmtime: needs a Linux x86_64 host",
 )
-
-UPPER_WAT = """
-(module
-  (memory (export "memory") 1)
-  (func (export "alloc") (param i32) (result i32) i32.const 1024)
-  (func (export "handle") (param $ptr i32) (param $len i32) (result i64)
-    (local $i i32) (local $c i32)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
-      (local.set $c (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
-      (if (i32.and (i32.ge_u (local.get $c) (i32.const 97))
-                   (i32.le_u (local.get $c) (i32.const 122)))
-        (then (i32.store8 (i32.add (local.get $ptr) (local.get $i))
-                          (i32.sub (local.get $c) (i32.const 32)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (i64.or (i64.shl (i64.extend_i32_u (local.get $ptr)) (i64.const 32))
-            (i64.extend_i32_u (local.get $len)))))
-"""
-
-
-class OneInvocationApi(ThreadingHTTPServer):
-    """Hands out one event, then records the runtime's answer."""
-
-    daemon_threads = True
-
-    def __init__(self, event: bytes) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.event = event
-        self.handed_out = False
-        self.answer: tuple[str, bytes] | None = None
-        self.answered = threading.Event()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: OneInvocationApi
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        if self.path != "/2018-06-01/runtime/invocation/next" or self.server.handed_out:
-            self.server.answered.wait()
-            self.send_response(500)
-            self.end_headers()
-            return
-        self.server.handed_out = True
-        self.send_response(200)
-        self.send_header("Lambda-Runtime-Aws-Request-Id", "req-1")
-        self.send_header("Lambda-Runtime-Deadline-Ms", "9999999999999")
-        self.send_header("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:1:f")
-        self.send_header("Content-Length", str(len(self.server.event)))
-        self.end_headers()
-        self.wfile.write(self.server.event)
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(202)
-        self.end_headers()
-        self.server.answer = (self.path, body)
-        self.server.answered.set()
 
 
 def extract(zip_path: Path, destination: Path) -> None:
@@ -115,7 +53,7 @@ def test_bootstrap_from_the_layer_serves_the_packaged_function(
     write_wheels(tmp_path / "cache", real_x86_64=True)
     write_boto3_wheels(tmp_path / "cache")
     python_dist = write_python_dist(tmp_path / "cpython.tar.gz")
-    (tmp_path / "upper.wasm").write_bytes(wasmtime.wat2wasm(UPPER_WAT))
+    (tmp_path / "upper.wasm").write_bytes(wasm(EXPORTS_UPPER))
     function = Function(
         name="upper",
         deployed_name="svc-dev-upper",
@@ -138,11 +76,10 @@ def test_bootstrap_from_the_layer_serves_the_packaged_function(
     assert (tmp_path / "opt" / "python" / "bin" / "python3").is_symlink()
     assert (tmp_path / "task" / "upper.cwasm").is_file()
 
-    api = OneInvocationApi(json.dumps({"name": "wasm"}).encode())
-    threading.Thread(target=api.serve_forever, daemon=True).start()
+    api = RuntimeApiServer()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.server_address[1]}",
+        "AWS_LAMBDA_RUNTIME_API": api.address,
         "_HANDLER": lambda_handler(function),
         "LAMBDA_TASK_ROOT": str(tmp_path / "task"),
         "AWS_LAMBDA_FUNCTION_NAME": function.deployed_name,
@@ -155,11 +92,11 @@ def test_bootstrap_from_the_layer_serves_the_packaged_function(
         stderr=subprocess.STDOUT,
     )
     try:
-        answered = api.answered.wait(60)
+        answer = api.invoke(json.dumps({"name": "wasm"}).encode())
     finally:
         process.kill()
         output = process.communicate()[0].decode(errors="replace")
-        api.shutdown()
-    assert answered, output
-    assert api.answer == ("/2018-06-01/runtime/invocation/req-1/response", b'{"NAME": "WASM"}')
+        api.close()
+    assert answer.response == b'{"NAME": "WASM"}', (answer.error, output)
+    assert answer.answers == 1
     assert f"python/lib/{STDLIB}" not in output  # no import-time compile errors from the layer
