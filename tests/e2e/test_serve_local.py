@@ -17,9 +17,9 @@ from typing import Any
 
 import boto3
 import pytest
-import wasmtime
 from botocore.config import Config
 
+from tests.functional.runtime_modules import ECHO, wasm
 from tests.ports import free_port
 from tests.processes import stop as stop_process
 
@@ -27,28 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(
     not (REPO / "runtime-layer" / "bootstrap").is_file(), reason="runtime-layer/bootstrap missing"
 )
-
-# WASI command that copies stdin (the event, or the object's bytes) to stdout.
-ECHO_WASI = """
-(module
-  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 4)
-  (func (export "_start")
-    (local $total i32) (local $n i32)
-    (block $done
-      (loop $read
-        (i32.store (i32.const 0) (i32.add (i32.const 1024) (local.get $total)))
-        (i32.store (i32.const 4) (i32.sub (i32.const 200000) (local.get $total)))
-        (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 16)))
-        (local.set $n (i32.load (i32.const 16)))
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $total (i32.add (local.get $total) (local.get $n)))
-        (br $read)))
-    (i32.store (i32.const 0) (i32.const 1024))
-    (i32.store (i32.const 4) (local.get $total))
-    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))))
-"""
 
 MANIFEST = """
 service: servetest
@@ -107,7 +85,7 @@ def port_open(port: int) -> bool:
 @pytest.fixture(scope="module")
 def service_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("serve")
-    (root / "echo.wasm").write_bytes(wasmtime.wat2wasm(ECHO_WASI))
+    (root / "echo.wasm").write_bytes(wasm(ECHO))
     (root / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
     return root
 
