@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.stacks_factories import make_function
 from wasmdeploy.local.default_events import default_event, s3_event_for
-from wasmdeploy.manifest.model import EdgeTrigger, Function, HttpRoute, S3Trigger, Sandbox, Service
+from wasmdeploy.manifest.model import EdgeTrigger, Function, HttpRoute, S3Trigger, Service
 
 
 def function(**extra: object) -> Function:
-    return Function(
-        name="f",
-        deployed_name="s-dev-f",
-        handler="m.wasm",
-        module=Path("/m.wasm"),
-        module_relpath="m.wasm",
-        abi="wasi",
-        export=None,
-        runtime="provided.al2023",
-        architecture="x86_64",
-        memory_size=128,
-        timeout=3,
-        sandbox=Sandbox(),
-        **extra,  # type: ignore[arg-type]
-    )
+    return make_function(Path("/"), "f", service="s", **extra)
 
 
 def service(fn: Function) -> Service:

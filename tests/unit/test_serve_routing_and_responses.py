@@ -6,30 +6,17 @@ import base64
 import json
 from pathlib import Path
 
+from tests.stacks_factories import make_function
 from wasmdeploy.local.apigw.responses import map_response
 from wasmdeploy.local.apigw.router import NoRoute, Preflight, RouteMatch, Router
 from wasmdeploy.local.invocation import Invocation
 from wasmdeploy.local.report_lines import InvocationFigures
 from wasmdeploy.local.runtime_session import InvocationOutcome
-from wasmdeploy.manifest.model import Function, HttpRoute, Sandbox, Service
+from wasmdeploy.manifest.model import Function, HttpRoute, Service
 
 
 def function(name: str, *routes: HttpRoute) -> Function:
-    return Function(
-        name=name,
-        deployed_name=name,
-        handler="m.wasm",
-        module=Path("/m.wasm"),
-        module_relpath="m.wasm",
-        abi="wasi",
-        export=None,
-        runtime="provided.al2023",
-        architecture="x86_64",
-        memory_size=128,
-        timeout=3,
-        sandbox=Sandbox(),
-        routes=routes,
-    )
+    return make_function(Path("/"), name, routes=routes)
 
 
 def service(*functions: Function) -> Service:
