@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 import wasmtime
+from local_emulation_support import make_service
 
 from wasmdeploy.build.package import lambda_handler, package_service
 from wasmdeploy.build.precompile import Precompiler, host_architecture
 from wasmdeploy.build.task_root import stage_task_root
 from wasmdeploy.build.wheels import wasmtime_version
 from wasmdeploy.errors import UserError
-from wasmdeploy.manifest.model import EdgeTrigger, Function, Sandbox, Service
+from wasmdeploy.manifest.model import EdgeTrigger, Function, Sandbox
 
 ECHO_WAT = """
 (module
@@ -46,16 +47,6 @@ def precompiler(tmp_path: Path) -> Precompiler:
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WASMDEPLOY_CACHE_DIR", str(tmp_path / "cache"))
-
-
-def make_service(root: Path, *functions: Function) -> Service:
-    return Service(
-        name="svc",
-        stage="dev",
-        region="us-east-1",
-        manifest_path=root / "wasmdeploy.yml",
-        functions=functions,
-    )
 
 
 def make_function(root: Path, name: str = "echo", **overrides: object) -> Function:
