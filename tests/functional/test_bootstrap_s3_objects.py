@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.functional.runtime_api_server import RuntimeApiServer
 from tests.functional.runtime_modules import EXPORTS_UPPER, write_task_root
@@ -23,27 +20,6 @@ def s3_event(bucket: str, key: str) -> bytes:
         "s3": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}},
     }
     return json.dumps({"Records": [record]}).encode()
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3(s3_endpoint: str) -> Iterator[Any]:
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-    for bucket in ("uploads", "processed"):
-        client.create_bucket(Bucket=bucket)
-    yield client
-    for bucket in ("uploads", "processed"):
-        for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
-            client.delete_object(Bucket=bucket, Key=item["Key"])
-        client.delete_bucket(Bucket=bucket)
 
 
 @pytest.fixture

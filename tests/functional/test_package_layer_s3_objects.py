@@ -11,13 +11,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from package_fakes import (
     TAG,
     write_boto3_wheels,
@@ -42,23 +39,6 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def installed_boto3_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return zip_installed_boto3(tmp_path_factory.mktemp("boto3-wheels"))
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3(s3_endpoint: str) -> Any:
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-    for bucket in ("uploads", "processed"):
-        client.create_bucket(Bucket=bucket)
-    return client
 
 
 @pytest.fixture
