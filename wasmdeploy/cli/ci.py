@@ -18,6 +18,7 @@ from wasmdeploy.ci.workflow_options import (
     DEFAULT_PASSPHRASE_SECRET,
     DEFAULT_PYTHON,
 )
+from wasmdeploy.cli.options import manifest_file_option
 
 
 @click.group("ci")
@@ -34,14 +35,7 @@ def ci() -> None:
     help="Where to write the workflow (default: .github/workflows/wasmdeploy.yml "
     "at the repository root).",
 )
-@click.option(
-    "-f",
-    "--file",
-    "manifest_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Manifest (default: wasmdeploy.yml, else serverless.yml, in this directory).",
-)
+@manifest_file_option
 @click.option(
     "--stage",
     "stages",

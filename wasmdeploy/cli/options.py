@@ -22,7 +22,12 @@ def manifest_options(command: F) -> F:
     command = click.option(
         "--stage", "-s", default=None, help="Stage name (overrides provider.stage; default dev)."
     )(command)
-    command = click.option(
+    return manifest_file_option(command)
+
+
+def manifest_file_option(command: F) -> F:
+    """Adds -f/--file (the manifest), passed as `manifest_file`."""
+    return click.option(
         "--file",
         "-f",
         "manifest_file",
@@ -30,7 +35,6 @@ def manifest_options(command: F) -> F:
         default=None,
         help="Manifest file (default: wasmdeploy.yml, else serverless.yml, in this directory).",
     )(command)
-    return command
 
 
 def load_service(manifest_file: Path | None, stage: str | None, region: str | None) -> Service:
