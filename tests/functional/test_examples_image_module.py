@@ -8,77 +8,32 @@ Y = (299 R + 587 G + 114 B + 500) // 1000, output 255 - Y, alpha kept.
 
 from __future__ import annotations
 
-import functools
 import io
 import random
 import struct
 import zlib
 from pathlib import Path
 
+import example_modules
 import pytest
 import wasmtime
+from example_modules import run_exports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from png_samples import inverted_luma
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "image-pipeline"
 WASI_MODULE = EXAMPLE / "grayscale-invert.wasm"
 EXPORTS_MODULE = EXAMPLE / "grayscale-invert-exports.wasm"
 
-ENGINE = wasmtime.Engine()
-
-
-def inverted_luma(r: int, g: int, b: int) -> int:
-    return 255 - (299 * r + 587 * g + 114 * b + 500) // 1000
-
 
 # ---------------------------------------------------------------- running modules
 
 
-@functools.cache
-def compiled(module_path: Path) -> wasmtime.Module:
-    return wasmtime.Module.from_file(ENGINE, str(module_path))
-
-
 def run_wasi(module_path: Path, stdin: bytes, tmp_path: Path) -> tuple[int, bytes, bytes]:
     """Runs a WASI command; returns (exit code, stdout, stderr)."""
-    module = compiled(module_path)
-    linker = wasmtime.Linker(ENGINE)
-    linker.define_wasi()
-    store = wasmtime.Store(ENGINE)
-    paths = {name: tmp_path / name for name in ("stdin", "stdout", "stderr")}
-    paths["stdin"].write_bytes(stdin)
-    config = wasmtime.WasiConfig()
-    config.argv = ["processImage"]
-    config.stdin_file = str(paths["stdin"])
-    config.stdout_file = str(paths["stdout"])
-    config.stderr_file = str(paths["stderr"])
-    store.set_wasi(config)
-    instance = linker.instantiate(store, module)
-    start = instance.exports(store)["_start"]
-    assert isinstance(start, wasmtime.Func)
-    code = 0
-    try:
-        start(store)
-    except wasmtime.ExitTrap as exit_trap:
-        code = exit_trap.code
-    return code, paths["stdout"].read_bytes(), paths["stderr"].read_bytes()
-
-
-def run_exports(module_path: Path, payload: bytes) -> bytes:
-    """Calls alloc + handle of an exports-ABI module; returns the output bytes."""
-    module = compiled(module_path)
-    store = wasmtime.Store(ENGINE)
-    instance = wasmtime.Instance(store, module, [])
-    exports = instance.exports(store)
-    memory, alloc, handle = exports["memory"], exports["alloc"], exports["handle"]
-    assert isinstance(memory, wasmtime.Memory)
-    assert isinstance(alloc, wasmtime.Func) and isinstance(handle, wasmtime.Func)
-    pointer = alloc(store, len(payload))
-    memory.write(store, payload, pointer)
-    packed = handle(store, pointer, len(payload)) & 0xFFFF_FFFF_FFFF_FFFF
-    out_pointer, out_len = packed >> 32, packed & 0xFFFF_FFFF
-    return bytes(memory.read(store, out_pointer, out_pointer + out_len))
+    return example_modules.run_wasi(module_path, stdin, tmp_path, argv0="processImage")
 
 
 # ---------------------------------------------------------------- making PNGs

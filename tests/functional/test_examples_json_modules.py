@@ -4,7 +4,6 @@ stats), run directly with wasmtime on events shaped like AWS's."""
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import math
 import random
@@ -12,18 +11,12 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+import example_modules
 import pytest
-import wasmtime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-ENGINE = wasmtime.Engine()
-
-
-@functools.cache
-def compiled(module_path: Path) -> wasmtime.Module:
-    return wasmtime.Module.from_file(ENGINE, str(module_path))
 
 
 def run_wasi(
@@ -31,41 +24,14 @@ def run_wasi(
 ) -> tuple[int, bytes, str]:
     """Runs a WASI command on `event` (JSON, or raw bytes); returns (code, stdout, stderr)."""
     payload = event if isinstance(event, bytes) else json.dumps(event).encode()
-    linker = wasmtime.Linker(ENGINE)
-    linker.define_wasi()
-    store = wasmtime.Store(ENGINE)
-    stdin, stdout, stderr = (tmp_path / name for name in ("stdin", "stdout", "stderr"))
-    stdin.write_bytes(payload)
-    config = wasmtime.WasiConfig()
-    config.argv = [module_path.stem]
-    if env:
-        config.env = list(env.items())
-    config.stdin_file = str(stdin)
-    config.stdout_file = str(stdout)
-    config.stderr_file = str(stderr)
-    store.set_wasi(config)
-    start = linker.instantiate(store, compiled(module_path)).exports(store)["_start"]
-    assert isinstance(start, wasmtime.Func)
-    code = 0
-    try:
-        start(store)
-    except wasmtime.ExitTrap as exit_trap:
-        code = exit_trap.code
-    return code, stdout.read_bytes(), stderr.read_text()
+    code, stdout, stderr = example_modules.run_wasi(
+        module_path, payload, tmp_path, argv0=module_path.stem, env=env
+    )
+    return code, stdout, stderr.decode()
 
 
 def run_exports(module_path: Path, event: Any) -> Any:
-    payload = json.dumps(event).encode()
-    store = wasmtime.Store(ENGINE)
-    exports = wasmtime.Instance(store, compiled(module_path), []).exports(store)
-    memory, alloc, handle = exports["memory"], exports["alloc"], exports["handle"]
-    assert isinstance(memory, wasmtime.Memory)
-    assert isinstance(alloc, wasmtime.Func) and isinstance(handle, wasmtime.Func)
-    pointer = alloc(store, len(payload))
-    memory.write(store, payload, pointer)
-    packed = handle(store, pointer, len(payload)) & 0xFFFF_FFFF_FFFF_FFFF
-    start, length = packed >> 32, packed & 0xFFFF_FFFF
-    return json.loads(bytes(memory.read(store, start, start + length)))
+    return json.loads(example_modules.run_exports(module_path, json.dumps(event).encode()))
 
 
 def s3_record(bucket: str, key: str, size: int, name: str = "ObjectCreated:Put") -> dict[str, Any]:
