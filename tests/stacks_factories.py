@@ -67,6 +67,16 @@ def make_service(root: Path, functions: list[Function], **overrides: Any) -> Ser
     return Service(**fields)
 
 
+def hello_and_edge_service(root: Path) -> Service:
+    """A regional function `hello` and an edge function `rewrite` behind a CDN, in eu-west-1."""
+    return make_service(
+        root,
+        [make_function(root, "hello"), make_edge_function(root, "rewrite")],
+        region="eu-west-1",
+        cdn=Cdn("domain", "example.com"),
+    )
+
+
 def write_zip(path: Path, files: dict[str, bytes]) -> Artifact:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as archive:

@@ -23,10 +23,9 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from stacks_factories import make_edge_function, make_function, make_service
+from stacks_factories import hello_and_edge_service
 
 from wasmdeploy.errors import UserError
-from wasmdeploy.manifest.model import Cdn, Service
 from wasmdeploy.stacks.remote import invoke_remote
 
 ROLE_POLICY = json.dumps(
@@ -41,15 +40,6 @@ ROLE_POLICY = json.dumps(
         ],
     }
 )
-
-
-def service_at(root: Path) -> Service:
-    return make_service(
-        root,
-        [make_function(root, "hello"), make_edge_function(root, "rewrite")],
-        region="eu-west-1",
-        cdn=Cdn("domain", "example.com"),
-    )
 
 
 def deploy_in_moto(name: str, region: str) -> None:
@@ -71,7 +61,7 @@ def deploy_in_moto(name: str, region: str) -> None:
 @mock_aws(config={"lambda": {"use_docker": False}})
 def test_invokes_the_deployed_name_in_the_services_region(tmp_path: Path) -> None:
     deploy_in_moto("images-dev-hello", "eu-west-1")
-    result = invoke_remote(service_at(tmp_path), "hello", b'{"name": "wasm"}')
+    result = invoke_remote(hello_and_edge_service(tmp_path), "hello", b'{"name": "wasm"}')
     assert result.payload == b'{"name": "wasm"}'  # moto's simple backend echoes the payload
     assert result.function_error is None
     assert result.status_code == 200
@@ -80,7 +70,7 @@ def test_invokes_the_deployed_name_in_the_services_region(tmp_path: Path) -> Non
 @mock_aws(config={"lambda": {"use_docker": False}})
 def test_edge_function_is_invoked_in_us_east_1(tmp_path: Path) -> None:
     deploy_in_moto("images-dev-rewrite", "us-east-1")
-    result = invoke_remote(service_at(tmp_path), "rewrite", b"{}")
+    result = invoke_remote(hello_and_edge_service(tmp_path), "rewrite", b"{}")
     assert result.payload == b"{}"
 
 
@@ -89,14 +79,14 @@ def test_function_not_deployed_says_to_run_up(tmp_path: Path, fake_lambda: str) 
     FakeLambda.deployed = set()
     client = boto3.client("lambda", region_name="eu-west-1", endpoint_url=fake_lambda)
     with pytest.raises(UserError) as raised:
-        invoke_remote(service_at(tmp_path), "hello", b"{}", client=client)
+        invoke_remote(hello_and_edge_service(tmp_path), "hello", b"{}", client=client)
     assert "images-dev-hello is not deployed in eu-west-1" in raised.value.message
     assert raised.value.hint and "wasmdeploy up --stage dev" in raised.value.hint
 
 
 def test_unknown_function_lists_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="functions: hello, rewrite"):
-        invoke_remote(service_at(tmp_path), "nope", b"{}")
+        invoke_remote(hello_and_edge_service(tmp_path), "nope", b"{}")
 
 
 class FakeLambda(BaseHTTPRequestHandler):
@@ -150,7 +140,7 @@ def fake_lambda() -> Iterator[str]:
 
 def test_log_tail_and_function_error_are_decoded(tmp_path: Path, fake_lambda: str) -> None:
     client = boto3.client("lambda", region_name="eu-west-1", endpoint_url=fake_lambda)
-    result = invoke_remote(service_at(tmp_path), "hello", b'{"x": 1}', client=client)
+    result = invoke_remote(hello_and_edge_service(tmp_path), "hello", b'{"x": 1}', client=client)
     assert result.function_error == "Unhandled"
     assert json.loads(result.payload)["errorType"] == "WasmTrap"
     assert result.log_tail == FakeLambda.log

@@ -9,22 +9,12 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-from stacks_factories import make_edge_function, make_function, make_service
+from stacks_factories import hello_and_edge_service
 
 from wasmdeploy.errors import UserError
-from wasmdeploy.manifest.model import Cdn, Service
 from wasmdeploy.stacks.logs import FunctionLogs
 
 GROUP = "/aws/lambda/images-dev-hello"
-
-
-def service_at(root: Path) -> Service:
-    return make_service(
-        root,
-        [make_function(root, "hello"), make_edge_function(root, "rewrite")],
-        region="eu-west-1",
-        cdn=Cdn("domain", "example.com"),
-    )
 
 
 def millis(moment: datetime) -> int:
@@ -56,7 +46,7 @@ def test_fetch_returns_the_events_since_the_start_oldest_first(tmp_path: Path) -
             (now - timedelta(minutes=4), "hello from wasm"),
         ],
     )
-    reader = FunctionLogs(service_at(tmp_path), "hello")
+    reader = FunctionLogs(hello_and_edge_service(tmp_path), "hello")
     events = reader.fetch(now - timedelta(minutes=10))
     assert [event.message for event in events] == [
         "START RequestId: 1 Version: $LATEST",
@@ -69,7 +59,9 @@ def test_fetch_returns_the_events_since_the_start_oldest_first(tmp_path: Path) -
 def test_filter_pattern_narrows_the_events(tmp_path: Path) -> None:
     now = datetime.now(tz=UTC)
     write_events(GROUP, "eu-west-1", [(now, "ERROR trap"), (now, "all good")])
-    events = FunctionLogs(service_at(tmp_path), "hello").fetch(now - timedelta(minutes=1), "ERROR")
+    events = FunctionLogs(hello_and_edge_service(tmp_path), "hello").fetch(
+        now - timedelta(minutes=1), "ERROR"
+    )
     assert [event.message for event in events] == ["ERROR trap"]
 
 
@@ -77,7 +69,7 @@ def test_filter_pattern_narrows_the_events(tmp_path: Path) -> None:
 def test_follow_prints_new_events_once_each(tmp_path: Path) -> None:
     now = datetime.now(tz=UTC)
     write_events(GROUP, "eu-west-1", [(now - timedelta(seconds=30), "first")])
-    reader = FunctionLogs(service_at(tmp_path), "hello")
+    reader = FunctionLogs(hello_and_edge_service(tmp_path), "hello")
     polls: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -94,7 +86,7 @@ def test_follow_prints_new_events_once_each(tmp_path: Path) -> None:
 def test_edge_function_logs_are_read_in_us_east_1(tmp_path: Path) -> None:
     now = datetime.now(tz=UTC)
     write_events("/aws/lambda/images-dev-rewrite", "us-east-1", [(now, "edge says hi")])
-    reader = FunctionLogs(service_at(tmp_path), "rewrite")
+    reader = FunctionLogs(hello_and_edge_service(tmp_path), "rewrite")
     assert reader.region == "us-east-1"
     assert [e.message for e in reader.fetch(now - timedelta(minutes=1))] == ["edge says hi"]
 
@@ -102,6 +94,6 @@ def test_edge_function_logs_are_read_in_us_east_1(tmp_path: Path) -> None:
 @mock_aws
 def test_missing_log_group_says_to_deploy(tmp_path: Path) -> None:
     with pytest.raises(UserError) as raised:
-        FunctionLogs(service_at(tmp_path), "hello").fetch(datetime.now(tz=UTC))
+        FunctionLogs(hello_and_edge_service(tmp_path), "hello").fetch(datetime.now(tz=UTC))
     assert GROUP in raised.value.message
     assert raised.value.hint and "wasmdeploy up" in raised.value.hint
