@@ -13,36 +13,25 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+from tests.moto_control import moto_api
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEPLOYED = "wasm-function-service-dev-processImage"
 
 
-def moto_api(endpoint: str, path: str, body: object | None = None) -> None:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{endpoint}/moto-api/{path}", data=data, method="POST")
-    urllib.request.urlopen(request)
-
-
 @pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    moto_api(endpoint, "reset")
-    moto_api(endpoint, "config", {"lambda": {"use_docker": False}})
-    yield endpoint
-    moto_api(endpoint, "config", {"lambda": {"use_docker": True}})
-    server.stop()
+def lambda_endpoint(moto_endpoint: str) -> Iterator[str]:
+    """moto as Lambda without Docker: Invoke answers with results queued through its API."""
+    moto_api(moto_endpoint, "config", {"lambda": {"use_docker": False}})
+    yield moto_endpoint
+    moto_api(moto_endpoint, "config", {"lambda": {"use_docker": True}})
 
 
 def deploy_stand_in(endpoint: str) -> None:
@@ -94,18 +83,18 @@ def invoke_remote(cwd: Path, endpoint: str, event: bytes) -> subprocess.Complete
 
 
 def test_invoke_remote_prints_what_the_deployed_function_returned(
-    tmp_path: Path, moto_endpoint: str
+    tmp_path: Path, lambda_endpoint: str
 ) -> None:
     service = tmp_path / "service"
     shutil.copytree(EXAMPLES / "s3-event-log", service, ignore=shutil.ignore_patterns("build"))
-    deploy_stand_in(moto_endpoint)
+    deploy_stand_in(lambda_endpoint)
     answer = '{"logged": "uploads/cat.png"}'
     moto_api(
-        moto_endpoint,
+        lambda_endpoint,
         "static/lambda-simple/response",
         {"results": [answer], "region": "us-east-1"},
     )
-    result = invoke_remote(service, moto_endpoint, b'{"Records": []}')
+    result = invoke_remote(service, lambda_endpoint, b'{"Records": []}')
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().strip() == answer
 

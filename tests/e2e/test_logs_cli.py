@@ -7,28 +7,13 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 GROUP = "/aws/lambda/wasm-function-service-dev-processImage"
-
-
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    # moto's state is per process, not per server: start each test empty.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
-    yield endpoint
-    server.stop()
 
 
 @pytest.fixture
