@@ -216,7 +216,7 @@ pub const RowDecoder = struct {
     }
 };
 
-fn paeth(a: u8, b: u8, c: u8) u8 {
+pub fn paeth(a: u8, b: u8, c: u8) u8 {
     const p = @as(i16, a) + b - c;
     const pa = @abs(p - a);
     const pb = @abs(p - b);

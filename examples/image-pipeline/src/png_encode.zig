@@ -6,6 +6,7 @@
 const std = @import("std");
 const flate = std.compress.flate;
 const signature = @import("png_decode.zig").signature;
+const paeth = @import("png_decode.zig").paeth;
 
 pub const EncodeError = error{ OutOfMemory, WriteFailed, TooManyRows };
 
@@ -112,16 +113,6 @@ fn writeChunk(w: *std.Io.Writer, kind: *const [4]u8, data: []const u8) EncodeErr
     crc.update(kind);
     crc.update(data);
     try w.writeInt(u32, crc.final(), .big);
-}
-
-fn paeth(a: u8, b: u8, c: u8) u8 {
-    const p = @as(i16, a) + b - c;
-    const pa = @abs(p - a);
-    const pb = @abs(p - b);
-    const pc = @abs(p - c);
-    if (pa <= pb and pa <= pc) return a;
-    if (pb <= pc) return b;
-    return c;
 }
 
 /// Applies filter `kind` to `row` into `out`; returns the heuristic cost.
