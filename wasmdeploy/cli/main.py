@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": ("wasmdeploy.cli.build", "build", "Run each function's build command."),
     "package": ("wasmdeploy.cli.package", "package", "Build the runtime layer and function zips."),
     "invoke": ("wasmdeploy.cli.invoke", "invoke", "Invoke a function locally (or --remote)."),
+    "bench": ("wasmdeploy.cli.bench", "bench", "Benchmark a function locally (or --remote)."),
     "events": ("wasmdeploy.cli.events", "events", "Generate sample AWS events."),
     "serve": ("wasmdeploy.cli.serve", "serve", "Serve the HTTP routes and S3 triggers locally."),
     "start-lambda": (
