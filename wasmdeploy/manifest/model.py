@@ -12,6 +12,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from wasmdeploy.manifest.model_events import (
+    AsyncConfig,
+    Destination,
+    EventBridgeTrigger,
+    EventBus,
+    EventResources,
+    EventSources,
+    InputTransformer,
+    Queue,
+    ScheduleTrigger,
+    SnsTrigger,
+    SqsTrigger,
+    Stream,
+    StreamTrigger,
+    Topic,
+)
+
+__all__ = [  # the event-source types, defined in model_events, are part of the model
+    "AsyncConfig", "Destination", "EventBridgeTrigger", "EventBus", "EventResources",
+    "EventSources", "InputTransformer", "Queue", "ScheduleTrigger", "SnsTrigger",
+    "SqsTrigger", "Stream", "StreamTrigger", "Topic",
+]  # fmt: skip
+
 Abi = Literal["wasi", "exports"]
 InputMode = Literal["event", "object"]
 RouteKind = Literal["httpApi", "http"]
@@ -120,6 +143,8 @@ class Function:
     iam_statements: tuple[dict[str, Any], ...] = ()
     log_retention_days: int | None = None
     requested_runtime: str | None = None  # what the manifest said, when it differs (provided.al2)
+    events: EventSources = field(default_factory=EventSources)  # schedule, sqs, stream, sns...
+    async_config: AsyncConfig | None = None  # set when an asynchronous source can invoke it
 
     @property
     def is_edge(self) -> bool:
@@ -153,6 +178,7 @@ class Service:
     cdn: Cdn | None = None
     retain_buckets: bool = True  # buckets the stack creates survive `destroy`
     custom: dict[str, Any] = field(default_factory=dict)
+    event_resources: EventResources = field(default_factory=EventResources)  # created by it
 
     @property
     def root(self) -> Path:
