@@ -17,10 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote
 
 from wasmdeploy.errors import UserError
-from wasmdeploy.local.http_bodies import read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
 from wasmdeploy.local.lambda_environment import LOCAL_ACCOUNT_ID, function_arn
-from wasmdeploy.local.local_http import LocalHttpHandler, LocalHttpServer
+from wasmdeploy.local.local_http import HttpRequest, HttpResponse, LocalHttpServer
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.manifest.model import Function, Service
@@ -30,7 +29,8 @@ LOG_TAIL_BYTES = 4096
 
 
 class LambdaInvokeServer(LocalHttpServer):
-    request_queue_size = 128
+    max_body_bytes = MAX_PAYLOAD_BYTES
+    refuse_other_sites = True
 
     def __init__(
         self,
@@ -49,7 +49,7 @@ class LambdaInvokeServer(LocalHttpServer):
             for name in (function.name, function.deployed_name, function_arn(service, function)):
                 self._names[name] = function
         self._async = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-event")
-        super().__init__((host, port), _InvokeHandler)
+        super().__init__((host, port))
 
     def stop(self) -> None:
         super().stop()
@@ -78,83 +78,79 @@ class LambdaInvokeServer(LocalHttpServer):
 
         self._async.submit(run)
 
-
-class _InvokeHandler(LocalHttpHandler):
-    server: LambdaInvokeServer
-
-    def do_POST(self) -> None:
-        payload = read_body(self.rfile, self.headers.get)
-        path = self.path.split("?", 1)[0]
-        if not (path.startswith(INVOKE_PREFIX) and path.endswith("/invocations")):
-            self._error(404, "UnknownOperationException", f"no operation at {path}")
-            return
-        name = unquote(path[len(INVOKE_PREFIX) : -len("/invocations")])
-        function = self.server.find(name)
-        if function is None or function.name not in self.server.pools:
-            region = self.server.service.region
-            arn = f"arn:aws:lambda:{region}:{LOCAL_ACCOUNT_ID}:function:{name}"
-            self._error(404, "ResourceNotFoundException", f"Function not found: {arn}")
-            return
-        if len(payload) > MAX_PAYLOAD_BYTES:
-            message = (
-                f"{len(payload)} byte payload is too large for the RequestResponse invocation type"
+    def refusal(self, status: int, reason: str, head: object) -> HttpResponse:
+        if status == 413:
+            return _error(
+                413,
+                "RequestTooLargeException",
+                f"Request must be smaller than "
+                f"{MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation",
             )
-            self._error(413, "RequestTooLargeException", message)
-            return
+        return _error(
+            status,
+            "InvalidRequestContentException" if status == 400 else "AccessDeniedException",
+            reason,
+        )
+
+    def respond_to(self, request: HttpRequest) -> HttpResponse:
+        path = request.target.split("?", 1)[0]
+        if request.method != "POST" or not (
+            path.startswith(INVOKE_PREFIX) and path.endswith("/invocations")
+        ):
+            return _error(
+                404, "UnknownOperationException", f"no operation at {request.method} {path}"
+            )
+        name = unquote(path[len(INVOKE_PREFIX) : -len("/invocations")])
+        function = self.find(name)
+        if function is None or function.name not in self.pools:
+            arn = f"arn:aws:lambda:{self.service.region}:{LOCAL_ACCOUNT_ID}:function:{name}"
+            return _error(404, "ResourceNotFoundException", f"Function not found: {arn}")
+        payload = request.body
         if payload:
             try:
                 json.loads(payload)
             except ValueError:
                 message = "Could not parse request body into json: the payload is not JSON"
-                self._error(400, "InvalidRequestContentException", message)
-                return
+                return _error(400, "InvalidRequestContentException", message)
         else:
             payload = b"{}"
-        invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        invocation_type = request.header("X-Amz-Invocation-Type") or "RequestResponse"
         if invocation_type == "DryRun":
-            self._send(204, b"", {})
-        elif invocation_type == "Event":
-            self.server.run_async(function, payload)
-            self._send(202, b"", {})
-        elif invocation_type == "RequestResponse":
-            self._invoke(function, payload)
-        else:
-            self._error(
-                400, "InvalidParameterValueException", f"bad InvocationType {invocation_type}"
-            )
+            return _reply(204, b"", {})
+        if invocation_type == "Event":
+            self.run_async(function, payload)
+            return _reply(202, b"", {})
+        if invocation_type == "RequestResponse":
+            return self._invoke(function, payload, request)
+        return _error(
+            400, "InvalidParameterValueException", f"bad InvocationType {invocation_type}"
+        )
 
-    def _invoke(self, function: Function, payload: bytes) -> None:
-        client_context = self.headers.get("X-Amz-Client-Context")
+    def _invoke(self, function: Function, payload: bytes, request: HttpRequest) -> HttpResponse:
+        client_context = request.header("X-Amz-Client-Context")
         if client_context:
             client_context = base64.b64decode(client_context).decode(errors="replace")
         try:
-            outcome = self.server.pools[function.name].invoke(
-                payload, client_context=client_context
-            )
+            outcome = self.pools[function.name].invoke(payload, client_context=client_context)
         except UserError as error:
-            self._error(502, "ServiceException", error.message)
-            return
+            return _error(502, "ServiceException", error.message)
         headers = {
             "X-Amz-Executed-Version": "$LATEST",
             "x-amzn-RequestId": outcome.invocation.request_id,
         }
         if outcome.function_error:
             headers["X-Amz-Function-Error"] = outcome.function_error
-        if self.headers.get("X-Amz-Log-Type") == "Tail":
+        if request.header("X-Amz-Log-Type") == "Tail":
             tail = outcome.log_text.encode()[-LOG_TAIL_BYTES:]
             headers["X-Amz-Log-Result"] = base64.b64encode(tail).decode()
-        self._send(200, outcome.payload, headers)
+        return _reply(200, outcome.payload, headers)
 
-    def _error(self, status: int, error_type: str, message: str) -> None:
-        body = json.dumps({"Type": "User", "message": message}).encode()
-        self._send(status, body, {"x-amzn-ErrorType": error_type})
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+def _error(status: int, error_type: str, message: str) -> HttpResponse:
+    body = json.dumps({"Type": "User", "message": message}).encode()
+    return _reply(status, body, {"x-amzn-ErrorType": error_type})
+
+
+def _reply(status: int, body: bytes, headers: dict[str, str]) -> HttpResponse:
+    headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+    return HttpResponse(status, body, [("Content-Type", "application/json"), *headers.items()])

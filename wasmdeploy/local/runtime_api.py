@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable
 from http import HTTPStatus
 
-from wasmdeploy.local.http_bodies import read_body
+import h11
+
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES, Invocation, error_body
-from wasmdeploy.local.local_http import LocalHttpHandler, LocalHttpServer
+from wasmdeploy.local.local_http import HttpRequest, HttpResponse, LocalHttpServer
 
 API_PREFIX = "/2018-06-01"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
@@ -31,9 +32,12 @@ class RuntimeApiServer(LocalHttpServer):
     """Hands queued invocations to the runtime and records its answers."""
 
     poll_interval = 0.02  # short: a sandbox's stop (shutdown) waits for one poll
+    max_body_bytes = MAX_PAYLOAD_BYTES
+    idle_timeout = None  # the runtime's connection waits as long as the sandbox lives
+    refuse_other_sites = True
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        super().__init__((host, port), _RuntimeApiHandler)
+        super().__init__((host, port))
         self.pending: queue.Queue[Invocation | None] = queue.Queue()
         self.active: dict[str, Invocation] = {}
         self.active_lock = threading.Lock()
@@ -75,127 +79,87 @@ class RuntimeApiServer(LocalHttpServer):
         with self.active_lock:
             return self.active.get(request_id)
 
+    def respond_to(self, request: HttpRequest) -> HttpResponse:
+        return _Routes(self, request).answer()
 
-class _Headers(dict[str, str]):
-    """Request headers by lower-case name (all the Runtime API reads of them)."""
+    def refusal(self, status: int, reason: str, head: h11.Request | None) -> HttpResponse:
+        """A response over the limit fails its invocation, as Lambda's Runtime API does."""
+        parts = head.target.decode("iso-8859-1").split("/") if head is not None else []
+        if status == 413 and len(parts) == 6 and parts[3:6:2] == ["invocation", "response"]:
+            invocation = self.find(parts[4])
+            if invocation is not None and invocation.started_at is not None:
+                return _too_large(invocation)
+        return _json(HTTPStatus(status), _error("InvalidRequest", reason))
 
-    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        return super().get(name.lower(), default)
 
+class _Routes:
+    """The Runtime API's endpoints, answering one parsed request."""
 
-class _RuntimeApiHandler(LocalHttpHandler):
-    server: RuntimeApiServer
-    raw_requestline: bytes
+    def __init__(self, server: RuntimeApiServer, request: HttpRequest) -> None:
+        self.server = server
+        self.request = request
 
-    def parse_request(self) -> bool:
-        """The request line and headers, without the email parser http.server uses.
-
-        Every invocation makes two Runtime API requests; parsing them is most of
-        the emulator's own cost per request, and the runtime clients send only
-        a handful of simple headers.
-        """
-        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        words = self.requestline.split()
-        if len(words) != 3 or not words[2].startswith("HTTP/"):
-            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request line")
-            return False
-        self.command, self.path, self.request_version = words
-        headers = _Headers()
-        for _ in range(100):
-            line = self.rfile.readline(65537)
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = str(line, "iso-8859-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        self.headers = headers  # type: ignore[assignment]
-        connection = (headers.get("connection") or "").lower()
-        self.close_connection = connection == "close" or (
-            self.request_version == "HTTP/1.0" and connection != "keep-alive"
-        )
-        if (headers.get("expect") or "").lower() == "100-continue":
-            self.send_response_only(HTTPStatus.CONTINUE)  # curl-based clients wait for it
-            self.end_headers()
-        return True
-
-    def do_GET(self) -> None:
-        if self.path == f"{API_PREFIX}/runtime/invocation/next":
-            self._next()
-        else:
-            self._send_json(HTTPStatus.NOT_FOUND, _error("NotFound", f"no route {self.path}"))
-
-    def do_POST(self) -> None:
-        body = self._read_body()
-        parts = self.path.removeprefix(API_PREFIX).strip("/").split("/")
-        if parts == ["runtime", "init", "error"]:
-            error_type = self.headers.get(ERROR_TYPE_HEADER) or "Runtime.Unknown"
+    def answer(self) -> HttpResponse:
+        path, method = self.request.target, self.request.method
+        if method == "GET" and path == f"{API_PREFIX}/runtime/invocation/next":
+            return self._next()
+        parts = path.removeprefix(API_PREFIX).strip("/").split("/")
+        if method == "POST" and parts == ["runtime", "init", "error"]:
+            error_type = self.request.header(ERROR_TYPE_HEADER) or "Runtime.Unknown"
             if self.server.on_init_error is not None:
-                self.server.on_init_error(body, error_type)
-            self._send_json(HTTPStatus.ACCEPTED, {"status": "OK"})
-            return
-        if len(parts) == 4 and parts[:2] == ["runtime", "invocation"]:
+                self.server.on_init_error(self.request.body, error_type)
+            return _json(HTTPStatus.ACCEPTED, {"status": "OK"})
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["runtime", "invocation"]:
             request_id, verb = parts[2], parts[3]
             if verb in ("response", "error"):
-                self._answer(request_id, verb, body)
-                return
-        self._send_json(HTTPStatus.NOT_FOUND, _error("NotFound", f"no route {self.path}"))
+                return self._answer(request_id, verb, self.request.body)
+        return _json(HTTPStatus.NOT_FOUND, _error("NotFound", f"no route {path}"))
 
-    def _next(self) -> None:
+    def _next(self) -> HttpResponse:
         invocation = self.server.take_next()
         if invocation is None:
-            self._send_json(HTTPStatus.GONE, _error("ServerShutdown", "the sandbox is stopping"))
-            return
+            return _json(HTTPStatus.GONE, _error("ServerShutdown", "the sandbox is stopping"))
         invocation.start()
         if self.server.on_dispatch is not None:
             self.server.on_dispatch(invocation)
-        headers = {
-            "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
-            "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_ms),
-            "Lambda-Runtime-Invoked-Function-Arn": invocation.function_arn,
-            "Lambda-Runtime-Trace-Id": invocation.trace_id,
-        }
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
+            ("Lambda-Runtime-Deadline-Ms", str(invocation.deadline_ms)),
+            ("Lambda-Runtime-Invoked-Function-Arn", invocation.function_arn),
+            ("Lambda-Runtime-Trace-Id", invocation.trace_id),
+        ]
         if invocation.client_context:
-            headers["Lambda-Runtime-Client-Context"] = invocation.client_context
-        self._send(HTTPStatus.OK, invocation.payload, "application/json", headers)
+            headers.append(("Lambda-Runtime-Client-Context", invocation.client_context))
+        return HttpResponse(HTTPStatus.OK, invocation.payload, headers)
 
-    def _answer(self, request_id: str, verb: str, body: bytes) -> None:
+    def _answer(self, request_id: str, verb: str, body: bytes) -> HttpResponse:
         invocation = self.server.find(request_id)
         if invocation is None or invocation.started_at is None:
             message = f"Invalid request ID: {request_id}"
-            self._send_json(HTTPStatus.BAD_REQUEST, _error("InvalidRequestID", message))
-            return
+            return _json(HTTPStatus.BAD_REQUEST, _error("InvalidRequestID", message))
         if verb == "response" and len(body) > MAX_PAYLOAD_BYTES:
-            message = (
-                "Response payload size exceeded maximum allowed payload size "
-                f"({MAX_PAYLOAD_BYTES} bytes)."
-            )
-            invocation.fail(error_body(RESPONSE_TOO_LARGE, message), RESPONSE_TOO_LARGE)
-            self._send_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error(RESPONSE_TOO_LARGE, message)
-            )
-            return
+            return _too_large(invocation)
         if verb == "response":
             invocation.succeed(body)
         else:
-            error_type = self.headers.get(ERROR_TYPE_HEADER) or _error_type_of(body)
+            error_type = self.request.header(ERROR_TYPE_HEADER) or _error_type_of(body)
             invocation.fail(body, error_type)
-        self._send_json(HTTPStatus.ACCEPTED, {"status": "OK"})
+        return _json(HTTPStatus.ACCEPTED, {"status": "OK"})
 
-    def _read_body(self) -> bytes:
-        return read_body(self.rfile, self.headers.get)
 
-    def _send_json(self, status: HTTPStatus, document: dict[str, str]) -> None:
-        self._send(status, json.dumps(document).encode(), "application/json", {})
+def _too_large(invocation: Invocation) -> HttpResponse:
+    message = (
+        f"Response payload size exceeded maximum allowed payload size ({MAX_PAYLOAD_BYTES} bytes)."
+    )
+    invocation.fail(error_body(RESPONSE_TOO_LARGE, message), RESPONSE_TOO_LARGE)
+    return _json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, _error(RESPONSE_TOO_LARGE, message))
 
-    def _send(
-        self, status: HTTPStatus, body: bytes, content_type: str, headers: dict[str, str]
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+
+def _json(status: HTTPStatus, document: dict[str, str]) -> HttpResponse:
+    return HttpResponse(
+        status, json.dumps(document).encode(), [("Content-Type", "application/json")]
+    )
 
 
 def _error(error_type: str, message: str) -> dict[str, str]:

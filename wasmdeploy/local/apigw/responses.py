@@ -13,18 +13,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
+from wasmdeploy.local.local_http import HttpResponse
 from wasmdeploy.local.runtime_api import RESPONSE_TOO_LARGE
 from wasmdeploy.local.runtime_session import InvocationOutcome
 
-
-@dataclass
-class HttpResponse:
-    status: int
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
+__all__ = ["HttpResponse", "MalformedResponse", "api_error", "map_response", "map_response_error"]
 
 
 class MalformedResponse(ValueError):

@@ -10,21 +10,18 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.responses import (
-    HttpResponse,
     api_error,
     map_response,
     map_response_error,
 )
 from wasmdeploy.local.apigw.router import NoRoute, Preflight, RouteMatch, Router
 from wasmdeploy.local.events.catalog import render_event
-from wasmdeploy.local.http_bodies import BodyTooLarge, read_body
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
-from wasmdeploy.local.local_http import LocalHttpHandler, LocalHttpServer
+from wasmdeploy.local.local_http import HttpRequest, HttpResponse, LocalHttpServer
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.manifest.model import Service
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-DISCARD_LIMIT = 64 * 1024 * 1024  # past this, a refused body is not read: the connection drops
 CORS_ALLOW_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
 
 Notice = Callable[[str], None]
@@ -32,6 +29,7 @@ Notice = Callable[[str], None]
 
 class ApiGatewayServer(LocalHttpServer):
     request_queue_size = 256  # many clients connect at once; the default backlog (5) drops them
+    max_body_bytes = MAX_REQUEST_BYTES
 
     def __init__(
         self,
@@ -46,7 +44,23 @@ class ApiGatewayServer(LocalHttpServer):
         self.router = Router(service)
         self.pools = pools
         self.notice = notice
-        super().__init__((host, port), _ApiGatewayHandler)
+        super().__init__((host, port))
+
+    def respond_to(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.respond(
+                request.method, request.target, request.headers, request.body, request.client_ip
+            )
+        except Exception:
+            self.notice(traceback.format_exc())
+            return api_error(500, "Internal Server Error")
+
+    def refusal(self, status: int, reason: str, head: object) -> HttpResponse:
+        """API Gateway's JSON error shape; the reason goes to the log."""
+        self.notice(f"refused a request: {status} {reason}")
+        if status == 413:
+            return api_error(413, "Request Entity Too Large")
+        return api_error(status, "Forbidden" if status == 403 else "Bad Request")
 
     def respond(
         self,
@@ -127,46 +141,3 @@ def _preflight(match: Preflight) -> HttpResponse:
             ("Access-Control-Allow-Methods", methods),
         ],
     )
-
-
-class _ApiGatewayHandler(LocalHttpHandler):
-    server: ApiGatewayServer
-
-    def _handle(self) -> None:
-        try:
-            body = read_body(self.rfile, self.headers.get, MAX_REQUEST_BYTES)
-        except BodyTooLarge as error:
-            if (self.headers.get("Transfer-Encoding") or "").lower() != "chunked":
-                self._discard(int(error.args[0]))
-            self.close_connection = True
-            self._write(api_error(413, "Request Entity Too Large"))
-            return
-        try:
-            response = self.server.respond(
-                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
-            )
-        except Exception:
-            self.server.notice(traceback.format_exc())
-            response = api_error(500, "Internal Server Error")
-        self._write(response)
-
-    def _discard(self, length: int) -> None:
-        """Read the refused body, so the client sees the 413 instead of a reset connection."""
-        remaining = min(length, DISCARD_LIMIT)
-        while remaining > 0:
-            chunk = self.rfile.read(min(remaining, 1 << 20))
-            if not chunk:
-                return
-            remaining -= len(chunk)
-
-    def _write(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
