@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from wasmdeploy_runtime.errors import WASM_INVALID_CONFIG, InitError
+from wasmdeploy_runtime.kv_store import KvGrant, parse_grants
 from wasmdeploy_runtime.units import parse_duration, parse_size
 
 CONFIG_FILE = "wasmdeploy.json"
@@ -63,6 +64,7 @@ class FunctionConfig:
         "function_name",
         "handler",
         "input",
+        "kv",
         "module_path",
         "output",
         "sandbox",
@@ -78,6 +80,7 @@ class FunctionConfig:
         input: str = "event",
         output: OutputTarget | None = None,
         environment: Mapping[str, str] | None = None,
+        kv: Mapping[str, KvGrant] | None = None,
     ) -> None:
         self.function_name = function_name
         self.handler = handler  # the handler string as given: "mod.wasm#handle"
@@ -87,6 +90,7 @@ class FunctionConfig:
         self.input = input  # "event" | "object"
         self.output = output
         self.environment: Mapping[str, str] = environment if environment is not None else {}
+        self.kv: Mapping[str, KvGrant] = kv if kv is not None else {}  # granted stores by name
 
     @property
     def abi(self) -> str:
@@ -139,6 +143,7 @@ def parse_config(
         input=_input_mode(raw.get("input")),
         output=_output(raw.get("output")),
         environment=_environment(raw.get("environment")),
+        kv=parse_grants(raw.get("kv"), CONFIG_FILE),
     )
 
 

@@ -105,6 +105,8 @@ class WasmFunction:
         `after_response()` once the result is delivered."""
         started = time.monotonic()
         totals = _Totals()
+        kv = self.sandbox.prepared.kv
+        kv_calls, kv_time = (kv.calls, kv.time) if kv is not None else (0, 0.0)
         try:
             body: bytes | None = self._handle(payload, deadline, totals)
             error = None
@@ -122,6 +124,8 @@ class WasmFunction:
                 fuel_used=totals.fuel_used,
                 cold_start=self._cold,
                 error_type=error.error_type if error else None,
+                kv_calls=None if kv is None else kv.calls - kv_calls,
+                kv_time=0.0 if kv is None else kv.time - kv_time,
             )
         )
         self._cold = False
@@ -167,6 +171,8 @@ class WasmFunction:
         return self._deliver(self._run(payload, deadline, totals), sources[0] if sources else None)
 
     def _run(self, payload: bytes, deadline: float | None, totals: _Totals) -> bytes:
+        if self.sandbox.prepared.kv is not None:
+            self.sandbox.prepared.kv.start_invocation(self.config.sandbox.max_time, deadline)
         outcome = self.sandbox.run(payload, deadline=deadline)
         totals.add(outcome)
         if outcome.logs:

@@ -21,6 +21,8 @@ class InvocationMetrics:
         "fuel_used",
         "function_name",
         "instantiate_time",
+        "kv_calls",
+        "kv_time",
         "peak_memory",
         "request_id",
     )
@@ -35,6 +37,8 @@ class InvocationMetrics:
         fuel_used: int | None,
         cold_start: bool,
         error_type: str | None = None,
+        kv_calls: int | None = None,
+        kv_time: float = 0.0,
     ) -> None:
         self.function_name = function_name
         self.request_id = request_id
@@ -44,6 +48,8 @@ class InvocationMetrics:
         self.fuel_used = fuel_used
         self.cold_start = cold_start
         self.error_type = error_type
+        self.kv_calls = kv_calls  # key-value store calls; None for a function with no stores
+        self.kv_time = kv_time  # seconds spent in them
 
 
 _METRICS = (
@@ -53,11 +59,14 @@ _METRICS = (
     ("ColdStart", "Count"),
 )
 _FUEL = ("FuelUsed", "Count")
+_KV = (("KvCalls", "Count"), ("KvTime", "Milliseconds"))
 
 
-def _directive(with_fuel: bool) -> str:
+def _directive(with_fuel: bool, with_kv: bool = False) -> str:
     """The constant `CloudWatchMetrics` part of the document, as JSON."""
     metrics = [*_METRICS, _FUEL] if with_fuel else list(_METRICS)
+    if with_kv:
+        metrics.extend(_KV)
     return json.dumps(
         [
             {
@@ -71,7 +80,7 @@ def _directive(with_fuel: bool) -> str:
 
 
 # Rendered once: one line per invocation is written on the hot path.
-_DIRECTIVES = {False: _directive(False), True: _directive(True)}
+_DIRECTIVES = {(fuel, kv): _directive(fuel, kv) for fuel in (False, True) for kv in (False, True)}
 _string = json.encoder.encode_basestring_ascii
 
 
@@ -80,7 +89,8 @@ def emf_line(metrics: InvocationMetrics, *, timestamp_ms: int | None = None) -> 
     timestamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
     fields = [
         f'{{"_aws":{{"Timestamp":{timestamp},'
-        f'"CloudWatchMetrics":{_DIRECTIVES[metrics.fuel_used is not None]}}}',
+        f'"CloudWatchMetrics":'
+        f"{_DIRECTIVES[metrics.fuel_used is not None, metrics.kv_calls is not None]}}}",
         f'"FunctionName":{_string(metrics.function_name)}',
         f'"Duration":{round(metrics.duration * 1000, 3)!r}',
         f'"InstantiateTime":{round(metrics.instantiate_time * 1000, 3)!r}',
@@ -90,6 +100,9 @@ def emf_line(metrics: InvocationMetrics, *, timestamp_ms: int | None = None) -> 
     ]
     if metrics.fuel_used is not None:
         fields.append(f'"FuelUsed":{int(metrics.fuel_used)}')
+    if metrics.kv_calls is not None:
+        fields.append(f'"KvCalls":{int(metrics.kv_calls)}')
+        fields.append(f'"KvTime":{round(metrics.kv_time * 1000, 3)!r}')
     if metrics.error_type is not None:
         fields.append(f'"errorType":{_string(metrics.error_type)}')
     return ",".join(fields) + "}"

@@ -32,6 +32,8 @@ from wasmdeploy_runtime.imports import (
     module_imports,
     uses_wasi,
 )
+from wasmdeploy_runtime.kv_host import KvHost, kv_host_for, without_kv
+from wasmdeploy_runtime.kv_store import KvGrant
 from wasmdeploy_runtime.outcomes import GuestAbort
 
 I32 = wasmtime.ValType.i32()
@@ -39,7 +41,15 @@ I64 = wasmtime.ValType.i64()
 
 
 class PreparedModule:
-    __slots__ = ("engine", "exports_memory", "initializer", "instance_pre", "loaded", "uses_wasi")
+    __slots__ = (
+        "engine",
+        "exports_memory",
+        "initializer",
+        "instance_pre",
+        "kv",
+        "loaded",
+        "uses_wasi",
+    )
 
     def __init__(
         self,
@@ -49,6 +59,7 @@ class PreparedModule:
         uses_wasi: bool,
         exports_memory: bool,
         initializer: str | None,
+        kv: KvHost | None = None,
     ) -> None:
         self.engine = engine
         self.loaded = loaded
@@ -57,10 +68,13 @@ class PreparedModule:
         self.exports_memory = exports_memory
         # "_initialize" for a WASI reactor used through the exports ABI
         self.initializer = initializer
+        self.kv = kv  # the key-value host imports, for a module that uses them
 
 
 _loaded: dict[tuple[str, bool, int], LoadedModule] = {}
-_prepared: dict[tuple[str, bool, int, tuple[str, ...], str | None], PreparedModule] = {}
+_prepared: dict[
+    tuple[str, bool, int, tuple[str, ...], str | None, tuple[KvGrant, ...]], PreparedModule
+] = {}
 
 
 def prepare_module(config: FunctionConfig) -> PreparedModule:
@@ -69,7 +83,8 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
     digest = content_digest(wasm)
     sandbox = config.sandbox
     fuel = sandbox.fuel is not None
-    key = (digest.hex(), fuel, sandbox.stack_limit, sandbox.allowed_imports, config.export)
+    grants = tuple(sorted(config.kv.values()))
+    key = (digest.hex(), fuel, sandbox.stack_limit, sandbox.allowed_imports, config.export, grants)
     prepared = _prepared.get(key)
     if prepared is not None:
         return prepared
@@ -80,10 +95,13 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         loaded = _loaded[loaded_key] = load_module(engine, config.module_path, wasm, digest)
     module = loaded.module
     imports = module_imports(module)
-    check_imports(imports, ImportPolicy(sandbox.allowed_imports))
+    kv = kv_host_for(config.kv, imports)  # the grants admit wasmdeploy_kv.*
+    check_imports(without_kv(imports), ImportPolicy(sandbox.allowed_imports))
     exports = {item.name: item.type for item in module.exports}
     initializer = _check_exports(config, exports)
     linker = build_linker(engine, imports, abort_from_guest)
+    if kv is not None:
+        kv.define(linker)
     try:
         instance_pre = linker.instantiate_pre(module)
     except wasmtime.WasmtimeError as error:
@@ -97,6 +115,7 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         uses_wasi=uses_wasi(imports),
         exports_memory=isinstance(exports.get("memory"), wasmtime.MemoryType),
         initializer=initializer,
+        kv=kv,
     )
     return prepared
 

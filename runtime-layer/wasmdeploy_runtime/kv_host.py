@@ -1,0 +1,306 @@
+"""The `wasmdeploy_kv` host imports: the guest's view of its key-value stores.
+
+Pointers and lengths are i32 into the guest's exported `memory`; a range
+outside it traps. Negative results are errors the guest handles:
+-1 no such key (get), -2 the store is not granted to this function, -3 an
+invalid key (1-1024 bytes of UTF-8), -4 a value over 393,216 bytes, -5 the
+store is unavailable, -6 `increment` on a value that is not an integer.
+
+Every call is counted and timed for the invocation's metric line, and runs
+within the invocation's deadline: a call that would outlive it stops the guest
+with `WasmTimeout`.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import wasmtime
+
+from wasmdeploy_runtime.errors import (
+    WASM_FORBIDDEN_IMPORT,
+    WASM_TIMEOUT,
+    WASM_TRAP,
+    FunctionError,
+    InitError,
+)
+from wasmdeploy_runtime.guest_calls import read_memory, write_memory
+from wasmdeploy_runtime.kv_store import (
+    KV_MODULE,
+    MAX_KEY_BYTES,
+    MAX_VALUE_BYTES,
+    KvBackend,
+    KvGrant,
+    NotAnInteger,
+    StoreUnavailable,
+    backend_spec,
+    open_backend,
+)
+
+NO_KEY = -1
+NOT_GRANTED = -2
+INVALID_KEY = -3
+VALUE_TOO_LARGE = -4
+UNAVAILABLE = -5
+NOT_AN_INTEGER = -6
+_U32 = 0xFFFFFFFF
+
+_I32 = wasmtime.ValType.i32()
+_I64 = wasmtime.ValType.i64()
+SIGNATURES: dict[str, tuple[list[wasmtime.ValType], list[wasmtime.ValType]]] = {
+    "get": ([_I32] * 6, [_I64]),
+    "set": ([_I32] * 6, [_I32]),
+    "delete": ([_I32] * 4, [_I32]),
+    "exists": ([_I32] * 4, [_I32]),
+    "increment": ([_I32] * 4 + [_I64, _I32], [_I32]),
+    "compare_and_swap": ([_I32] * 8, [_I32]),
+    "list_keys": ([_I32] * 8, [_I64]),
+}
+
+
+class _Refused(Exception):
+    """A call the guest made wrongly: answered with the error code, not a trap."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+class KvHost:
+    """The stores one function may use, and the counters of the current invocation."""
+
+    def __init__(self, grants: Mapping[str, KvGrant]) -> None:
+        self.grants = dict(grants)
+        self._spec: str | None = None
+        self._backend: KvBackend | None = None
+        self.calls = 0  # store calls since the process started
+        self.time = 0.0  # seconds spent in them
+        self.deadline: float | None = None  # the current invocation's, time.monotonic()
+
+    @property
+    def backend(self) -> KvBackend:
+        if self._backend is None:
+            self._spec = self._spec or backend_spec()
+            self._backend = open_backend(self._spec)
+        return self._backend
+
+    def start_invocation(self, max_time: float | None, deadline: float | None) -> None:
+        """Bound the coming invocation's store calls by `maxTime` and Lambda's deadline
+        (and follow `WASMDEPLOY_KV` if it changed)."""
+        if max_time is not None:
+            own = time.monotonic() + max_time
+            deadline = own if deadline is None else min(deadline, own)
+        self.deadline = deadline
+        spec = backend_spec()
+        if spec != self._spec:
+            self.close()
+            self._spec = spec
+
+    def define(self, linker: wasmtime.Linker) -> None:
+        for name, (params, results) in SIGNATURES.items():
+            handler = getattr(self, f"_{name}")
+            linker.define_func(
+                KV_MODULE,
+                name,
+                wasmtime.FuncType(params, results),
+                self._guarded(handler),
+                access_caller=True,
+            )
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+    def _guarded(self, handler: Callable[..., int]) -> Callable[..., int]:
+        def call(caller: wasmtime.Caller, *args: int) -> int:
+            started = time.monotonic()
+            if self.deadline is not None and started >= self.deadline:
+                raise _timeout()
+            try:
+                return handler(_Memory(caller), *args)
+            except _Refused as refused:
+                return refused.code
+            except StoreUnavailable:
+                if self.deadline is not None and time.monotonic() >= self.deadline:
+                    raise _timeout() from None
+                return UNAVAILABLE
+            except NotAnInteger:
+                return NOT_AN_INTEGER
+            finally:
+                self.calls += 1
+                self.time += time.monotonic() - started
+
+        return call
+
+    def _grant(self, memory: _Memory, pointer: int, length: int) -> KvGrant:
+        name = memory.read(pointer, length)
+        grant = self.grants.get(name.decode("utf-8", errors="replace"))
+        if grant is None:
+            raise _Refused(NOT_GRANTED)
+        return grant
+
+    def _get(self, m: _Memory, sp: int, sl: int, kp: int, kl: int, bp: int, cap: int) -> int:
+        grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
+        m.check(bp, cap)
+        value = self.backend.get(grant, key, self.deadline)
+        if value is None:
+            return NO_KEY
+        m.write(bp, value[: cap & _U32])
+        return len(value)
+
+    def _set(self, m: _Memory, sp: int, sl: int, kp: int, kl: int, vp: int, vl: int) -> int:
+        grant, key, value = self._grant(m, sp, sl), _key(m, kp, kl), _value(m, vp, vl)
+        self.backend.set(grant, key, value, self.deadline)
+        return 0
+
+    def _delete(self, m: _Memory, sp: int, sl: int, kp: int, kl: int) -> int:
+        grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
+        self.backend.delete(grant, key, self.deadline)
+        return 0
+
+    def _exists(self, m: _Memory, sp: int, sl: int, kp: int, kl: int) -> int:
+        grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
+        return 1 if self.backend.exists(grant, key, self.deadline) else 0
+
+    def _increment(
+        self, m: _Memory, sp: int, sl: int, kp: int, kl: int, delta: int, out: int
+    ) -> int:
+        grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
+        m.check(out, 8)
+        number = self.backend.increment(grant, key, delta, self.deadline)
+        m.write(out, struct.pack("<q", number))
+        return 0
+
+    def _compare_and_swap(
+        self, m: _Memory, sp: int, sl: int, kp: int, kl: int, op: int, ol: int, np: int, nl: int
+    ) -> int:
+        grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
+        old = None if ol == -1 else _value(m, op, ol)
+        new = _value(m, np, nl)
+        return 1 if self.backend.compare_and_swap(grant, key, old, new, self.deadline) else 0
+
+    def _list_keys(
+        self, m: _Memory, sp: int, sl: int, pp: int, pl: int, cp: int, cl: int, bp: int, cap: int
+    ) -> int:
+        grant = self._grant(m, sp, sl)
+        prefix = _text(m.read(pp, pl), allow_empty=True)
+        cursor = _text(m.read(cp, cl), allow_empty=True)
+        m.check(bp, cap)
+        keys, following = self.backend.list_keys(grant, prefix, cursor, self.deadline)
+        page = encode_page(keys, following)
+        if len(page) <= cap & _U32:
+            m.write(bp, page)
+        return len(page)
+
+
+def encode_page(keys: list[str], cursor: str) -> bytes:
+    """u32le cursor length, the cursor, then u32le length + bytes per key."""
+    parts = [_prefixed(cursor.encode())]
+    parts.extend(_prefixed(key.encode()) for key in keys)
+    return b"".join(parts)
+
+
+def decode_page(page: bytes) -> tuple[list[str], str]:
+    """The inverse of `encode_page` (for hosts and tests reading a guest's buffer)."""
+    items, offset = [], 0
+    while offset < len(page):
+        (length,) = struct.unpack_from("<I", page, offset)
+        items.append(page[offset + 4 : offset + 4 + length].decode())
+        offset += 4 + length
+    return items[1:], items[0]
+
+
+def _prefixed(data: bytes) -> bytes:
+    return struct.pack("<I", len(data)) + data
+
+
+def _key(memory: _Memory, pointer: int, length: int) -> str:
+    if not 1 <= (length & _U32) <= MAX_KEY_BYTES:
+        memory.check(pointer, length)
+        raise _Refused(INVALID_KEY)
+    return _text(memory.read(pointer, length), allow_empty=False)
+
+
+def _text(data: bytes, *, allow_empty: bool) -> str:
+    if len(data) > MAX_KEY_BYTES or (not data and not allow_empty):
+        raise _Refused(INVALID_KEY)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Refused(INVALID_KEY) from None
+
+
+def _value(memory: _Memory, pointer: int, length: int) -> bytes:
+    memory.check(pointer, length)
+    if (length & _U32) > MAX_VALUE_BYTES:
+        raise _Refused(VALUE_TOO_LARGE)
+    return memory.read(pointer, length)
+
+
+def _timeout() -> FunctionError:
+    return FunctionError(
+        WASM_TIMEOUT, "the invocation's time ran out during a key-value store call"
+    )
+
+
+class _Memory:
+    """The calling instance's exported memory, with bounds checks that trap."""
+
+    __slots__ = ("_caller", "_memory")
+
+    def __init__(self, caller: wasmtime.Caller) -> None:
+        memory: Any = caller.get("memory")
+        if not isinstance(memory, wasmtime.Memory):
+            raise FunctionError(
+                WASM_TRAP, f"{KV_MODULE} needs the module to export its memory as `memory`"
+            )
+        self._caller = caller
+        self._memory = memory
+
+    def check(self, pointer: int, length: int) -> None:
+        start, size = pointer & _U32, length & _U32
+        if start + size > self._memory.data_len(self._caller):
+            raise FunctionError(
+                WASM_TRAP,
+                f"{KV_MODULE}: {size} bytes at {start} are outside the module's memory",
+            )
+
+    def read(self, pointer: int, length: int) -> bytes:
+        self.check(pointer, length)
+        return read_memory(self._caller, self._memory, pointer & _U32, length & _U32)  # type: ignore[arg-type]
+
+    def write(self, pointer: int, data: bytes) -> None:
+        self.check(pointer, len(data))
+        write_memory(self._caller, self._memory, pointer & _U32, data)  # type: ignore[arg-type]
+
+
+def kv_host_for(grants: Mapping[str, KvGrant], imports: list[tuple[str, str]]) -> KvHost | None:
+    """The host for a module importing `wasmdeploy_kv`, None for one that does not.
+
+    A function's grants are what admit the imports (whatever `allowedImports` says):
+    a module importing them without a grant is refused, naming the imports."""
+    wanted = [name for module, name in imports if module == KV_MODULE]
+    if not wanted:
+        return None
+    names = ", ".join(f"{KV_MODULE}.{name}" for name in wanted)
+    if not grants:
+        raise InitError(
+            WASM_FORBIDDEN_IMPORT,
+            f"the module imports {names}, but the function is granted no key-value store "
+            "(give it `kv: [STORE]` in the manifest)",
+        )
+    unknown = [f"{KV_MODULE}.{name}" for name in wanted if name not in SIGNATURES]
+    if unknown:
+        raise InitError(
+            WASM_FORBIDDEN_IMPORT,
+            f"the module imports {', '.join(unknown)}, which the runtime does not provide "
+            f"({KV_MODULE} provides {', '.join(SIGNATURES)})",
+        )
+    return KvHost(grants)
+
+
+def without_kv(imports: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [item for item in imports if item[0] != KV_MODULE]
