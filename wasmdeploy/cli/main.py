@@ -35,6 +35,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plan": ("wasmdeploy.cli.plan", "plan", "Show the resources a deploy would create."),
     "preview": ("wasmdeploy.cli.deploy", "preview", "Preview a deploy (Pulumi)."),
     "up": ("wasmdeploy.cli.deploy", "up", "Deploy the stage to AWS (Pulumi)."),
+    "deploy": (
+        "wasmdeploy.cli.deploy_function",
+        "deploy",
+        "Update one deployed function directly (deploy function -f NAME).",
+    ),
     "destroy": ("wasmdeploy.cli.deploy", "destroy", "Remove the stage from AWS (Pulumi)."),
     "refresh": ("wasmdeploy.cli.deploy", "refresh", "Refresh the stack's state from AWS."),
     "outputs": ("wasmdeploy.cli.deploy", "outputs", "Show the deployed stack's outputs."),

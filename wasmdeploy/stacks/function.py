@@ -13,6 +13,7 @@ from wasmdeploy.build.package import lambda_handler
 from wasmdeploy.build.zips import Artifact
 from wasmdeploy.manifest.model import Function
 from wasmdeploy.stacks import policies
+from wasmdeploy.stacks.function_shape import shape_tags
 from wasmdeploy.stacks.logs import log_group_name
 
 
@@ -112,7 +113,7 @@ class WasmFunction(pulumi.ComponentResource):
             environment=lambda_environment(function),
             logging_config=logging_config(function, self.log_group.name),
             publish=function.is_edge,
-            tags={**tags, **function.tags},
+            tags={**tags, **function.tags, **shape_tags(function)},
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[self.role_policy, self.log_group],
