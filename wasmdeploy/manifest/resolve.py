@@ -15,6 +15,7 @@ from wasmdeploy_runtime.units import parse_duration, parse_size
 
 from wasmdeploy.manifest import model, settings
 from wasmdeploy.manifest.events import function_events
+from wasmdeploy.manifest.resolve_events import async_config, function_sources, service_resources
 from wasmdeploy.manifest.settings import as_dict
 
 
@@ -45,9 +46,10 @@ def resolve_function(
     edge = raw.get("edge")
     requested = settings.requested_runtime(data, raw)
     runtime = settings.deployed_runtime(data, raw)
+    deployed_name = settings.deployed_name(service, stage, name)
     return model.Function(
         name=name,
-        deployed_name=settings.deployed_name(service, stage, name),
+        deployed_name=deployed_name,
         handler=handler,
         module=(root / module_relpath).resolve(),
         module_relpath=module_relpath,
@@ -78,6 +80,8 @@ def resolve_function(
         iam_statements=tuple(settings.iam_statements(data)),
         log_retention_days=settings.log_retention(data, raw),
         requested_runtime=requested if requested != runtime and not raw.get("edge") else None,
+        events=function_sources(raw, deployed_name),
+        async_config=async_config(raw, deployed_name),
     )
 
 
@@ -109,9 +113,10 @@ def resolve_service(
     name = str(data["service"])
     stage_name = settings.stage(data, stage)
     provider = settings.provider_of(data)
+    raw_functions = settings.functions_of(data)
     functions = tuple(
         resolve_function(data, fname, raw, name, stage_name, root)
-        for fname, raw in settings.functions_of(data).items()
+        for fname, raw in raw_functions.items()
     )
     backend = provider.get("backend")
     return model.Service(
@@ -125,4 +130,7 @@ def resolve_service(
         cdn=resolve_cdn(data.get("cdn")),
         retain_buckets=provider.get("retainBuckets") is not False,
         custom=as_dict(data.get("custom")),
+        event_resources=service_resources(
+            list(zip(raw_functions.values(), functions, strict=True))
+        ),
     )
