@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wasmdeploy.cli.options import manifest_options
+
+if TYPE_CHECKING:
+    from wasmdeploy.manifest.load import LoadResult
 
 
 @click.command("validate")
@@ -30,6 +34,8 @@ def validate(
             "errors": [problem.as_json() for problem in result.errors],
             "warnings": [problem.as_json() for problem in result.warnings],
         }
+        if _shows_serverless_summary(result):
+            report["serverless"] = result.serverless.as_json()
         click.echo(json.dumps(report, indent=2))
     else:
         for problem in [*result.errors, *result.warnings]:
@@ -46,8 +52,18 @@ def validate(
         else:
             count = len(result.errors)
             click.echo(f"{name} is invalid: {count} error{'s' if count != 1 else ''}")
+        if _shows_serverless_summary(result):
+            click.echo(result.serverless.line())
     if not result.valid:
         sys.exit(1)
+
+
+def _shows_serverless_summary(result: LoadResult) -> bool:
+    """On a serverless.yml, or whenever a Serverless-only key was warned about or refused."""
+    counts = result.serverless.counts
+    return result.path.name.startswith("serverless.") or bool(
+        counts.get("warned") or counts.get("refused")
+    )
 
 
 @click.command("print")

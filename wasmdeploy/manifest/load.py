@@ -16,6 +16,7 @@ from typing import Any
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest import settings
+from wasmdeploy.manifest.check_serverless import ServerlessSummary, check_serverless_keys
 from wasmdeploy.manifest.checks import CheckContext, run_checks
 from wasmdeploy.manifest.model import DEFAULT_REGION, DEFAULT_STAGE, Service
 from wasmdeploy.manifest.problems import ManifestInvalid, Problem, Problems, relative_file
@@ -36,6 +37,7 @@ class LoadResult:
     service: Service | None = None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    serverless: ServerlessSummary = field(default_factory=ServerlessSummary)
 
     @property
     def valid(self) -> bool:
@@ -111,6 +113,7 @@ def _load_document(
     if not isinstance(data, dict):
         return
     check_schema(data, problems)
+    result.serverless = check_serverless_keys(data, problems)
     run_checks(
         data,
         problems,

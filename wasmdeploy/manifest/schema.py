@@ -19,6 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from wasmdeploy.manifest import serverless_keys
 from wasmdeploy.manifest.problems import Problems
 
 SCHEMA_FILE = "wasmdeploy.schema.json"
@@ -153,6 +154,12 @@ def _unknown_keys(error: ValidationError) -> list[str]:
     return [key for key in instance if key not in allowed]
 
 
+def _answered_by_serverless_check(path: tuple[Any, ...], key: str) -> bool:
+    """A Serverless key wasmdeploy warns about or refuses: check_serverless reports it."""
+    found = serverless_keys.answer(path, key)
+    return found is not None and found.status != "supported"
+
+
 def check_schema(data: Any, problems: Problems) -> None:
     """Report every schema violation into `problems`.
 
@@ -166,6 +173,8 @@ def check_schema(data: Any, problems: Problems) -> None:
         if error.validator == "additionalProperties" and error.schema.get("properties"):
             allowed = list(error.schema["properties"])
             for key in _unknown_keys(error):
+                if _answered_by_serverless_check(path, key):
+                    continue
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)
                 hint = f"Did you mean '{close[0]}'?" if close else None
                 hint = hint or f"Known keys here: {', '.join(allowed)}."
