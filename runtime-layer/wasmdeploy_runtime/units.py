@@ -6,7 +6,9 @@ value means the same thing in both places. Standard library only.
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 
 _SIZE_UNITS = {
     "": 1,
@@ -36,7 +38,7 @@ def parse_size(value: object) -> int:
     if isinstance(value, str):
         match = _NUMBER_WITH_UNIT.match(value)
         if match and match.group(2).lower() in _SIZE_UNITS:
-            return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+            return int(Decimal(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
     raise ValueError(f"{value!r} is not a size; write it like '128MB', '512KB' or '1GB'")
 
 
@@ -47,13 +49,20 @@ def parse_duration(value: object) -> float:
     if isinstance(value, int | float):
         if value < 0:
             raise ValueError(f"{value!r} is negative; a duration must be positive")
-        return float(value)
+        return _finite_seconds(float(value) if abs(value) < 1e300 else math.inf, value)
     if isinstance(value, str):
         match = _NUMBER_WITH_UNIT.match(value)
         if match and match.group(2).lower() in ("", *_DURATION_UNITS):
             unit = match.group(2).lower() or "s"
-            return float(match.group(1)) * _DURATION_UNITS[unit]
+            return _finite_seconds(float(match.group(1)) * _DURATION_UNITS[unit], value)
     raise ValueError(f"{value!r} is not a duration; write it like '5s', '500ms' or '2m'")
+
+
+def _finite_seconds(seconds: float, value: object) -> float:
+    if not math.isfinite(seconds):
+        shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:20] + "..."
+        raise ValueError(f"{shown} is too long or not a number; write a duration like '5s'")
+    return seconds
 
 
 def format_size(size: int) -> str:

@@ -89,11 +89,14 @@ def test_json_errors_carry_path_line_column_and_message(origin: Path) -> None:
     assert error["message"] == "unknown key 'handlr'"
 
 
-def test_file_option_and_missing_manifest(origin: Path) -> None:
+def test_file_option_and_missing_manifest_is_a_usage_error(origin: Path) -> None:
     (origin / "wasmdeploy.yml").rename(origin / "other.yml")
     assert run_cli(["validate", "-f", "other.yml"], origin)[0] == 0
     code, output = run_cli(["validate"], origin)
-    assert code == 1 and output.startswith("Error: no wasmdeploy.yml or serverless.yml")
+    assert code == 2 and output.startswith("Error: no wasmdeploy.yml or serverless.yml")
+    for command in (["validate", "-f", "missing.yml"], ["print"], ["plan"], ["package"]):
+        code, output = run_cli(command, origin)
+        assert code == 2 and output.startswith("Error: "), (command, output)
 
 
 def test_usage_errors_exit_2(origin: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wasmdeploy.manifest.check_events import check_existing_buckets, route_path_problem
 from wasmdeploy.manifest.check_loops import (
@@ -10,7 +12,11 @@ from wasmdeploy.manifest.check_loops import (
     check_overlapping_notifications,
     template_may_match,
 )
-from wasmdeploy.manifest.naming import bucket_name_problem, lambda_name_problem
+from wasmdeploy.manifest.naming import (
+    bucket_name_problem,
+    lambda_name_problem,
+    suggest_bucket_name,
+)
 from wasmdeploy.manifest.problems import Problems
 
 
@@ -173,3 +179,28 @@ def test_existing_must_be_consistent_across_a_buckets_triggers() -> None:
     problems = Problems("wasmdeploy.yml")
     check_existing_buckets(data, problems)
     assert [e.path for e in problems.errors] == ["functions.b.events[0].s3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("xn--bad-name", "bad-name"),
+        ("192.168.1.1", "192-168-1-1"),
+        ("My_Bucket", "my-bucket"),
+        ("sthree-xn--images", "images"),
+        ("photos-s3alias", "photos"),
+        ("a..b", "a.b"),
+        ("ab", "ab-bucket"),
+    ],
+)
+def test_a_bucket_hint_suggests_a_close_valid_name(name: str, suggestion: str) -> None:
+    assert suggest_bucket_name(name) == suggestion
+    assert bucket_name_problem(suggestion) is None
+
+
+RESERVED_LOOKING = r"(xn--|sthree-|amzn-s3-demo-)?[0-9.]{0,20}(-s3alias|--ol-s3|\.mrap)?"
+
+
+@given(st.text(max_size=80) | st.from_regex(RESERVED_LOOKING))
+def test_every_bucket_hint_passes_the_check_it_is_a_hint_for(name: str) -> None:
+    assert bucket_name_problem(suggest_bucket_name(name)) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wasmdeploy.manifest.problems import Problems
-from wasmdeploy.manifest.source import parse_yaml
+from wasmdeploy.manifest.source import MAX_VALUES, parse_yaml
 
 TEXT = """\
 service: svc
@@ -76,3 +76,50 @@ def test_control_characters_and_empty_documents_are_reported() -> None:
     assert parse("service: \x07\n")[1].errors
     data, problems = parse("# only a comment\n")
     assert data is None and "empty" in problems.errors[0].message
+
+
+def laughs(levels: int, width: int = 10) -> str:
+    """The billion laughs: each anchor is a list of `width` aliases of the one before."""
+    lines = ["a0: &a0 [" + ", ".join(["lol"] * width) + "]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_chain_that_multiplies_stops_with_one_clear_error() -> None:
+    data, problems = parse(laughs(10))
+    assert data is None
+    [error] = problems.errors
+    assert "aliases" in error.message and f"{MAX_VALUES:,}" in error.message
+
+
+def test_aliases_of_mappings_and_merge_keys_are_bounded_too() -> None:
+    mappings = ["m0: &m0 {a: 1, b: 2}"]
+    merges = ["k0: &k0 {x0: 1}"]
+    for level in range(1, 40):
+        mappings.append(f"m{level}: &m{level} {{a: *m{level - 1}, b: *m{level - 1}}}")
+        merges.append(f"k{level}: &k{level} {{<<: [*k{level - 1}, *k{level - 1}], x{level}: 1}}")
+    for text in ("\n".join(mappings), "\n".join(merges) + "\nuse: [" + "*k39, " * 30 + "]"):
+        data, problems = parse(text)
+        assert data is None and len(problems.errors) == 1
+        assert "aliases" in problems.errors[0].message
+
+
+def test_a_few_aliases_of_a_large_block_are_fine() -> None:
+    data, problems = parse(laughs(4))
+    assert not problems.errors
+    assert isinstance(data, dict) and len(data["a3"]) == 10 and data["a3"][0][0][0][0] == "lol"
+
+
+def test_merge_keys_let_the_mappings_own_keys_win_and_earlier_sources_win() -> None:
+    text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  x: 3\n"
+    data, problems = parse(text)
+    assert not problems.errors
+    assert data["c"] == {"x": 3, "y": 1, "z": 2}
+    assert problems.locations.of(("c", "x")).line == 5
+    assert problems.locations.of(("c", "z")).line == 2
+
+
+def test_merging_a_scalar_is_an_error() -> None:
+    _, problems = parse("a:\n  <<: 3\n  b: 1\n")
+    assert "merge" in problems.errors[0].message

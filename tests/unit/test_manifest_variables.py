@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wasmdeploy.manifest import variables
 from wasmdeploy.manifest.problems import Problems
-from wasmdeploy.manifest.variables import VariableContext, resolve_variables
+from wasmdeploy.manifest.source import MAX_VALUES
+from wasmdeploy.manifest.variables import MAX_TEXT, VariableContext, resolve_variables
 
 
 def resolve(
@@ -132,3 +135,59 @@ def test_any_string_resolves_or_reports_but_never_raises(text: str) -> None:
     assert isinstance(resolved, dict)
     for error in problems.errors:
         assert error.path in ("value", "other")
+
+
+def doubling(levels: int, template: str) -> dict[str, Any]:
+    """custom.v0 = 'ha'; each custom.vN is `template` filled with a reference to v(N-1)."""
+    custom: dict[str, Any] = {"v0": "ha"}
+    for level in range(1, levels):
+        custom[f"v{level}"] = template.format(ref=f"${{self:custom.v{level - 1}}}")
+    return {"service": "svc", "custom": custom}
+
+
+def test_strings_that_double_each_other_stop_with_one_error() -> None:
+    resolved, problems = resolve(doubling(40, "{ref}{ref}"))
+    assert resolved is None
+    [error] = problems.errors
+    assert f"{MAX_TEXT:,} characters" in error.message
+    assert error.path.startswith("custom.v")
+
+
+@pytest.mark.parametrize(
+    ("first", "make"),
+    [
+        (["ha"], lambda ref: [ref, ref]),
+        ({"x": 1}, lambda ref: {"a": ref, "b": ref}),
+        ({"x": 1}, lambda ref: {"list": [ref, {"again": ref}]}),
+    ],
+    ids=["lists", "mappings", "mixed"],
+)
+def test_structures_that_double_each_other_stop_with_one_error(first: Any, make: Any) -> None:
+    custom = {"v0": first} | {f"v{n}": make(f"${{self:custom.v{n - 1}}}") for n in range(1, 40)}
+    resolved, problems = resolve({"service": "svc", "custom": custom})
+    assert resolved is None
+    [error] = problems.errors
+    assert f"more than {MAX_VALUES:,} values" in error.message
+
+
+def test_fallbacks_are_bounded_like_values() -> None:
+    data = doubling(40, "${{env:NOPE, '{ref}{ref}'}}")
+    resolved, problems = resolve(data)
+    assert resolved is None and len(problems.errors) == 1
+
+
+def test_the_number_of_variables_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(variables, "MAX_SUBSTITUTIONS", 10)
+    data = {"custom": {f"k{n}": "${opt:stage}" for n in range(11)}}
+    resolved, problems = resolve(data, {"stage": "prod"})
+    assert resolved is None
+    assert "more than 10 variables" in problems.errors[0].message
+    ten = {"custom": {f"k{n}": "${opt:stage}" for n in range(10)}}
+    fine, problems = resolve(ten, {"stage": "p"})
+    assert not problems.errors and fine["custom"]["k9"] == "p"
+
+
+def test_a_value_inserted_a_few_times_is_fine() -> None:
+    resolved, problems = resolve(doubling(12, "{ref}{ref}"))
+    assert not problems.errors
+    assert resolved["custom"]["v11"] == "ha" * 2**11

@@ -48,7 +48,7 @@ def runtime_config(function: Function) -> dict[str, Any]:
     output = None
     if function.output is not None:
         output = {"bucket": function.output.bucket, "key": function.output.key}
-    return {
+    config = {
         "function": function.name,
         "handler": task_root_handler(function),
         "sandbox": sandbox_config(function.sandbox),
@@ -56,6 +56,12 @@ def runtime_config(function: Function) -> dict[str, Any]:
         "output": output,
         "environment": dict(sorted(function.environment.items())),
     }
+    if function.kv:  # the granted stores' tables: Lambda@Edge has no environment to hold them
+        config["kv"] = {
+            store.name: {"table": store.table, "ttl": None if store.ttl is None else int(store.ttl)}
+            for store in function.kv
+        }
+    return config
 
 
 def runtime_config_bytes(function: Function) -> bytes:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from functools import cache
 from typing import Any
 
 from wasmdeploy_runtime.units import format_size, parse_duration, parse_size
@@ -12,8 +14,10 @@ from wasmdeploy.manifest.naming import lambda_name_problem
 from wasmdeploy.manifest.problems import NodePath, Problems
 
 STAGE_NAME = re.compile(r"^[a-zA-Z0-9-]+$")
+REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 MIB = 1024 * 1024
+LARGEST_MEMORY = 10240 * MIB  # Lambda's largest memorySize: no sandbox can be given more
 WASM_PAGE = 64 * 1024
 AL2_DEPRECATION = (
     "provided.al2 deploys as provided.al2023: AWS deprecated provided.al2 on 2026-06-30, "
@@ -46,6 +50,13 @@ def check_sandbox_block(owner: dict[str, Any], owner_path: NodePath, problems: P
             continue
         if size < WASM_PAGE:
             problems.error(where, f"{value!r} is less than one WebAssembly page (64KB)")
+        elif size > LARGEST_MEMORY:
+            shown = repr(value) if len(repr(value)) <= 24 else repr(value)[:20] + "..."
+            problems.error(
+                where,
+                f"{shown} is more than 10GB, the most memory a Lambda function can have",
+                hint="Write a size like '128MB' (at most the function's memorySize).",
+            )
     value = block.get("maxTime")
     if value is not None and not isinstance(value, list | dict):
         where = (*owner_path, key, reverse.get("maxTime", "maxTime"))
@@ -88,7 +99,7 @@ def check_limits(data: Any, name: str, function: dict[str, Any], problems: Probl
         memory_limit = parse_size(sandbox["memoryLimit"]) if "memoryLimit" in sandbox else None
     except ValueError:
         memory_limit = None
-    if memory_limit is not None and memory_limit > memory_size * MIB:
+    if memory_limit is not None and memory_size * MIB < memory_limit <= LARGEST_MEMORY:
         path = _sandbox_value_path(data, name, function, "memoryLimit") or ("functions", name)
         problems.error(
             path,
@@ -134,6 +145,41 @@ def check_stage(stage: str, problems: Problems) -> None:
             f"stage '{stage}' may only contain letters, digits and hyphens",
             hint="Pick a stage like dev, staging or prod (provider.stage or --stage).",
         )
+
+
+def check_region(region: str, from_cli: bool, problems: Problems) -> None:
+    """The effective region, from provider.region or --region alike, names an AWS region."""
+    where = "--region " if from_cli else ""
+    known = _known_regions()
+    close = difflib.get_close_matches(region, known, n=1, cutoff=0.6)
+    suggestion = f"Did you mean {close[0]}?" if close else "For example: us-east-1, eu-west-1."
+    if not REGION_NAME.match(region):
+        problems.error(
+            ("provider", "region"),
+            f"{where}'{region}' is not an AWS region name (like us-east-1 or eu-west-1)",
+            hint=suggestion,
+        )
+    elif known and region not in known:
+        problems.warning(
+            ("provider", "region"),
+            f"{where}'{region}' is not a region Lambda is known to run in "
+            "(a region newer than this botocore is fine)",
+            hint=suggestion,
+        )
+
+
+@cache
+def _known_regions() -> tuple[str, ...]:
+    """Every region botocore's endpoint data lists for Lambda, across AWS's partitions."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    regions = {
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("lambda", partition)
+    }
+    return tuple(sorted(regions))
 
 
 def check_runtime(name: str, function: dict[str, Any], problems: Problems) -> None:

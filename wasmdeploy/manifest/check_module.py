@@ -7,6 +7,7 @@ from typing import Any
 
 from wasmdeploy.build.inspect import ModuleInvalid, abi_problems, forbidden_imports, inspect_file
 from wasmdeploy.manifest import model, settings
+from wasmdeploy.manifest.check_kv import kv_import_patterns, report_kv_imports
 from wasmdeploy.manifest.problems import NodePath, Problems
 
 
@@ -68,8 +69,9 @@ def check_handler(
     except OSError as error:
         problems.error(path, f"cannot read {module}: {error.strerror}")
         return
-    allowed = _allowed_imports(data, function)
-    for extern in forbidden_imports(info, allowed):
+    allowed = _allowed_imports(data, function) + kv_import_patterns(function)
+    found = forbidden_imports(info, allowed)
+    for extern in report_kv_imports(function, module, found, path, problems):
         problems.error(
             path,
             f"{module} imports {extern.qualified_name} ({extern.kind}), "

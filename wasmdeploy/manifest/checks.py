@@ -23,12 +23,15 @@ from wasmdeploy.manifest.check_function import (
     check_limits,
     check_names,
     check_provider_runtime,
+    check_region,
     check_runtime,
     check_sandbox_block,
     check_stage,
 )
+from wasmdeploy.manifest.check_iam import check_iam_statements
 from wasmdeploy.manifest.check_loops import (
     check_chains,
+from wasmdeploy.manifest.check_kv import check_kv
     check_overlapping_notifications,
     check_recursion,
 )
@@ -42,11 +45,14 @@ class CheckContext:
     stage: str  # effective stage (CLI > provider > default)
     region: str  # effective region
     inspect_modules: bool = True  # False: skip reading the .wasm files
+    region_from_cli: bool = False  # --region gave the region
 
 
 def run_checks(data: dict[str, Any], problems: Problems, context: CheckContext) -> None:
     provider = settings.provider_of(data)
     check_stage(context.stage, problems)
+    if "${" not in context.region:
+        check_region(context.region, context.region_from_cli, problems)
     check_provider_runtime(data, problems)
     check_sandbox_block(provider, ("provider",), problems)
     for name, function in settings.functions_of(data).items():
@@ -62,6 +68,11 @@ def run_checks(data: dict[str, Any], problems: Problems, context: CheckContext) 
     check_routes(data, problems)
     check_s3_events(data, problems)
     check_existing_buckets(data, problems)
+    check_iam_statements(data, problems)
     check_recursion(data, problems)
     check_chains(data, problems)
     check_overlapping_notifications(data, problems)
+    check_event_sources(data, problems)
+    check_async_settings(data, context.stage, problems)
+    check_writes_to_own_trigger(data, problems)
+    check_kv(data, context.stage, problems)

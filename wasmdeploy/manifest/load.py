@@ -28,6 +28,12 @@ from wasmdeploy.manifest.variables import VariableContext, resolve_variables
 MANIFEST_NAMES = ("wasmdeploy.yml", "wasmdeploy.yaml", "serverless.yml", "serverless.yaml")
 
 
+class ManifestNotFound(UserError):
+    """No manifest where one was expected: a usage error (exit 2, like click's own)."""
+
+    exit_code = 2
+
+
 @dataclass
 class LoadResult:
     """What loading produced: the model when there were no errors, and every problem."""
@@ -48,7 +54,7 @@ def find_manifest(path: Path | None, cwd: Path | None = None) -> Path:
     """`path` if given (it must exist), else wasmdeploy.yml, else serverless.yml, in `cwd`."""
     if path is not None:
         if not path.is_file():
-            raise UserError(
+            raise ManifestNotFound(
                 f"manifest {path} not found",
                 hint="Pass an existing file with -f, or run `wasmdeploy init` to create one.",
             )
@@ -58,7 +64,7 @@ def find_manifest(path: Path | None, cwd: Path | None = None) -> Path:
         candidate = directory / name
         if candidate.is_file():
             return candidate
-    raise UserError(
+    raise ManifestNotFound(
         f"no wasmdeploy.yml or serverless.yml in {directory}",
         hint="Run this in the service's directory, pass -f FILE, or run `wasmdeploy init`.",
     )
@@ -121,6 +127,7 @@ def _load_document(
             root=result.path.parent,
             stage=settings.stage(data, stage),
             region=settings.region(data, region),
+            region_from_cli=region is not None,
             inspect_modules=inspect_modules,
         ),
     )

@@ -53,6 +53,8 @@ DEFAULT_MEMORY_LIMIT = 128 * 1024 * 1024
 DEFAULT_STACK_LIMIT = 1024 * 1024
 EDGE_REGION = "us-east-1"
 EDGE_RUNTIME = "python3.13"
+KV_IMPORTS = "wasmdeploy_kv.*"  # what a function granted a key-value store may import
+DEFAULT_KV_STORE = "default"  # exists whenever a function names it
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,16 @@ class ObjectOutput:
 
 
 @dataclass(frozen=True)
+class KvStore:
+    """A key-value store of the service (`kv:`): one DynamoDB table in AWS."""
+
+    name: str
+    table: str  # "{service}-{stage}-{name}"
+    ttl: float | None = None  # seconds an entry lives after its last write
+    retain: bool = True  # the table (and its data) survives `destroy`
+
+
+@dataclass(frozen=True)
 class Function:
     name: str  # the key under `functions:`
     deployed_name: str  # "{service}-{stage}-{name}", the Lambda function name
@@ -143,6 +155,7 @@ class Function:
     iam_statements: tuple[dict[str, Any], ...] = ()
     log_retention_days: int | None = None
     requested_runtime: str | None = None  # what the manifest said, when it differs (provided.al2)
+    kv: tuple[KvStore, ...] = ()  # the key-value stores granted to the function
     events: EventSources = field(default_factory=EventSources)  # schedule, sqs, stream, sns...
     async_config: AsyncConfig | None = None  # set when an asynchronous source can invoke it
 
@@ -178,6 +191,7 @@ class Service:
     cdn: Cdn | None = None
     retain_buckets: bool = True  # buckets the stack creates survive `destroy`
     custom: dict[str, Any] = field(default_factory=dict)
+    kv_stores: tuple[KvStore, ...] = ()  # every store a function is granted or `kv:` declares
     event_resources: EventResources = field(default_factory=EventResources)  # created by it
 
     @property

@@ -38,10 +38,25 @@ def bucket_name_problem(name: str) -> str | None:
 
 
 def suggest_bucket_name(name: str) -> str:
-    """A close name that follows the rules (used in hints)."""
-    text = re.sub(r"[^a-z0-9.-]+", "-", name.lower())
-    text = re.sub(r"\.\.+", ".", text).strip(".-")[:63].strip(".-")
-    return text if len(text) >= 3 else (text + "-bucket")[:63]
+    """A close name that follows the rules (used in hints): always one `bucket_name_problem`
+    accepts, so a hint never suggests another invalid name."""
+    text = name
+    for _ in range(8):  # each pass removes something; a few reach a fixed point
+        previous = text
+        text = re.sub(r"[^a-z0-9.-]+", "-", text.lower())
+        text = re.sub(r"\.\.+", ".", text).strip(".-")
+        if _IP_ADDRESS.match(text):
+            text = text.replace(".", "-")
+        for prefix in _RESERVED_PREFIXES:
+            text = text.removeprefix(prefix)
+        for suffix in _RESERVED_SUFFIXES:
+            text = text.removesuffix(suffix)
+        text = text.strip(".-")[:63].strip(".-")
+        if len(text) < 3:
+            text = f"{text}-bucket" if text else "my-bucket"
+        if text == previous:
+            break
+    return text if bucket_name_problem(text) is None else "my-bucket"
 
 
 def lambda_name_problem(name: str) -> str | None:

@@ -15,6 +15,7 @@ from wasmdeploy_runtime.units import parse_duration, parse_size
 
 from wasmdeploy.manifest import model, settings
 from wasmdeploy.manifest.events import function_events
+from wasmdeploy.manifest.kv_stores import function_stores, resolve_stores, with_store_imports
 from wasmdeploy.manifest.resolve_events import async_config, function_sources, service_resources
 from wasmdeploy.manifest.settings import as_dict
 
@@ -37,7 +38,13 @@ def resolve_sandbox(raw: dict[str, Any]) -> model.Sandbox:
 
 
 def resolve_function(
-    data: dict[str, Any], name: str, raw: dict[str, Any], service: str, stage: str, root: Path
+    data: dict[str, Any],
+    name: str,
+    raw: dict[str, Any],
+    service: str,
+    stage: str,
+    root: Path,
+    kv_stores: tuple[model.KvStore, ...] = (),
 ) -> model.Function:
     handler = str(raw.get("handler", ""))
     module_relpath, export = settings.split_handler(handler)
@@ -46,6 +53,7 @@ def resolve_function(
     edge = raw.get("edge")
     requested = settings.requested_runtime(data, raw)
     runtime = settings.deployed_runtime(data, raw)
+    granted = function_stores(raw, kv_stores)
     deployed_name = settings.deployed_name(service, stage, name)
     return model.Function(
         name=name,
@@ -59,7 +67,7 @@ def resolve_function(
         architecture=settings.architecture(data, raw),
         memory_size=settings.memory_size(data, raw),
         timeout=settings.timeout(data, raw),
-        sandbox=resolve_sandbox(settings.sandbox_settings(data, raw)),
+        sandbox=with_store_imports(resolve_sandbox(settings.sandbox_settings(data, raw)), granted),
         description=raw.get("description"),
         environment=settings.environment(data, raw),
         tags=settings.tags(data, raw),
@@ -80,6 +88,7 @@ def resolve_function(
         iam_statements=tuple(settings.iam_statements(data)),
         log_retention_days=settings.log_retention(data, raw),
         requested_runtime=requested if requested != runtime and not raw.get("edge") else None,
+        kv=granted,
         events=function_sources(raw, deployed_name),
         async_config=async_config(raw, deployed_name),
     )
@@ -114,8 +123,9 @@ def resolve_service(
     stage_name = settings.stage(data, stage)
     provider = settings.provider_of(data)
     raw_functions = settings.functions_of(data)
+    kv_stores = resolve_stores(data, name, stage_name)
     functions = tuple(
-        resolve_function(data, fname, raw, name, stage_name, root)
+        resolve_function(data, fname, raw, name, stage_name, root, kv_stores)
         for fname, raw in raw_functions.items()
     )
     backend = provider.get("backend")
@@ -130,6 +140,7 @@ def resolve_service(
         cdn=resolve_cdn(data.get("cdn")),
         retain_buckets=provider.get("retainBuckets") is not False,
         custom=as_dict(data.get("custom")),
+        kv_stores=kv_stores,
         event_resources=service_resources(
             list(zip(raw_functions.values(), functions, strict=True))
         ),

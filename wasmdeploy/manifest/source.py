@@ -4,6 +4,12 @@ PyYAML's composer gives each node a start mark; this module walks the node tree
 with the safe constructor for scalars and records, for every node path, where
 its value (and its key) starts. Duplicate keys and recursive aliases, which
 PyYAML accepts silently, are reported as problems.
+
+An alias is read as a copy of its anchor's value, so aliases of aliases multiply
+a document's size (the "billion laughs"): the walk counts the values it produces
+and stops at `MAX_VALUES`, long before time or memory run out. Merge keys
+(`<<: *base`) are applied here too, with the mapping's own keys winning and
+each key kept once, so merging cannot multiply a mapping either.
 """
 
 from __future__ import annotations
@@ -17,6 +23,13 @@ from wasmdeploy.manifest.problems import Mark, NodePath, Problems
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure one;
 # both give every node its start mark, and only their composer and constructors are used.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_VALUES = 200_000  # far more than any real manifest; a few MB of memory at most
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+
+
+class _TooManyValues(Exception):
+    pass
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -28,8 +41,12 @@ class _Walker:
         self.loader = loader
         self.problems = problems
         self.active: set[int] = set()
+        self.count = 0
 
     def value(self, node: yaml.Node, path: NodePath) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooManyValues
         self.problems.locations.values[path] = _mark(node)
         if id(node) in self.active:
             self.problems.error(path, "this alias refers to a node that contains it (a cycle)")
@@ -58,21 +75,21 @@ class _Walker:
         return None
 
     def mapping(self, node: yaml.MappingNode, path: NodePath) -> dict[str, Any]:
-        try:
-            self.loader.flatten_mapping(node)  # `<<: *anchor` merge keys
-        except yaml.constructor.ConstructorError as error:
-            self.problems.error(path, f"cannot merge this mapping: {error.problem}")
-        result: dict[str, Any] = {}
+        own: dict[str, Any] = {}
+        merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.locations.values[path] = _mark(key_node)
                 self.problems.error(path, "a key must be a plain string, not a list or mapping")
                 continue
-            key = self.scalar(key_node, path)
+            if key_node.tag == _MERGE_TAG:
+                merges.append(value_node)
+                continue
+            key = "=" if key_node.tag == _VALUE_TAG else self.scalar(key_node, path)
             if not isinstance(key, str):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             child: NodePath = (*path, key)
-            if key in result:
+            if key in own:
                 self.problems.locations.keys[child] = _mark(key_node)
                 self.problems.error(
                     child,
@@ -81,11 +98,38 @@ class _Walker:
                     key=True,
                 )
                 continue
+            own[key] = (key_node, value_node)
+        result = self.merged(merges, path, set(own))
+        for key, (key_node, value_node) in own.items():
+            child = (*path, key)
             self.problems.locations.keys[child] = _mark(key_node)
             result[key] = self.value(value_node, child)
             if not isinstance(value_node, yaml.ScalarNode):
                 # A block under its key starts on the next line: point at the key instead.
                 self.problems.locations.values[child] = _mark(key_node)
+        return result
+
+    def merged(self, merges: list[yaml.Node], path: NodePath, own: set[str]) -> dict[str, Any]:
+        """The keys `<<:` brings in that the mapping does not set itself; earlier sources win."""
+        result: dict[str, Any] = {}
+        mark = self.problems.locations.values.get(path)
+        for merge in merges:
+            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self.problems.locations.values[path] = _mark(merge)
+                    self.problems.error(
+                        path,
+                        "cannot merge this mapping: `<<:` takes a mapping or a list of mappings",
+                        hint="Write `<<: *anchor` or `<<: [*one, *two]`.",
+                    )
+                    continue
+                value = self.value(source, path)
+                for key, item in (value or {}).items():
+                    if key not in own and key not in result:
+                        result[key] = item
+        if mark is not None:
+            self.problems.locations.values[path] = mark  # the mapping's own place, not a source's
         return result
 
 
@@ -117,6 +161,14 @@ def parse_yaml(text: str, problems: Problems) -> Any:
         return None
     except RecursionError:
         problems.error((), "the YAML is nested too deeply to read")
+        return None
+    except _TooManyValues:
+        problems.error(
+            (),
+            f"the manifest expands to more than {MAX_VALUES:,} values: "
+            "its YAML aliases (*name) repeat each other and multiply its size",
+            hint="Write the repeated part once; an alias of a list of aliases grows exponentially.",
+        )
         return None
     finally:
         loader.dispose()

@@ -7,6 +7,11 @@ Variables nest (`${env:${opt:stage}_URL}`) and may sit inside a string; a
 variable that is the whole value keeps the referenced value's type, so
 `${self:custom.limits}` can insert a mapping. The fallback is a quoted string,
 a number, `true`/`false`, another variable, or a bare word.
+
+Expansion is bounded whatever the source: at most `MAX_SUBSTITUTIONS`
+variables are looked up, no resolved string grows past `MAX_TEXT` characters,
+and the resolved manifest (counting a value inserted twice twice) holds at most
+`MAX_VALUES` values, so values that double each other stop with one clear error.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wasmdeploy.manifest.problems import NodePath, Problems, format_path
+from wasmdeploy.manifest.source import MAX_VALUES
 
 _INNERMOST = re.compile(r"\$\{((?:(?!\$\{)[^}])*)\}")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
@@ -25,6 +31,8 @@ _SELF_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _REFERENCE = re.compile(r"^(opt|env|self|sls):")
 _MISSING = object()
+MAX_SUBSTITUTIONS = 100_000
+MAX_TEXT = 1024 * 1024  # characters in one resolved string
 
 
 def _child(node: Any, part: str | int) -> Any:
@@ -34,6 +42,15 @@ def _child(node: Any, part: str | int) -> Any:
     if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
         return node[part]
     return _MISSING
+
+
+class ExpansionTooLarge(Exception):
+    """Resolving would exceed a bound: reported once, and resolution stops."""
+
+    def __init__(self, message: str, path: NodePath) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
 
 
 class VariableError(Exception):
@@ -88,6 +105,21 @@ class _Resolver:
         self.problems = problems
         self.done: dict[NodePath, Any] = {}
         self.in_progress: list[NodePath] = []
+        self.substitutions = 0
+
+    def too_large(self, message: str) -> ExpansionTooLarge:
+        return ExpansionTooLarge(message, self.in_progress[-1] if self.in_progress else ())
+
+    def join(self, text: str, values: list[Any]) -> str:
+        """`text` with each placeholder replaced by its value's text, at most MAX_TEXT long."""
+        pieces = _PLACEHOLDER.split(text)
+        for index in range(1, len(pieces), 2):
+            pieces[index] = _as_text(values[int(pieces[index])])
+        if sum(len(piece) for piece in pieces) > MAX_TEXT:
+            raise self.too_large(
+                f"a value would grow past {MAX_TEXT:,} characters as its variables are filled in"
+            )
+        return "".join(pieces)
 
     def raw(self, path: NodePath) -> Any:
         node = self.data
@@ -170,11 +202,14 @@ class _Resolver:
                 "unterminated variable: '${' without its closing '}'",
                 "Write variables like ${env:NAME} or ${self:provider.stage}.",
             )
-        return _PLACEHOLDER.sub(lambda m: _as_text(values[int(m.group(1))]), text)
+        return self.join(text, values)
 
     def expression(self, expression: str, values: list[Any]) -> Any:
+        self.substitutions += 1
+        if self.substitutions > MAX_SUBSTITUTIONS:
+            raise self.too_large(f"the manifest has more than {MAX_SUBSTITUTIONS:,} variables")
         primary, fallback = _split_top_level_comma(expression)
-        primary = _PLACEHOLDER.sub(lambda m: _as_text(values[int(m.group(1))]), primary)
+        primary = self.join(primary, values)
         value = self.lookup(primary)
         if value is not _MISSING and value is not None:
             return value
@@ -186,7 +221,7 @@ class _Resolver:
         whole = _PLACEHOLDER.fullmatch(text)
         if whole:
             return values[int(whole.group(1))]
-        text = _PLACEHOLDER.sub(lambda m: _as_text(values[int(m.group(1))]), text)
+        text = self.join(text, values)
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
             return text[1:-1]
         if _NUMBER.match(text):
@@ -257,7 +292,37 @@ def resolve_variables(data: Any, context: VariableContext, problems: Problems) -
     """The manifest with every variable replaced; unresolvable ones are reported and become None."""
     resolver = _Resolver(data, context, problems)
     try:
-        return resolver.node(())
+        resolved = resolver.node(())
+        if _expanded_count(resolved, {}, MAX_VALUES) > MAX_VALUES:
+            raise ExpansionTooLarge(
+                f"the resolved manifest has more than {MAX_VALUES:,} values: "
+                "variables insert values that insert each other",
+                (),
+            )
+        return resolved
     except RecursionError:
         problems.error((), "variables nest too deeply to resolve")
-        return None
+    except ExpansionTooLarge as error:
+        problems.error(
+            error.path,
+            error.message,
+            hint="Variables that repeat each other multiply the manifest; write the value once.",
+        )
+    return None
+
+
+def _expanded_count(value: Any, counts: dict[int, int], limit: int) -> int:
+    """How many values `value` holds as a tree (a shared value counted at each place), capped
+    just past `limit`; `counts` remembers shared values, so the cost is one visit per object."""
+    if not isinstance(value, dict | list):
+        return 1
+    known = counts.get(id(value))
+    if known is not None:
+        return known
+    total = 1
+    for item in value.values() if isinstance(value, dict) else value:
+        total += _expanded_count(item, counts, limit)
+        if total > limit:
+            break
+    counts[id(value)] = total
+    return total
