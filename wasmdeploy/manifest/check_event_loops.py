@@ -1,0 +1,174 @@
+"""Asynchronous destinations, and functions that write to the queue, topic or stream that runs them.
+
+A destination (onSuccess, onFailure, a stream's onFailure) that is the function's
+own trigger re-runs it with its own result, endlessly; a function allowed by
+`provider.iam` to send to its own trigger may do the same.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+from wasmdeploy.manifest import arns, settings
+from wasmdeploy.manifest.event_sources import ASYNC_KINDS, READERS, event_kinds, source_entries
+from wasmdeploy.manifest.problems import NodePath, Problems
+from wasmdeploy.manifest.settings import as_dict, as_list
+
+WRITE_ACTIONS = {
+    "sqs": ("sqs:SendMessage", "sqs:SendMessageBatch"),
+    "sns": ("sns:Publish",),
+    "kinesis": ("kinesis:PutRecord", "kinesis:PutRecords"),
+    "events": ("events:PutEvents",),
+}
+DESTINATION_SERVICES = ("sqs", "sns", "lambda", "events")
+
+
+def _trigger_keys(function: dict[str, Any]) -> dict[tuple[str, str], int]:
+    """(service, resource name) of each queue, topic, stream and bus that runs the function."""
+    keys: dict[tuple[str, str], int] = {}
+    for index, kind, value in source_entries(function):
+        trigger = READERS[kind](value)
+        if trigger is None:
+            continue
+        service, name = {
+            "sqs": lambda t: ("sqs", t.queue),
+            "sns": lambda t: ("sns", t.topic),
+            "stream": lambda t: ("kinesis" if t.type == "kinesis" else "dynamodb", t.stream),
+            "eventBridge": lambda t: ("events", t.event_bus),
+            "schedule": lambda t: ("schedule", ""),
+        }[kind](trigger)
+        keys.setdefault((service, name), index)
+    return keys
+
+
+def _check_destination(
+    data: Any, name: str, value: Any, path: NodePath, problems: Problems
+) -> tuple[str, str] | None:
+    """Report a malformed destination; the (service, name) it points at, when known."""
+    if isinstance(value, dict):
+        target = value.get("arn")
+        if not isinstance(target, str):
+            problems.error(
+                (*path, "arn"),
+                "the destination's arn must be an ARN string here",
+                hint="Write the target's ARN (arn:aws:sqs:..., arn:aws:sns:..., ...).",
+            )
+            return None
+        value = target
+    if not isinstance(value, str) or "${" in value:
+        return None
+    if not arns.is_arn(value):
+        if value not in settings.functions_of(data):
+            problems.error(
+                path,
+                f"'{value}' is neither an ARN nor a function of this service",
+                hint="Name a function under `functions:`, or give an SQS, SNS, Lambda or "
+                "EventBridge bus ARN.",
+            )
+            return None
+        return ("function", value)
+    service = arns.service_of(value)
+    if service not in DESTINATION_SERVICES:
+        problems.error(
+            path,
+            f"'{value}' cannot be a destination: Lambda sends results to SQS, SNS, Lambda or "
+            "an EventBridge bus",
+            hint="Give a queue, topic, function or event bus ARN.",
+        )
+        return None
+    try:
+        parsed = arns.parse_arn(value, str(service))
+    except ValueError as error:
+        problems.error(path, str(error))
+        return None
+    return (parsed.service if parsed.service != "lambda" else "function", parsed.name)
+
+
+def check_async_settings(data: Any, stage: str, problems: Problems) -> None:
+    """Destinations point at something real; async settings apply to async sources only."""
+    for name, function in settings.functions_of(data).items():
+        own = _trigger_keys(function)
+        deployed = settings.deployed_name(str(as_dict(data).get("service")), stage, name)
+        destinations = as_dict(function.get("destinations"))
+        for which in ("onSuccess", "onFailure"):
+            if which not in destinations:
+                continue
+            path: NodePath = ("functions", name, "destinations", which)
+            target = _check_destination(data, name, destinations[which], path, problems)
+            if target in (("function", name), ("function", deployed)):
+                problems.error(
+                    path,
+                    f"{which} is this function itself: every result would invoke it again",
+                    hint="Send results to another function, a queue or a topic.",
+                )
+            elif target in own:
+                problems.error(
+                    path,
+                    f"{which} sends results to this function's own trigger "
+                    f"(events[{own[target]}]): every result would run it again, in a loop",
+                    hint="Send results to a queue or topic that does not trigger this function.",
+                )
+        has_async = bool(event_kinds(function) & set(ASYNC_KINDS))
+        for key in ("maximumRetryAttempts", "maximumEventAge", "destinations"):
+            if key in function and not has_async:
+                problems.warning(
+                    ("functions", name, key),
+                    f"{key} applies to asynchronous invocations (s3, sns, eventBridge, schedule "
+                    "events, or invoke --async); this function has none of those events",
+                    hint="Queues and streams retry through their own settings (the queue's "
+                    "maxReceiveCount, a stream's maximumRetryAttempts).",
+                )
+        _check_stream_failures(function, name, own, problems)
+
+
+def _check_stream_failures(
+    function: dict[str, Any], name: str, own: dict[tuple[str, str], int], problems: Problems
+) -> None:
+    for index, kind, value in source_entries(function):
+        if kind != "stream":
+            continue
+        failure = as_dict(as_dict(value).get("destinations")).get("onFailure")
+        target = failure if isinstance(failure, str) else as_dict(failure).get("arn")
+        service = arns.service_of(target) if isinstance(target, str) else None
+        if service and isinstance(target, str):
+            key = (service, arns.name_of(target, service) or "")
+            if key in own:
+                problems.error(
+                    ("functions", name, "events", index, "stream", "destinations", "onFailure"),
+                    f"failed batches would go to this function's own trigger "
+                    f"(events[{own[key]}]), running it again on its failures",
+                    hint="Send failures to a queue or topic this function does not consume.",
+                )
+
+
+def _grants(statement: dict[str, Any], action: str, name: str) -> bool:
+    """Whether the statement allows `action` on a resource named `name` (not on "*" alone)."""
+    if statement.get("Effect", "Allow") != "Allow":
+        return False
+    actions = [str(a) for a in as_list(statement.get("Action")) or [statement.get("Action")]]
+    resources = [str(r) for r in as_list(statement.get("Resource")) or [statement.get("Resource")]]
+    return any(fnmatch.fnmatchcase(action, a) for a in actions) and any(
+        r != "*" and fnmatch.fnmatchcase(name, r.rsplit(":", 1)[-1].rsplit("/", 1)[-1])
+        for r in resources
+    )
+
+
+def check_writes_to_own_trigger(data: Any, problems: Problems) -> None:
+    """Warn when provider.iam lets a function send to the queue/topic/stream that triggers it."""
+    statements = [as_dict(s) for s in settings.iam_statements(data)]
+    if not statements:
+        return
+    for name, function in settings.functions_of(data).items():
+        for (service, resource), index in _trigger_keys(function).items():
+            for action in WRITE_ACTIONS.get(service, ()):
+                if any(_grants(statement, action, resource) for statement in statements):
+                    kind = next(iter(as_dict(as_list(function.get("events"))[index])))
+                    problems.warning(
+                        ("functions", name, "events", index, kind),
+                        f"provider.iam allows {action} on {resource}, which triggers this "
+                        "function: what it sends there runs it again, maybe in a loop",
+                        hint="Make sure what it sends cannot trigger it again, or narrow the "
+                        "statement's Resource.",
+                    )
+                    break

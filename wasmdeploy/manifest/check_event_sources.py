@@ -1,0 +1,341 @@
+"""Checks on schedule, sqs, stream, sns and eventBridge entries beyond what the schema says.
+
+Expressions EventBridge would refuse, ARNs that do not parse or name another
+service, batch sizes and windows outside each service's limits, settings AWS
+accepts only on some sources, and an SQS queue whose visibility timeout is too
+short for the function that consumes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wasmdeploy.manifest import arns, settings
+from wasmdeploy.manifest.event_sources import source_entries, stream_type
+from wasmdeploy.manifest.problems import NodePath, Problems
+from wasmdeploy.manifest.schedule_expression import ScheduleError, parse
+from wasmdeploy.manifest.settings import as_dict
+
+SQS_BATCH_WITHOUT_WINDOW = 10
+FIFO_MAX_BATCH = 10
+MAX_CREATED_QUEUE_NAME = 76  # leaves room for the dead-letter queue's "-dlq"
+VISIBILITY_FACTOR = 6
+
+
+def _arn_problem(value: Any, service: str, path: NodePath, problems: Problems) -> bool:
+    """Report an ARN that does not parse as `service`'s; True when it is fine."""
+    if not isinstance(value, str) or "${" in value:
+        return False
+    try:
+        arns.parse_arn(value, service)
+    except ValueError as error:
+        problems.error(path, str(error), hint=f"Copy the ARN from the {service} console or CLI.")
+        return False
+    return True
+
+
+def check_schedule_expression(value: Any, path: NodePath, problems: Problems) -> None:
+    if not isinstance(value, str) or "${" in value:
+        return
+    try:
+        parse(value)
+    except ScheduleError as error:
+        problems.error(
+            path,
+            f"'{value}' is not a valid schedule: {error}",
+            hint="Write rate(5 minutes), rate(1 hour), or cron(0 12 * * ? *) "
+            "(minutes hours day-of-month month day-of-week year).",
+        )
+
+
+def _check_schedule(value: Any, path: NodePath, problems: Problems) -> None:
+    if isinstance(value, str):
+        check_schedule_expression(value, path, problems)
+        return
+    raw = as_dict(value)
+    rate = raw.get("rate")
+    for index, expression in enumerate(rate if isinstance(rate, list) else [rate]):
+        where = (*path, "rate", index) if isinstance(rate, list) else (*path, "rate")
+        check_schedule_expression(expression, where, problems)
+    timezone = raw.get("timezone")
+    if isinstance(timezone, str) and "${" not in timezone:
+        if raw.get("method") != "scheduler":
+            problems.error(
+                (*path, "timezone"),
+                "timezone needs method: scheduler (EventBridge rules run in UTC)",
+                hint="Add `method: scheduler` to use EventBridge Scheduler, or drop timezone.",
+            )
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.error(
+                (*path, "timezone"),
+                f"'{timezone}' is not an IANA time zone",
+                hint="Use a name such as Europe/Paris, America/New_York or UTC.",
+            )
+
+
+def _visibility(
+    raw: dict[str, Any], timeout: int, window: int, path: NodePath, problems: Problems
+) -> None:
+    visibility = as_dict(raw.get("queue")).get("visibilityTimeout")
+    if not isinstance(visibility, int):
+        return
+    where = (*path, "queue", "visibilityTimeout")
+    if visibility < timeout:
+        problems.error(
+            where,
+            f"the queue's visibility timeout ({visibility}s) is shorter than the function's "
+            f"timeout ({timeout}s): Lambda refuses such a mapping",
+            hint=f"Set visibilityTimeout to at least {VISIBILITY_FACTOR * timeout + window}.",
+        )
+    elif visibility < VISIBILITY_FACTOR * timeout + window:
+        problems.warning(
+            where,
+            f"the queue's visibility timeout ({visibility}s) is under 6 x the function's "
+            f"timeout ({timeout}s) + the batching window ({window}s): a message may be "
+            "received again while a retry of its batch still runs",
+            hint=f"AWS recommends visibilityTimeout >= {VISIBILITY_FACTOR * timeout + window}.",
+        )
+
+
+def _check_sqs(value: Any, path: NodePath, timeout: int, problems: Problems) -> None:
+    if isinstance(value, str):
+        _arn_problem(value, "sqs", path, problems)
+        return
+    raw = as_dict(value)
+    if not raw:
+        return
+    if "arn" in raw and "queue" in raw:
+        problems.error(
+            path,
+            "give arn (an existing queue) or queue (one the service creates), not both",
+            hint="Keep arn to consume an existing queue; keep queue to have it created.",
+        )
+    elif "arn" not in raw and "queue" not in raw:
+        problems.error(
+            path,
+            "an sqs event needs arn (an existing queue) or queue (a queue to create)",
+            hint="Add `queue: orders` to create a queue, or `arn: arn:aws:sqs:...`.",
+        )
+    arn = raw.get("arn")
+    _arn_problem(arn, "sqs", (*path, "arn"), problems)
+    name = arns.name_of(arn, "sqs") if isinstance(arn, str) else None
+    queue = raw.get("queue")
+    created = queue if isinstance(queue, str) else as_dict(queue).get("name")
+    if isinstance(created, str) and "${" not in created:
+        name = created
+        if len(created.removesuffix(".fifo")) > MAX_CREATED_QUEUE_NAME:
+            problems.error(
+                (*path, "queue"),
+                f"queue name '{created}' is too long: the dead-letter queue '{created}-dlq' "
+                "would pass SQS's 80 characters",
+                hint=f"Use at most {MAX_CREATED_QUEUE_NAME} characters.",
+            )
+    fifo = bool(name and name.endswith(".fifo"))
+    batch = raw.get("batchSize")
+    window = raw.get("maximumBatchingWindow")
+    window = window if isinstance(window, int) else 0
+    if isinstance(batch, int) and batch > SQS_BATCH_WITHOUT_WINDOW:
+        if fifo:
+            problems.error(
+                (*path, "batchSize"),
+                f"batchSize {batch} is over {FIFO_MAX_BATCH}, the most a FIFO queue's "
+                "mapping takes per batch",
+                hint=f"Use batchSize 1-{FIFO_MAX_BATCH}.",
+            )
+        elif window < 1:
+            problems.error(
+                (*path, "batchSize"),
+                f"batchSize {batch} is over {SQS_BATCH_WITHOUT_WINDOW}: SQS mappings take more "
+                "only with a batching window",
+                hint="Add maximumBatchingWindow: 1 (seconds, up to 300), or use batchSize 1-10.",
+            )
+    if fifo and window > 0:
+        problems.error(
+            (*path, "maximumBatchingWindow"),
+            "FIFO queues take no batching window",
+            hint="Remove maximumBatchingWindow.",
+        )
+    _visibility(raw, timeout, window, path, problems)
+
+
+def _check_stream(value: Any, path: NodePath, problems: Problems) -> None:
+    kind = stream_type(value)
+    raw = as_dict(value)
+    arn = value if isinstance(value, str) else raw.get("arn")
+    if kind is None:
+        if isinstance(arn, str) and "${" not in arn:
+            problems.error(
+                path if isinstance(value, str) else (*path, "arn"),
+                f"'{arn}' is neither a Kinesis nor a DynamoDB stream ARN",
+                hint="Stream ARNs look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME or "
+                "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL.",
+            )
+        elif raw and not isinstance(arn, str):
+            problems.error(
+                path,
+                "a stream event needs arn, or type: kinesis with the name of a stream to create",
+                hint="Add `type: kinesis` and `name: readings`, or `arn: arn:aws:kinesis:...`.",
+            )
+        return
+    if isinstance(value, str):
+        _arn_problem(value, kind, path, problems)
+        _check_stream_settings({}, kind, path, problems)
+        return
+    if isinstance(arn, str):
+        _arn_problem(arn, kind, (*path, "arn"), problems)
+        if "name" in raw:
+            problems.error(
+                (*path, "name"),
+                "give arn (an existing stream) or name (a stream to create), not both",
+                hint="Remove name to consume the stream at arn.",
+            )
+    elif kind == "dynamodb":
+        problems.error(
+            path,
+            "a DynamoDB stream comes from its table: give the stream's arn",
+            hint="Use the table's LatestStreamArn (arn:aws:dynamodb:...:table/T/stream/LABEL).",
+        )
+    elif "name" not in raw:
+        problems.error(
+            path,
+            "a Kinesis stream event needs arn, or name for a stream the service creates",
+            hint="Add `name: readings` to create the stream.",
+        )
+    _check_stream_settings(raw, kind, path, problems)
+
+
+def _check_stream_settings(
+    raw: dict[str, Any], kind: str, path: NodePath, problems: Problems
+) -> None:
+    position = raw.get("startingPosition")
+    if position is None:
+        problems.warning(
+            path,
+            "no startingPosition: AWS requires one for a stream mapping, so TRIM_HORIZON "
+            "(Serverless's default: every record the stream still holds) is used",
+            hint="Add startingPosition: LATEST to start at new records, or TRIM_HORIZON to say so.",
+        )
+    if position == "AT_TIMESTAMP":
+        if kind == "dynamodb":
+            problems.error(
+                (*path, "startingPosition"),
+                "DynamoDB streams start at LATEST or TRIM_HORIZON only (AT_TIMESTAMP is Kinesis's)",
+                hint="Use LATEST or TRIM_HORIZON.",
+            )
+        elif "startingPositionTimestamp" not in raw:
+            problems.error(
+                (*path, "startingPosition"),
+                "AT_TIMESTAMP needs startingPositionTimestamp (seconds since the epoch)",
+                hint="Add startingPositionTimestamp: 1735689600 (for example).",
+            )
+    elif "startingPositionTimestamp" in raw:
+        problems.error(
+            (*path, "startingPositionTimestamp"),
+            "startingPositionTimestamp applies only with startingPosition: AT_TIMESTAMP",
+            hint="Set startingPosition: AT_TIMESTAMP, or remove the timestamp.",
+        )
+    if kind == "dynamodb" and "consumer" in raw:
+        problems.error(
+            (*path, "consumer"),
+            "consumer (enhanced fan-out) is for Kinesis streams only",
+            hint="Remove consumer.",
+        )
+    age = raw.get("maximumRecordAgeInSeconds")
+    if isinstance(age, int) and (age == 0 or 0 < age < 60 or age < -1):
+        problems.error(
+            (*path, "maximumRecordAgeInSeconds"),
+            f"maximumRecordAgeInSeconds {age} is neither -1 (no limit) nor within 60-604800",
+            hint="Use -1, or a value from 60 to 604800.",
+        )
+    failure = as_dict(raw.get("destinations")).get("onFailure")
+    target = failure if isinstance(failure, str) else as_dict(failure).get("arn")
+    if isinstance(target, str) and "${" not in target:
+        service = arns.service_of(target)
+        where = (*path, "destinations", "onFailure")
+        if service in ("sqs", "sns"):
+            _arn_problem(target, service, where, problems)
+        else:
+            problems.error(
+                where,
+                f"'{target}' is not an SQS queue or SNS topic ARN: failed batches go to one",
+                hint="Name a queue (arn:aws:sqs:...) or a topic (arn:aws:sns:...).",
+            )
+
+
+def _check_sns(value: Any, path: NodePath, problems: Problems) -> None:
+    if isinstance(value, str):
+        if arns.is_arn(value):
+            _arn_problem(value, "sns", path, problems)
+        return
+    raw = as_dict(value)
+    if raw and "arn" not in raw and "topicName" not in raw:
+        problems.error(
+            path,
+            "an sns event needs arn (an existing topic) or topicName (a topic to create)",
+            hint="Add `topicName: alerts`, or `arn: arn:aws:sns:...`.",
+        )
+    _arn_problem(raw.get("arn"), "sns", (*path, "arn"), problems)
+    redrive = as_dict(raw.get("redrivePolicy"))
+    if "deadLetterTargetRef" in redrive:
+        problems.error(
+            (*path, "redrivePolicy", "deadLetterTargetRef"),
+            "deadLetterTargetRef (a CloudFormation logical id) is not supported here",
+            hint="Give the queue's ARN as deadLetterTargetArn.",
+        )
+    dead_letter = redrive.get("deadLetterTargetArn")
+    _arn_problem(dead_letter, "sqs", (*path, "redrivePolicy", "deadLetterTargetArn"), problems)
+
+
+def _check_event_bridge(value: Any, path: NodePath, problems: Problems) -> None:
+    raw = as_dict(value)
+    if raw and "pattern" not in raw and "schedule" not in raw:
+        problems.error(
+            path,
+            "an eventBridge event needs a pattern (events to match) or a schedule",
+            hint="Add pattern: {source: [my.app]}, or schedule: rate(5 minutes).",
+        )
+    bus = raw.get("eventBus")
+    if arns.is_arn(bus):
+        _arn_problem(bus, "events", (*path, "eventBus"), problems)
+    if "schedule" in raw:
+        check_schedule_expression(raw["schedule"], (*path, "schedule"), problems)
+        if bus not in (None, "default") and not str(bus).endswith("event-bus/default"):
+            problems.error(
+                (*path, "schedule"),
+                "EventBridge runs schedules on the default bus only",
+                hint="Remove eventBus, or use a `schedule` event.",
+            )
+    _arn_problem(raw.get("deadLetterQueueArn"), "sqs", (*path, "deadLetterQueueArn"), problems)
+
+
+def _check_response_type(kind: str, value: Any, path: NodePath, problems: Problems) -> None:
+    if kind in ("sqs", "stream") or "functionResponseType" not in as_dict(value):
+        return
+    problems.error(
+        (*path, "functionResponseType"),
+        f"functionResponseType is for sqs and stream events only: {kind} invokes the "
+        "function asynchronously, one event at a time, so there is no batch to report on",
+        hint=f"Remove functionResponseType; a failing {kind} invocation is retried, then "
+        "sent to destinations.onFailure.",
+    )
+
+
+def check_event_sources(data: Any, problems: Problems) -> None:
+    for name, function in settings.functions_of(data).items():
+        timeout = settings.timeout(data, function)
+        for index, kind, value in source_entries(function):
+            path: NodePath = ("functions", name, "events", index, kind)
+            _check_response_type(kind, value, path, problems)
+            if kind == "schedule":
+                _check_schedule(value, path, problems)
+            elif kind == "sqs":
+                _check_sqs(value, path, timeout, problems)
+            elif kind == "stream":
+                _check_stream(value, path, problems)
+            elif kind == "sns":
+                _check_sns(value, path, problems)
+            else:
+                _check_event_bridge(value, path, problems)
