@@ -31,9 +31,9 @@ from wasmdeploy.manifest.check_function import (
     check_stage,
 )
 from wasmdeploy.manifest.check_iam import check_iam_statements
+from wasmdeploy.manifest.check_kv import check_kv
 from wasmdeploy.manifest.check_loops import (
     check_chains,
-from wasmdeploy.manifest.check_kv import check_kv
     check_overlapping_notifications,
     check_recursion,
 )
@@ -74,9 +74,6 @@ def run_checks(data: dict[str, Any], problems: Problems, context: CheckContext) 
     check_recursion(data, problems)
     check_chains(data, problems)
     check_overlapping_notifications(data, problems)
-    check_event_sources(data, problems)
-    check_async_settings(data, context.stage, problems)
-    check_writes_to_own_trigger(data, problems)
     check_event_sources(data, problems)
     check_async_settings(data, context.stage, problems)
     check_writes_to_own_trigger(data, problems)
