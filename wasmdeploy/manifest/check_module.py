@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,6 +19,26 @@ def _relative_module_problem(module: str) -> str | None:
     if ".." in pure.parts:
         return "the handler must stay inside the manifest's directory (no '..')"
     return None
+
+
+def _link_out_of_root(root: Path, module: str) -> str | None:
+    """Why `root / module` leaves `root` through a symbolic link (of the file or a directory
+    on its way), or None when it stays inside."""
+    real_root = root.resolve()
+    if (root / module).resolve().is_relative_to(real_root):
+        return None
+    probe = root
+    for part in PurePosixPath(module).parts:
+        probe = probe / part
+        if probe.is_symlink():
+            target = (probe.parent / os.readlink(probe)).resolve()
+            if not target.is_relative_to(real_root):
+                link = probe.relative_to(root).as_posix()
+                return (
+                    f"{link} is a symbolic link to {target}, outside the manifest's directory: "
+                    "the handler must stay inside it"
+                )
+    return "the handler resolves to a file outside the manifest's directory"
 
 
 def _allowed_imports(data: Any, function: dict[str, Any]) -> list[str]:
@@ -39,11 +60,20 @@ def check_handler(
     if reason:
         problems.error(path, reason, hint="Write it like `handler: build/handler.wasm`.")
         return
+    reason = _link_out_of_root(root, module)
+    if reason:
+        problems.error(
+            path,
+            reason,
+            hint="Copy the module into the service's directory: only what is inside it is "
+            "built, packaged and deployed.",
+        )
+        return
     if not inspect:
         return
     file = root / module
     if not file.is_file():
-        if isinstance(function.get("build"), str):
+        if isinstance(function.get("build"), str | dict):
             problems.warning(
                 path,
                 f"module {module} does not exist yet",
