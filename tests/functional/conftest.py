@@ -1,4 +1,4 @@
-"""Fixtures the functional tests share: a local S3 (moto's server, as `serve` runs it)."""
+"""Fixtures the functional tests share: a local S3 (the local AWS, as `serve` runs it)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 import boto3
 import pytest
 
-from wasmdeploy.local.local_s3 import LocalS3
+from wasmdeploy.local.local_aws import LocalAws
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    with LocalS3() as local:
+    with LocalAws() as local:
         yield local.endpoint_url
 
 

@@ -101,7 +101,7 @@ def python_emulator(service: Service) -> LocalEmulator:
     return LocalEmulator(
         service,
         port=0,
-        s3_port=0,
+        aws_port=0,
         notice=LogCollector(),
         bootstrap=(*AWSLAMBDARIC, "app.handler"),
     )

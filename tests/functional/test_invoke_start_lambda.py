@@ -43,7 +43,7 @@ def lambda_client(tmp_path: Path) -> Iterator[Any]:
     pools = create_pools(
         service,
         service.functions,
-        s3_endpoint=None,
+        aws_endpoint=None,
         concurrency=2,
         sink_for=lambda function: LogCollector(),
         bootstrap=(*AWSLAMBDARIC, "app.handler"),

@@ -64,7 +64,7 @@ def local_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     emulator.start()
     s3 = boto3.client(
         "s3",
-        endpoint_url=emulator.s3.endpoint_url,
+        endpoint_url=emulator.aws.endpoint_url,
         region_name="us-east-1",
         aws_access_key_id="any",
         aws_secret_access_key="any",

@@ -1,4 +1,4 @@
-"""`wasmdeploy serve`: the manifest's HTTP routes and S3 triggers, locally."""
+"""`wasmdeploy serve`: the manifest's HTTP routes and S3 triggers, locally, on a local AWS."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from wasmdeploy.local.emulator import LocalEmulator
+    from wasmdeploy.local.local_aws import LocalAws
     from wasmdeploy.manifest.model import Service
 
 
@@ -21,7 +22,14 @@ if TYPE_CHECKING:
 @manifest_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=3000, show_default=True, help="Port of the local API.")
-@click.option("--s3-port", default=4566, show_default=True, help="Port of the local S3.")
+@click.option(
+    "--aws-port",
+    "--s3-port",
+    "aws_port",
+    default=4566,
+    show_default=True,
+    help="Port of the local AWS (S3, SQS, SNS, Kinesis, DynamoDB, EventBridge).",
+)
 @runtime_pool_options
 def serve(
     manifest_file: Path | None,
@@ -29,11 +37,11 @@ def serve(
     region: str | None,
     host: str,
     port: int,
-    s3_port: int,
+    aws_port: int,
     concurrency: int,
     bootstrap: str | None,
 ) -> None:
-    """Serve the API routes (API Gateway payload 1.0 / 2.0) and run S3 triggers on a local S3."""
+    """Serve the API routes (API Gateway payload 1.0 / 2.0) and run S3 triggers on a local AWS."""
     from rich.console import Console
 
     from wasmdeploy.local.emulator import LocalEmulator
@@ -47,7 +55,7 @@ def serve(
         service,
         host=host,
         port=port,
-        s3_port=s3_port,
+        aws_port=aws_port,
         concurrency=concurrency,
         bootstrap=command,
     )
@@ -55,10 +63,8 @@ def serve(
     console = Console(stderr=True)
     try:
         console.print(_triggers_table(service, emulator))
-        console.print(
-            f"Local S3: {emulator.s3.endpoint_url}  "
-            f"(e.g. aws --endpoint-url {emulator.s3.endpoint_url} s3 cp FILE s3://BUCKET/KEY)"
-        )
+        for line in local_aws_lines(emulator.aws):
+            console.print(line, highlight=False, markup=False)
         console.print("Press Ctrl+C to stop.")
         threading.Event().wait()
     finally:
@@ -87,3 +93,19 @@ def _triggers_table(service: Service, emulator: LocalEmulator) -> Table:
             )
             table.add_row(f"s3://{trigger.bucket} {','.join(trigger.events)}{rules}", function.name)
     return table
+
+
+def local_aws_lines(aws: LocalAws) -> list[str]:
+    """What a client needs to use the local AWS: where, the credentials, what is there."""
+    lines = [f"Local AWS: {aws.endpoint_url}  (S3, SQS, SNS, Kinesis, DynamoDB, EventBridge)"]
+    if aws.on_every_interface:
+        lines.append(
+            f"WARNING: --host {aws.host} puts the local AWS on every network interface too: "
+            "anyone who can reach this machine can read and write its buckets and queues."
+        )
+    lines.append("To use it from a shell (aws CLI, boto3, SDKs):")
+    lines += [f"  export {name}={value}" for name, value in aws.client_environment().items()]
+    for kind, names in aws.resources.items():
+        lines.append(f"  {kind}s: {', '.join(names)}")
+    lines.append("  e.g. aws s3 cp FILE s3://BUCKET/KEY")
+    return lines

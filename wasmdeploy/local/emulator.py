@@ -1,4 +1,4 @@
-"""Everything `serve` runs: a local S3 with the manifest's buckets and triggers,
+"""Everything `serve` runs: a local AWS with the manifest's buckets and triggers,
 warm sandboxes per function, and the local API Gateway in front of them."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.server import ApiGatewayServer
-from wasmdeploy.local.local_s3 import LocalS3
+from wasmdeploy.local.local_aws import LocalAws
 from wasmdeploy.local.pool import DEFAULT_CONCURRENCY, FunctionPool
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
@@ -46,14 +46,21 @@ def create_pools(
     service: Service,
     functions: Iterable[Function],
     *,
-    s3_endpoint: str | None,
+    aws_endpoint: str | None,
+    real_aws: bool = False,
     concurrency: int,
     sink_for: Callable[[Function], LogSink],
     bootstrap: tuple[str, ...] | None = None,
 ) -> dict[str, FunctionPool]:
     return {
         function.name: FunctionPool(
-            SandboxFactory(service, function, s3_endpoint=s3_endpoint, bootstrap=bootstrap),
+            SandboxFactory(
+                service,
+                function,
+                aws_endpoint=aws_endpoint,
+                real_aws=real_aws,
+                bootstrap=bootstrap,
+            ),
             sink_for(function),
             max_concurrency=concurrency,
         )
@@ -62,7 +69,7 @@ def create_pools(
 
 
 class LocalEmulator:
-    """Starts and stops the local S3, its triggers, the sandboxes and the API."""
+    """Starts and stops the local AWS, its S3 triggers, the sandboxes and the API."""
 
     def __init__(
         self,
@@ -70,7 +77,7 @@ class LocalEmulator:
         *,
         host: str = "127.0.0.1",
         port: int = 3000,
-        s3_port: int = 4566,
+        aws_port: int = 4566,
         concurrency: int = DEFAULT_CONCURRENCY,
         notice: LogSink | None = None,
         bootstrap: tuple[str, ...] | None = None,
@@ -81,20 +88,20 @@ class LocalEmulator:
         self.port = port
         self.concurrency = concurrency
         self.notice = notice or stderr_sink()
-        self.s3 = LocalS3(host=host, port=s3_port, region=service.region)
+        self.aws = LocalAws(host=host, port=aws_port, region=service.region)
         self.pools: dict[str, FunctionPool] = {}
         self.api: ApiGatewayServer | None = None
         self.triggers: S3TriggerDispatcher | None = None
 
     def start(self) -> None:
-        self.s3.start()
+        self.aws.on_start(lambda aws: aws.create_buckets(local_buckets(self.service)))
+        self.aws.start()
         try:
-            self.s3.create_buckets(local_buckets(self.service))
             served = [f for f in self.service.functions if f.routes or f.s3_triggers]
             self.pools = create_pools(
                 self.service,
                 served,
-                s3_endpoint=self.s3.endpoint_url,
+                aws_endpoint=self.aws.endpoint_url,
                 concurrency=self.concurrency,
                 sink_for=lambda function: stderr_sink(f"[{function.name}] "),
                 bootstrap=self.bootstrap,
@@ -112,7 +119,7 @@ class LocalEmulator:
                         hint="Choose another port with --port.",
                     ) from None
                 self.api.start()
-            self.triggers = S3TriggerDispatcher(self.s3, self.service, self.pools, self.notice)
+            self.triggers = S3TriggerDispatcher(self.aws, self.service, self.pools, self.notice)
             self.triggers.start()
         except BaseException:
             self.stop()
@@ -125,4 +132,4 @@ class LocalEmulator:
             self.triggers.stop()
         for pool in self.pools.values():
             pool.close()
-        self.s3.stop()
+        self.aws.stop()

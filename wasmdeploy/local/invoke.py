@@ -1,8 +1,11 @@
 """One local invocation, as `wasmdeploy invoke` runs it: a cold sandbox, one event, done.
 
-With `input: object` functions an object file can stand in for the upload: a
-local S3 is started, the file is put under the function's trigger, the S3
-event for it is sent, and whatever the function wrote is read back.
+The function never reaches an AWS account unless asked to (`real_aws`): a
+function that may call AWS gets a local AWS, started for the invocation, with
+the manifest's buckets (empty) and throwaway credentials. With `input: object`
+functions an object file can stand in for the upload: the file is put under
+the function's trigger, the S3 event for it is sent, and whatever the
+function wrote is read back.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from pathlib import Path
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.default_events import s3_event_for
-from wasmdeploy.local.local_s3 import LocalS3
+from wasmdeploy.local.emulator import local_buckets
+from wasmdeploy.local.local_aws import LocalAws
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.runtime_session import InvocationOutcome, LogSink
 from wasmdeploy.local.sandbox_factory import SandboxFactory
@@ -34,18 +38,42 @@ def invoke_once(
     emit: LogSink,
     *,
     bootstrap: tuple[str, ...] | None = None,
-    s3_endpoint: str | None = None,
+    aws_endpoint: str | None = None,
+    real_aws: bool = False,
 ) -> InvocationOutcome:
     """Run `payload` through a fresh sandbox of `function` (a cold start) and stop it."""
+    if aws_endpoint is None and not real_aws and may_call_aws(function, bootstrap):
+        with LocalAws(region=service.region) as aws:
+            aws.create_buckets(local_buckets(service))
+            buckets = ", ".join(aws.resources.get("bucket", [])) or "none"
+            emit(f"Local AWS on {aws.endpoint_url} (buckets, empty: {buckets}); --aws uses yours")
+            return invoke_once(
+                service, function, payload, emit, bootstrap=bootstrap, aws_endpoint=aws.endpoint_url
+            )
     # One invocation: compiling in the runtime beats compiling here and loading the .cwasm.
     factory = SandboxFactory(
-        service, function, bootstrap=bootstrap, s3_endpoint=s3_endpoint, precompile=False
+        service,
+        function,
+        bootstrap=bootstrap,
+        aws_endpoint=aws_endpoint,
+        real_aws=real_aws,
+        precompile=False,
     )
     pool = FunctionPool(factory, emit, max_concurrency=1)
     try:
         return pool.invoke(payload)
     finally:
         pool.close()
+
+
+def may_call_aws(function: Function, bootstrap: tuple[str, ...] | None) -> bool:
+    """Whether the function may make AWS calls: the runtime's object I/O, or code of its own."""
+    return (
+        function.reads_objects
+        or function.output is not None
+        or function.runtime.startswith("python")
+        or bootstrap is not None
+    )
 
 
 def invoke_with_object(
@@ -63,7 +91,7 @@ def invoke_with_object(
         raise UserError(f"cannot read --object {object_file}: {error}") from error
     trigger = _object_trigger(function)
     key = f"{trigger.prefix or ''}{object_file.name}"
-    with LocalS3(region=service.region) as s3:
+    with LocalAws(region=service.region) as s3:
         buckets = [trigger.bucket, *service.buckets_to_create]
         if function.output is not None:
             buckets.append(function.output.bucket)
@@ -73,7 +101,7 @@ def invoke_with_object(
         event = s3_event_for(trigger, service.region, key=key, size=len(data), etag=etag)
         payload = json.dumps(event).encode()
         outcome = invoke_once(
-            service, function, payload, emit, bootstrap=bootstrap, s3_endpoint=s3.endpoint_url
+            service, function, payload, emit, bootstrap=bootstrap, aws_endpoint=s3.endpoint_url
         )
         after = s3.snapshot()
         client = s3.client()

@@ -46,20 +46,24 @@ def lambda_environment(
     *,
     task_root: Path,
     handler: str,
-    s3_endpoint: str | None = None,
+    aws_endpoint: str | None = None,
+    real_aws: bool = False,
 ) -> dict[str, str]:
     """Lambda's variables, then the function's own; the runtime API address is added per process.
 
-    With a local S3 (`s3_endpoint`), the function's S3 calls go there with
-    throwaway credentials; otherwise the host's credentials pass through, as
+    The function's AWS calls go to the local AWS (`aws_endpoint`) with
+    throwaway credentials, and without one they have no account to reach;
+    only with `real_aws` (`--aws`) do the host's credentials pass through, as
     the role's would in Lambda.
     """
     environment = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
-    if s3_endpoint:
-        environment.update(_LOCAL_CREDENTIALS)
-        environment["AWS_ENDPOINT_URL_S3"] = s3_endpoint
-    else:
+    if real_aws:
         environment.update({name: os.environ[name] for name in _CREDENTIALS if name in os.environ})
+    else:
+        environment.update(_LOCAL_CREDENTIALS)
+        if aws_endpoint:
+            environment["AWS_ENDPOINT_URL"] = aws_endpoint
+            environment["AWS_ENDPOINT_URL_S3"] = aws_endpoint
     name = function.deployed_name
     environment.update(
         {

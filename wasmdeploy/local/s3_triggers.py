@@ -1,46 +1,63 @@
-"""S3 triggers on the local S3: run a function when a matching object is created or deleted.
+"""S3 triggers on the local AWS: run a function when a matching object is created or deleted.
 
 The bucket notifications are configured on the local S3 itself, one per
 trigger, with the trigger's events and prefix/suffix rules, and an SQS queue
-(in the same moto server) as their destination. moto then decides which
+(in the same local AWS) as their destination. moto then decides which
 uploads match, by S3's own rules, and a poller turns each message into the
 event AWS would send the function. This relies only on S3's and SQS's public
-APIs (moto implements S3 -> SQS notifications), not on moto's internals, and
-it sees every write whatever client made it (aws CLI, boto3, a function).
+APIs, and it sees every write whatever client made it (aws CLI, boto3, a function).
+
+Delivery is at least once: a notification is deleted only after its
+function succeeded (or `hand_off` took the event, for a caller that runs
+Lambda's asynchronous retries itself). A failed run is logged and its
+notification becomes visible again after a short delay; after
+`MAX_ATTEMPTS` runs it moves to the `FAILED_QUEUE_NAME` queue, and the log says so.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import unquote_plus
 
-from wasmdeploy.local.default_events import s3_event_for
-from wasmdeploy.local.local_s3 import LocalS3
+from wasmdeploy.local.local_aws import LocalAws
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.runtime_session import LogSink
+from wasmdeploy.local.s3_notifications import (
+    duplicate_of_multipart,
+    function_event,
+    object_key,
+)
 from wasmdeploy.manifest.model import Function, S3Trigger, Service
 
 QUEUE_NAME = "wasmdeploy-local-s3-events"
+FAILED_QUEUE_NAME = "wasmdeploy-local-s3-events-failed"
+MAX_ATTEMPTS = 3  # Lambda runs a failing asynchronous event three times (two retries)
+RETRY_DELAYS = (1, 2)  # seconds before the second and third run (Lambda waits ~1 and ~2 min)
+
+# Takes a function's S3 event; True once the event is handled (run, or queued somewhere
+# durable), False to keep the notification for another attempt.
+HandOff = Callable[[Function, dict[str, Any]], bool]
 
 
 class S3TriggerDispatcher:
     def __init__(
         self,
-        s3: LocalS3,
+        aws: LocalAws,
         service: Service,
         pools: Mapping[str, FunctionPool],
         notice: LogSink,
         *,
         workers: int = 8,
+        hand_off: HandOff | None = None,
     ) -> None:
-        self.s3 = s3
+        self.aws = aws
         self.service = service
         self.pools = pools
         self.notice = notice
+        self.hand_off = hand_off or self.run_now
         self.triggers: dict[str, tuple[Function, S3Trigger]] = {}
         for function in service.functions:
             for index, trigger in enumerate(function.s3_triggers):
@@ -49,20 +66,27 @@ class S3TriggerDispatcher:
         self._thread: threading.Thread | None = None
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3-trigger")
         self._queue_url = ""
+        self._failed_url = ""
 
     def start(self) -> None:
         if not self.triggers:
             return
-        sqs = self.s3.client("sqs")
-        self._queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
-        attributes = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])
-        queue_arn = attributes["Attributes"]["QueueArn"]
+        sqs = self.aws.client("sqs")
+        longest = max(function.timeout for function, _ in self.triggers.values())
+        attributes = {"VisibilityTimeout": str(min(43200, max(30, 6 * int(longest))))}
+        self._queue_url = sqs.create_queue(QueueName=QUEUE_NAME, Attributes=attributes)["QueueUrl"]
+        self._failed_url = sqs.create_queue(QueueName=FAILED_QUEUE_NAME)["QueueUrl"]
+        self.aws.add_resource("queue", QUEUE_NAME)
+        self.aws.add_resource("queue", FAILED_QUEUE_NAME)
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
         by_bucket: dict[str, list[dict[str, Any]]] = {}
         for configuration_id, (_, trigger) in self.triggers.items():
             by_bucket.setdefault(trigger.bucket, []).append(
                 _queue_configuration(configuration_id, queue_arn, trigger)
             )
-        s3 = self.s3.client()
+        s3 = self.aws.client()
         for bucket, configurations in by_bucket.items():
             s3.put_bucket_notification_configuration(
                 Bucket=bucket,
@@ -77,12 +101,27 @@ class S3TriggerDispatcher:
             self._thread.join(timeout=5)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
+    def run_now(self, function: Function, event: dict[str, Any]) -> bool:
+        """Run the event on the function's warm sandboxes; True when the function succeeded."""
+        try:
+            outcome = self.pools[function.name].invoke(json.dumps(event).encode())
+        except Exception as error:
+            self.notice(f"{function.name}: {error}")
+            return False
+        if outcome.function_error:
+            self.notice(f"{function.name} failed: {outcome.payload.decode(errors='replace')}")
+            return False
+        return True
+
     def _poll(self) -> None:
-        sqs = self.s3.client("sqs")
+        sqs = self.aws.client("sqs")
         while not self._stop.is_set():
             try:
                 reply = sqs.receive_message(
-                    QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+                    QueueUrl=self._queue_url,
+                    MaxNumberOfMessages=10,
+                    WaitTimeSeconds=1,
+                    AttributeNames=["ApproximateReceiveCount"],
                 )
             except Exception as error:  # the server is stopping, or a transient failure
                 if self._stop.is_set():
@@ -91,34 +130,46 @@ class S3TriggerDispatcher:
                 self._stop.wait(0.5)
                 continue
             for message in reply.get("Messages", []):
-                sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
-                for record in json.loads(message["Body"]).get("Records", []):
-                    self._executor.submit(self._run, record)
+                self._executor.submit(self._settle, message)
 
-    def _run(self, record: dict[str, Any]) -> None:
-        configuration_id = record["s3"]["configurationId"]
-        if configuration_id not in self.triggers:
+    def _settle(self, message: dict[str, Any]) -> None:
+        """Run every record of one notification; delete it only if all of them succeeded."""
+        sqs = self.aws.client("sqs")
+        records = json.loads(message["Body"]).get("Records", [])
+        failed = [record for record in records if not self._run(record)]
+        receipt = message["ReceiptHandle"]
+        if not failed:
+            sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=receipt)
             return
-        function, trigger = self.triggers[configuration_id]
-        obj = record["s3"]["object"]
-        key = unquote_plus(obj["key"])
-        event = s3_event_for(
-            trigger,
-            self.service.region,
-            key=key,
-            size=int(obj.get("size") or 0),
-            etag=obj.get("eTag"),
-            event_name=record["eventName"],
-            configuration_id=configuration_id,
+        attempt = int(message.get("Attributes", {}).get("ApproximateReceiveCount", 1))
+        what = ", ".join(_describe(record) for record in failed)
+        if attempt >= MAX_ATTEMPTS:
+            sqs.send_message(QueueUrl=self._failed_url, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=receipt)
+            self.notice(
+                f"{what}: failed {attempt} times; the notification is kept in the local "
+                f"queue {FAILED_QUEUE_NAME}"
+            )
+            return
+        delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
+        self.notice(f"{what}: attempt {attempt} of {MAX_ATTEMPTS} failed; retrying in {delay} s")
+        sqs.change_message_visibility(
+            QueueUrl=self._queue_url, ReceiptHandle=receipt, VisibilityTimeout=delay
         )
-        self.notice(f"{record['eventName']} s3://{trigger.bucket}/{key} -> {function.name}")
-        try:
-            outcome = self.pools[function.name].invoke(json.dumps(event).encode())
-        except Exception as error:
-            self.notice(f"{function.name}: {error}")
-            return
-        if outcome.function_error:
-            self.notice(f"{function.name} failed: {outcome.payload.decode(errors='replace')}")
+
+    def _run(self, record: dict[str, Any]) -> bool:
+        configuration_id = record.get("s3", {}).get("configurationId")
+        if configuration_id not in self.triggers or duplicate_of_multipart(record):
+            return True  # not ours (test events, other configurations), or not a new object
+        function, trigger = self.triggers[configuration_id]
+        event = function_event(record, trigger, self.service.region)
+        self.notice(f"{_describe(record)} -> {function.name}")
+        return self.hand_off(function, event)
+
+
+def _describe(record: dict[str, Any]) -> str:
+    bucket = record["s3"]["bucket"]["name"]
+    return f"{record['eventName']} s3://{bucket}/{object_key(record)}"
 
 
 def _queue_configuration(

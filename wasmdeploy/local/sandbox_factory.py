@@ -52,13 +52,15 @@ class SandboxFactory:
         function: Function,
         *,
         bootstrap: tuple[str, ...] | None = None,
-        s3_endpoint: str | None = None,
+        aws_endpoint: str | None = None,
+        real_aws: bool = False,
         precompile: bool = True,
     ) -> None:
         self.service = service
         self.function = function
         self.bootstrap = bootstrap
-        self.s3_endpoint = s3_endpoint
+        self.aws_endpoint = aws_endpoint
+        self.real_aws = real_aws
         self.precompile = precompile
         self._staged: list[Path] = []
 
@@ -79,7 +81,8 @@ class SandboxFactory:
             self.function,
             task_root=task_root,
             handler=handler,
-            s3_endpoint=self.s3_endpoint,
+            aws_endpoint=self.aws_endpoint,
+            real_aws=self.real_aws,
         )
         return SandboxSettings(
             command=command,
