@@ -54,6 +54,12 @@ if TYPE_CHECKING:
     help="With --object: write the function's output object here.",
 )
 @click.option("--remote", is_flag=True, help="Invoke the deployed function on AWS instead.")
+@click.option(
+    "--aws",
+    "real_aws",
+    is_flag=True,
+    help="Run locally, but let the function use your AWS account instead of a local AWS.",
+)
 def invoke(
     function_name: str,
     manifest_file: Path | None,
@@ -64,6 +70,7 @@ def invoke(
     object_file: Path | None,
     out_file: Path | None,
     remote: bool,
+    real_aws: bool,
 ) -> None:
     """Invoke a function locally, with Lambda's runtime API and the same runtime as on AWS."""
     from wasmdeploy.local.stop_signals import exit_on_sigterm
@@ -91,7 +98,9 @@ def invoke(
     from wasmdeploy.local.invoke import invoke_once
 
     payload = _read_payload(service, function, event_source)
-    outcome = invoke_once(service, function, payload, _log_to_stderr, bootstrap=command)
+    outcome = invoke_once(
+        service, function, payload, _log_to_stderr, bootstrap=command, real_aws=real_aws
+    )
     _print_result(outcome.payload, outcome.function_error)
 
 
