@@ -20,6 +20,8 @@ from wasmdeploy_runtime.units import parse_duration, parse_size
 CONFIG_FILE = "wasmdeploy.json"
 DEFAULT_MEMORY_LIMIT = 128 * 1024 * 1024
 DEFAULT_STACK_LIMIT = 1024 * 1024
+# The guest runs on the host thread's stack (8 MB on Lambda): leave room for the host.
+MAX_STACK_LIMIT = 4 * 1024 * 1024
 DEFAULT_ALLOWED_IMPORTS: tuple[str, ...] = ("wasi_snapshot_preview1.*", "env.abort")
 DEFAULT_HANDLER = "handler.wasm"
 
@@ -175,13 +177,23 @@ def _sandbox(raw: object) -> SandboxLimits:
         fuel = values.get("fuel")
         return SandboxLimits(
             memory_limit=DEFAULT_MEMORY_LIMIT if memory is None else parse_size(memory),
-            stack_limit=DEFAULT_STACK_LIMIT if stack is None else parse_size(stack),
+            stack_limit=DEFAULT_STACK_LIMIT if stack is None else _stack_limit(stack),
             max_time=None if max_time is None else parse_duration(max_time),
             allowed_imports=DEFAULT_ALLOWED_IMPORTS if imports is None else _patterns(imports),
             fuel=None if fuel is None else _fuel(fuel),
         )
     except ValueError as error:
         raise InitError(WASM_INVALID_CONFIG, f"{CONFIG_FILE}: sandbox: {error}") from error
+
+
+def _stack_limit(value: object) -> int:
+    size = parse_size(value)
+    if size > MAX_STACK_LIMIT:
+        raise ValueError(
+            f"stackLimit {value!r} is over {MAX_STACK_LIMIT // (1024 * 1024)}MB, the most the "
+            "runtime gives a guest (it runs on the host thread's stack)"
+        )
+    return size
 
 
 def _patterns(value: object) -> tuple[str, ...]:

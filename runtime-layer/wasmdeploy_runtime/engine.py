@@ -13,6 +13,11 @@ pre-reserved slot back costs half as much as mapping and unmapping its memory
 each time. The pool only reserves address space; it does not change compiled
 code, so `.cwasm` files are the same either way.
 
+wasmtime refuses a wasm stack limit larger than its async stack size (2 MiB
+by default) even though the runtime makes no async calls, so the async stack
+size is raised with the limit; `stackLimit` itself is capped by the config
+(`MAX_STACK_LIMIT`). An engine wasmtime refuses is an init error, never a crash.
+
 A `.cwasm` written by `precompile` ends with a trailer naming the SHA-256 of the
 `.wasm` it came from, so a stale `.cwasm` beside a rebuilt `.wasm` is ignored.
 """
@@ -24,7 +29,9 @@ from pathlib import Path
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from wasmdeploy_runtime.config import MAX_STACK_LIMIT
 from wasmdeploy_runtime.errors import (
+    WASM_INVALID_CONFIG,
     WASM_INVALID_MODULE,
     WASM_MODULE_NOT_FOUND,
     InitError,
@@ -33,8 +40,7 @@ from wasmdeploy_runtime.errors import (
 
 _TRAILER_MAGIC = b"wasmdeploy-cwasm-v1:"
 _TRAILER_SIZE = len(_TRAILER_MAGIC) + 32
-# The guest runs on the host thread's stack (8 MB on Lambda): leave room for the host.
-MAX_STACK_LIMIT = 4 * 1024 * 1024
+MIN_STACK_LIMIT = 64 * 1024
 
 # Instances, memories and tables one engine can hold at once. A runtime process holds
 # two or three instances (the running one, the next one, the one being closed).
@@ -61,7 +67,9 @@ def _config(*, fuel: bool, stack_limit: int | None) -> wasmtime.Config:
     config.epoch_interruption = True
     config.consume_fuel = fuel
     if stack_limit is not None:
-        config.max_wasm_stack = max(64 * 1024, min(stack_limit, MAX_STACK_LIMIT))
+        stack = max(MIN_STACK_LIMIT, min(stack_limit, MAX_STACK_LIMIT))
+        config.max_wasm_stack = stack
+        ffi.wasmtime_config_async_stack_size_set(config.ptr(), max(stack, 2 * 1024 * 1024))
     return config
 
 
@@ -104,7 +112,13 @@ def _new_engine(*, fuel: bool, stack_limit: int) -> wasmtime.Engine:
     try:
         return wasmtime.Engine(pooled)
     except wasmtime.WasmtimeError:  # the pool's address space could not be reserved
+        pass
+    try:
         return wasmtime.Engine(_config(fuel=fuel, stack_limit=stack_limit))
+    except wasmtime.WasmtimeError as error:
+        raise InitError(
+            WASM_INVALID_CONFIG, f"wasmtime refuses these sandbox settings: {one_line(error)}"
+        ) from None
 
 
 def precompile(wasm: bytes, *, fuel: bool) -> bytes:

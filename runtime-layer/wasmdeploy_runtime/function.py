@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from wasmdeploy_runtime.config import FunctionConfig, load_config, task_root_from
 from wasmdeploy_runtime.errors import INVALID_EVENT, FunctionError
+from wasmdeploy_runtime.guest_log import guest_lines, printable
 from wasmdeploy_runtime.metrics import InvocationMetrics, emf_line
 from wasmdeploy_runtime.sandbox import (
     MAX_OBJECT_OUTPUT_BYTES,
@@ -88,6 +89,7 @@ class WasmFunction:
         self._log = log
         self._metrics = metrics
         self._cold = True
+        self._request_id = ""
         self._pending_metrics: list[InvocationMetrics] = []
 
     @classmethod
@@ -105,6 +107,7 @@ class WasmFunction:
         `after_response()` once the result is delivered."""
         started = time.monotonic()
         totals = _Totals()
+        self._request_id = request_id  # for the guest's log lines
         kv = self.sandbox.prepared.kv
         kv_calls, kv_time = (kv.calls, kv.time) if kv is not None else (0, 0.0)
         try:
@@ -176,7 +179,7 @@ class WasmFunction:
         outcome = self.sandbox.run(payload, deadline=deadline)
         totals.add(outcome)
         if outcome.logs:
-            self._log(outcome.logs if outcome.logs.endswith(b"\n") else outcome.logs + b"\n")
+            self._log(guest_lines(outcome.logs, self._request_id))
         if outcome.error is not None:
             raise outcome.error
         assert outcome.output is not None
@@ -225,6 +228,7 @@ def _as_json_value(body: bytes) -> object:
 
 
 def _error_lines(error: FunctionError) -> bytes:
-    lines = [f"[ERROR] {error.error_type}: {error.message}"]
-    lines.extend(f"    {frame}" for frame in error.stack_trace)
+    # Messages and frame names may hold the guest's text (abort messages, function names).
+    lines = [f"[ERROR] {error.error_type}: {printable(error.message)}"]
+    lines.extend(f"    {printable(frame)}" for frame in error.stack_trace)
     return ("\n".join(lines) + "\n").encode()

@@ -3,8 +3,9 @@
 `allowedImports` holds "module.name" patterns with shell-style globs
 (`wasi_snapshot_preview1.*`). A module importing anything outside them fails
 at init with `WasmForbiddenImport` naming each such import. The runtime
-provides WASI preview1 and AssemblyScript's `env.abort`; an allowed import the
-runtime does not provide is an init error too.
+provides WASI preview1 (some of its calls answered by the runtime itself, see
+`wasi_host`) and AssemblyScript's `env.abort`; an allowed import the runtime
+does not provide is an init error too.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from fnmatch import fnmatchcase
 import wasmtime
 
 from wasmdeploy_runtime.errors import WASM_FORBIDDEN_IMPORT, InitError
+from wasmdeploy_runtime.wasi_host import WASI_MODULE, WasiHost
 
-WASI_MODULE = "wasi_snapshot_preview1"
 ABORT = ("env", "abort")
 PROVIDED = f"{WASI_MODULE}.*, env.abort"
 
@@ -64,15 +65,29 @@ def check_imports(imports: Imports, policy: ImportPolicy) -> None:
 
 
 AbortHandler = Callable[[wasmtime.Caller, int, int, int, int], None]
+# Defines more host imports in a linker (host functions that block or wait should bound
+# themselves with the engine's `Deadline`, see deadline.py).
+DefineImports = Callable[[wasmtime.Linker], None]
 
 
-def build_linker(engine: wasmtime.Engine, imports: Imports, abort: AbortHandler) -> wasmtime.Linker:
-    """A linker defining only what a module `imports` (already checked against the policy)."""
+def build_linker(
+    engine: wasmtime.Engine,
+    imports: Imports,
+    abort: AbortHandler,
+    wasi: WasiHost,
+    extra: Iterable[DefineImports] = (),
+) -> wasmtime.Linker:
+    """A linker defining only what a module `imports` (already checked against the policy):
+    WASI (with the runtime's own calls in place of those that could block), `env.abort`,
+    and whatever each of `extra` defines."""
     linker = wasmtime.Linker(engine)
     if uses_wasi(imports):
         linker.define_wasi()
+        wasi.define(linker)
     if ABORT in imports:
         i32 = wasmtime.ValType.i32()
         abort_type = wasmtime.FuncType([i32, i32, i32, i32], [])
         linker.define_func("env", "abort", abort_type, abort, access_caller=True)
+    for define in extra:
+        define(linker)
     return linker

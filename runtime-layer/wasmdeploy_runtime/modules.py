@@ -25,6 +25,7 @@ from wasmdeploy_runtime.errors import (
     InitError,
     one_line,
 )
+from wasmdeploy_runtime.guest_log import printable
 from wasmdeploy_runtime.imports import (
     ImportPolicy,
     build_linker,
@@ -35,6 +36,9 @@ from wasmdeploy_runtime.imports import (
 from wasmdeploy_runtime.kv_host import KvHost, kv_host_for, without_kv
 from wasmdeploy_runtime.kv_store import KvGrant
 from wasmdeploy_runtime.outcomes import GuestAbort
+from wasmdeploy_runtime.wasi_host import WasiHost
+from wasmdeploy_runtime.wasm_sections import ModuleLayout, UnsupportedEncoding, read_layout
+from wasmdeploy_runtime.watchdog import watchdog_for
 
 I32 = wasmtime.ValType.i32()
 I64 = wasmtime.ValType.i64()
@@ -47,8 +51,11 @@ class PreparedModule:
         "initializer",
         "instance_pre",
         "kv",
+        "layout",
         "loaded",
+        "memory_exports",
         "uses_wasi",
+        "wasi",
     )
 
     def __init__(
@@ -59,7 +66,10 @@ class PreparedModule:
         uses_wasi: bool,
         exports_memory: bool,
         initializer: str | None,
+        wasi: WasiHost,
+        layout: ModuleLayout | None,
         kv: KvHost | None = None,
+        memory_exports: tuple[str, ...] = ("memory",),
     ) -> None:
         self.engine = engine
         self.loaded = loaded
@@ -69,6 +79,14 @@ class PreparedModule:
         # "_initialize" for a WASI reactor used through the exports ABI
         self.initializer = initializer
         self.kv = kv  # the key-value host imports, for a module that uses them
+        self.wasi = wasi  # the WASI calls the runtime answers, bound to each invocation
+        self.layout = layout  # memories, tables, start function; None if unreadable
+        self.memory_exports = memory_exports  # names of the exported memories
+
+    @property
+    def has_start(self) -> bool:
+        """Whether instantiating runs guest code (a start function); unknown counts as yes."""
+        return self.layout is None or self.layout.has_start
 
 
 _loaded: dict[tuple[str, bool, int], LoadedModule] = {}
@@ -89,6 +107,10 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
     if prepared is not None:
         return prepared
     engine = engine_for(fuel=fuel, stack_limit=sandbox.stack_limit)
+    try:
+        layout: ModuleLayout | None = read_layout(wasm)
+    except UnsupportedEncoding:
+        layout = None
     loaded_key = (digest.hex(), fuel, sandbox.stack_limit)
     loaded = _loaded.get(loaded_key)
     if loaded is None:
@@ -99,7 +121,8 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
     check_imports(without_kv(imports), ImportPolicy(sandbox.allowed_imports))
     exports = {item.name: item.type for item in module.exports}
     initializer = _check_exports(config, exports)
-    linker = build_linker(engine, imports, abort_from_guest)
+    wasi = WasiHost(watchdog_for(engine).deadline)
+    linker = build_linker(engine, imports, abort_from_guest, wasi)
     if kv is not None:
         kv.define(linker)
     try:
@@ -116,6 +139,11 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         exports_memory=isinstance(exports.get("memory"), wasmtime.MemoryType),
         initializer=initializer,
         kv=kv,
+        wasi=wasi,
+        layout=layout,
+        memory_exports=tuple(
+            name for name, kind in exports.items() if isinstance(kind, wasmtime.MemoryType)
+        ),
     )
     return prepared
 
@@ -166,7 +194,7 @@ def abort_from_guest(
     memory = caller.get("memory")
     text = _as_string(caller, memory, message) if isinstance(memory, wasmtime.Memory) else ""
     where = _as_string(caller, memory, file) if isinstance(memory, wasmtime.Memory) else ""
-    raise GuestAbort(f"{text or 'abort called'} at {where or '?'}:{line}:{column}")
+    raise GuestAbort(printable(f"{text or 'abort called'} at {where or '?'}:{line}:{column}"))
 
 
 def _as_string(caller: wasmtime.Caller, memory: wasmtime.Memory, pointer: int) -> str:

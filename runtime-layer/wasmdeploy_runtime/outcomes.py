@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import wasmtime
 
+from wasmdeploy_runtime.deadline import HostTimeout
 from wasmdeploy_runtime.errors import (
     WASM_EXIT,
     WASM_FUEL_EXHAUSTED,
@@ -68,6 +69,8 @@ def classify(error: BaseException, context: FailureContext) -> FunctionError:
     """The FunctionError for an exception raised by instantiating or calling the guest."""
     if isinstance(error, GuestAbort):
         return FunctionError(WASM_TRAP, f"abort: {error}")
+    if isinstance(error, HostTimeout):  # the deadline came while a host function waited
+        return FunctionError(WASM_TIMEOUT, _timeout_message(context))
     if isinstance(error, wasmtime.ExitTrap):
         return FunctionError(WASM_EXIT, f"the module exited with status {error.code}")
     frames = stack_trace(error, context.module_name)

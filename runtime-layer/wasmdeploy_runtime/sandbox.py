@@ -1,16 +1,20 @@
 """One invocation of a prepared module: a fresh store and instance, limits, the ABI call.
 
 Every invocation gets a new `Store` (so no state survives between requests)
-with the memory limit, the fuel, and an epoch deadline of one tick that the
-watchdog triggers at `maxTime` or the Lambda deadline, whichever comes first.
-The store is closed before `run` returns: a store left for the garbage
-collector may outlive the interpreter and abort it at exit.
+with the memory limit (shared by all of the module's memories and tables, see
+`memory_budget`), the fuel, and an epoch deadline of one tick that the
+watchdog triggers at `maxTime` or the Lambda deadline, whichever comes first;
+host functions see the same deadline (`deadline`). The next invocation's
+instance is made ahead of time, except for a module with a start function:
+instantiating it runs guest code, which runs within the invocation's deadline
+like the call. Spent stores are closed by the next `prewarm` or `run`, and all
+of them at exit: a store left for the garbage collector may outlive the
+interpreter and abort it.
 """
 
 from __future__ import annotations
 
 import atexit
-import threading
 import time
 import weakref
 
@@ -26,22 +30,19 @@ from wasmdeploy_runtime.guest_calls import (
     read_memory,
     write_memory,
 )
+from wasmdeploy_runtime.memory_budget import store_caps
 from wasmdeploy_runtime.modules import PreparedModule, prepare_module
 from wasmdeploy_runtime.outcomes import FailureContext, classify
-from wasmdeploy_runtime.stdio import GuestStdio
+from wasmdeploy_runtime.stdio import MAX_LOG_BYTES, GuestStdio, OutputLimitExceeded
 from wasmdeploy_runtime.units import format_size
-from wasmdeploy_runtime.watchdog import Watchdog
+from wasmdeploy_runtime.watchdog import watchdog_for
 
 # Lambda's synchronous response limit (6 MB as AWS counts it).
 MAX_RESPONSE_BYTES = 6_291_556
 # stdout written to S3 (`output:`) lives in memory until it is uploaded.
 MAX_OBJECT_OUTPUT_BYTES = 256 * 1024 * 1024
-# Guest stderr kept for the log per invocation; a guest writing more is stopped.
-MAX_LOG_BYTES = 1024 * 1024
-MAX_STDERR_BYTES = 64 * 1024 * 1024
 _U32 = 0xFFFFFFFF
 
-_watchdogs: dict[int, tuple[Watchdog, threading.Lock]] = {}
 _live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 
 
@@ -86,13 +87,17 @@ class Sandbox:
         self.config = config
         self.output_limit = output_limit
         self.prepared: PreparedModule = prepare_module(config)
-        engine = self.prepared.engine
-        if id(engine) not in _watchdogs:
-            _watchdogs[id(engine)] = (Watchdog(engine), threading.Lock())
+        self._watchdog = watchdog_for(self.prepared.engine)
         # Epochs are per engine: invocations sharing an engine must not overlap.
-        self._watchdog, self._lock = _watchdogs[id(engine)]
+        self._lock = self._watchdog.lock
+        self._caps = store_caps(config.sandbox.memory_limit, self.prepared.layout)
         self._stdio = (
-            GuestStdio([config.function_name], sorted(config.environment.items()))
+            GuestStdio(
+                [config.function_name],
+                sorted(config.environment.items()),
+                stdout_cap=output_limit,
+                stdout_is_log=config.export is not None,
+            )
             if self.prepared.uses_wasi
             else None
         )
@@ -114,10 +119,11 @@ class Sandbox:
         """Close finished invocations' stores, empty the output files and make the next
         invocation's store and instance now, before the event arrives. A never-used
         instance is as fresh as one made on arrival; the WASI context (which holds stdin)
-        is added then."""
+        is added then. A module with a start function is instantiated on arrival, within
+        the invocation's deadline."""
         with self._lock:
             self._release()
-            if self._ready is None:
+            if self._ready is None and not self.prepared.has_start:
                 try:
                     self._ready = self._new_instance()
                 except Exception:
@@ -139,10 +145,16 @@ class Sandbox:
     def _new_store(self) -> wasmtime.Store:
         sandbox = self.config.sandbox
         store = wasmtime.Store(self.prepared.engine)
-        store.set_limits(memory_size=sandbox.memory_limit, table_elements=1_000_000)
+        caps = self._caps
+        store.set_limits(
+            memory_size=caps.memory_size,
+            table_elements=caps.table_elements,
+            memories=caps.memories,
+            tables=caps.tables,
+        )
         if sandbox.fuel is not None:
             store.set_fuel(sandbox.fuel)
-        store.set_epoch_deadline(1)  # a module's start function runs at instantiation
+        store.set_epoch_deadline(1)
         return store
 
     def _new_instance(self) -> _Instance:
@@ -160,10 +172,12 @@ class Sandbox:
         elapsed = time.monotonic() - started
         export = self.config.export
         initializer = self.prepared.initializer
+        memories = [get_memory(store, instance, name) for name in self.prepared.memory_exports]
         return _Instance(
             store,
             elapsed,
             memory=get_memory(store, instance),
+            memories=[memory for memory in memories if memory is not None],
             entry=get_func(store, instance, export or "_start"),
             alloc=get_func(store, instance, "alloc") if export else None,
             initializer=get_func(store, instance, initializer) if initializer else None,
@@ -184,10 +198,11 @@ class Sandbox:
         stdio = self._stdio
         if stdio is not None:
             stdio.attach(store, payload if self.config.export is None else b"")
+        self.prepared.wasi.stdio = stdio
         # The deadline goes on the store before the watchdog is armed: a tick that came
         # first would set the epoch past a deadline set after it, and be lost.
         store.set_epoch_deadline(1)
-        self._watchdog.arm(deadline, self._output_check if stdio is not None else None)
+        self._watchdog.arm(deadline)
         try:
             if ready is None:
                 ready = self._instantiate(store)
@@ -199,7 +214,8 @@ class Sandbox:
             failure = raised
         finally:
             interrupted = self._watchdog.disarm()
-        peak = ready.memory.data_len(store) if ready and ready.memory else 0
+            self.prepared.wasi.stdio = None
+        peak = sum(memory.data_len(store) for memory in ready.memories) if ready else 0
         instantiate_time = ready.instantiate_time if ready else 0.0
         fuel_used = sandbox.fuel - store.get_fuel() if sandbox.fuel is not None else None
         logs = stdio.stderr.read(MAX_LOG_BYTES) if stdio is not None else b""
@@ -230,7 +246,14 @@ class Sandbox:
         deadline: float | None,
         is_max_time: bool,
     ) -> FunctionError | None:
-        too_large = interrupted == "output" or isinstance(failure, _OutputTooLarge)
+        if isinstance(failure, OutputLimitExceeded) and failure.stream.name == "stderr":
+            cap = failure.stream.cap
+            return FunctionError(
+                WASM_OUTPUT_TOO_LARGE,
+                f"the module wrote more than {format_size(cap)} ({cap} bytes) to stderr, "
+                "the most one invocation may log",
+            )
+        too_large = isinstance(failure, OutputLimitExceeded | _OutputTooLarge)
         if too_large or (output is not None and len(output) > self.output_limit):
             return FunctionError(
                 WASM_OUTPUT_TOO_LARGE,
@@ -264,11 +287,7 @@ class Sandbox:
                 raise
         if self._stdio is None:
             return b""  # a module without WASI has no stdout
-        stdout = self._stdio.stdout
-        size = stdout.size()
-        if size > self.output_limit:
-            raise _OutputTooLarge()
-        return stdout.read(size=size)
+        return self._stdio.stdout.read()
 
     def _call_export(self, ready: _Instance, payload: bytes) -> bytes:
         store, memory = ready.store, ready.memory
@@ -295,18 +314,19 @@ class Sandbox:
             )
         return read_memory(store, memory, out_pointer, out_length)
 
-    def _output_check(self) -> str | None:
-        stdio = self._stdio
-        assert stdio is not None
-        if stdio.stdout.size() > self.output_limit or stdio.stderr.size() > MAX_STDERR_BYTES:
-            return "output"
-        return None
-
 
 class _Instance:
     """A fresh instance and the exports the ABI calls on it."""
 
-    __slots__ = ("alloc", "entry", "initializer", "instantiate_time", "memory", "store")
+    __slots__ = (
+        "alloc",
+        "entry",
+        "initializer",
+        "instantiate_time",
+        "memories",
+        "memory",
+        "store",
+    )
 
     def __init__(
         self,
@@ -314,13 +334,15 @@ class _Instance:
         instantiate_time: float,
         *,
         memory: wasmtime.Memory | None,
+        memories: list[wasmtime.Memory],
         entry: wasmtime.Func,
         alloc: wasmtime.Func | None,
         initializer: wasmtime.Func | None,
     ) -> None:
         self.store = store
         self.instantiate_time = instantiate_time  # seconds
-        self.memory = memory
+        self.memory = memory  # the export "memory", which the exports ABI uses
+        self.memories = memories  # every exported memory, for the memory in use
         self.entry = entry  # _start (wasi) or the handler's export (exports)
         self.alloc = alloc
         self.initializer = initializer

@@ -1,95 +1,107 @@
-"""The guest's WASI context: argv, environment, stdin, stdout and stderr.
+"""The guest's WASI context and its output: argv, environment, stdin, stdout and stderr.
 
-stdin is handed to WASI as bytes. stdout and stderr go to two in-memory files
-(memfd) opened once per process: WASI writes to them through their
-`/proc/self/fd` paths, and the runtime reads them back with `pread`. This is
-faster than WASI's custom-callback streams, which hand every write to another
-thread, and leaves no callbacks alive at interpreter exit. Where memfd is
-missing (macOS), two files in a private temporary directory play the same part.
+stdin is handed to WASI as bytes. stdout and stderr never reach wasmtime's own
+WASI streams (those stay the default sinks): the runtime implements `fd_write`
+itself (`wasi_host`), and each write lands in a `GuestOutput`, which checks the
+stream's cap before it copies a byte, so a guest writing in a loop is stopped
+at its cap with no more than the cap in memory. A stream kept only for the
+log (stderr, and stdout under the exports ABI) keeps its first
+`MAX_LOG_BYTES` and counts the rest up to its cap.
 
 wasmtime reads a stdin file whole when it is attached, so the context can only
 be made once the event is known, on the request's path. To keep that short,
-argv, the environment and the output paths are encoded once, the context is
-built with wasmtime's C API directly, and the output files are emptied ahead
-of time by `prepare` (WASI truncates them again when it opens them, which is
-cheap when they are already empty).
+argv and the environment are encoded once and the context is built with
+wasmtime's C API directly.
 """
 
 from __future__ import annotations
 
 import ctypes
-import os
-import sys
+import time
 from collections.abc import Sequence
 
 import wasmtime
 from wasmtime import _ffi as ffi
 
+# Guest output kept for the log per invocation.
+MAX_LOG_BYTES = 1024 * 1024
+# A guest writing more than this to a log stream is stopped.
+MAX_STDERR_BYTES = 64 * 1024 * 1024
 
-class OutputFile:
-    """A reusable file the guest writes to by path and the runtime reads by descriptor."""
 
-    def __init__(self, name: str, directory: str | None) -> None:
-        if directory is None:
-            self.fd = os.memfd_create(f"wasmdeploy-{name}", os.MFD_CLOEXEC)
-            self.path = f"/proc/self/fd/{self.fd}"
-        else:
-            self.path = os.path.join(directory, name)
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        self.c_path = ctypes.c_char_p(self.path.encode())
-        self.length: int | None = 0  # as last measured; None once a guest may have written
+class OutputLimitExceeded(Exception):
+    """A write would take a stream past its cap; nothing of it was kept."""
 
-    def size(self) -> int:
-        return os.fstat(self.fd).st_size
+    def __init__(self, stream: GuestOutput) -> None:
+        super().__init__(f"{stream.name} is over {stream.cap} bytes")
+        self.stream = stream
 
-    def read(self, limit: int | None = None, *, size: int | None = None) -> bytes:
-        """The file's bytes (at most `limit`); `size` when the caller just measured it."""
-        if size is None:
-            size = self.size()
-        self.length = size
-        if limit is not None:
-            size = min(size, limit)
-        if not size:
-            return b""
-        chunks = []
-        offset = 0
-        while offset < size:
-            chunk = os.pread(self.fd, size - offset, offset)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            offset += len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+class GuestOutput:
+    """One output stream of the current invocation: at most `cap` bytes written, the first
+    `keep` of them kept."""
+
+    __slots__ = ("buffer", "cap", "keep", "name", "size")
+
+    def __init__(self, name: str, cap: int, keep: int) -> None:
+        self.name = name  # "stdout" | "stderr"
+        self.cap = cap
+        self.keep = min(keep, cap)
+        self.buffer = bytearray()
+        self.size = 0  # bytes written, kept or not
+
+    def fits(self, length: int) -> bool:
+        return self.size + length <= self.cap
+
+    def write(self, data: ctypes.Array[ctypes.c_char]) -> None:
+        """Append `data` (the caller checked `fits`)."""
+        room = self.keep - len(self.buffer)
+        if room > 0:
+            self.buffer += data if len(data) <= room else memoryview(data)[:room]
+        self.size += len(data)
+
+    def read(self, limit: int | None = None) -> bytes:
+        buffer = self.buffer
+        if limit is not None and len(buffer) > limit:
+            return bytes(buffer[:limit])
+        return bytes(buffer)
 
     def clear(self) -> None:
-        if self.length is None:
-            self.length = self.size()
-        if self.length:
-            os.ftruncate(self.fd, 0)
-            self.length = 0
+        if self.size:
+            self.buffer = bytearray()
+            self.size = 0
 
 
 class GuestStdio:
     """The WASI context of one invocation at a time: fixed argv and environment, the
-    event as stdin, and the two reusable output files."""
+    event as stdin, and the two output streams."""
 
-    def __init__(self, argv: Sequence[str], environment: Sequence[tuple[str, str]]) -> None:
-        directory = None if _memfd_paths_work() else _private_directory(self)
-        self.stdout = OutputFile("stdout", directory)
-        self.stderr = OutputFile("stderr", directory)
+    def __init__(
+        self,
+        argv: Sequence[str],
+        environment: Sequence[tuple[str, str]],
+        *,
+        stdout_cap: int,
+        stdout_is_log: bool = False,
+    ) -> None:
+        self.stdout = GuestOutput(
+            "stdout",
+            MAX_STDERR_BYTES if stdout_is_log else stdout_cap,
+            MAX_LOG_BYTES if stdout_is_log else stdout_cap,
+        )
+        self.stderr = GuestOutput("stderr", MAX_STDERR_BYTES, MAX_LOG_BYTES)
+        self.attached_at = 0.0  # time.monotonic() when the WASI context was made
         self._argv = _CStrings(list(argv))
         self._env_names = _CStrings([name for name, _ in environment])
         self._env_values = _CStrings([value for _, value in environment])
 
     def prepare(self) -> None:
-        """Empty the output files before the next invocation (off the request's path); no
-        system call when both are known to be empty."""
+        """Empty the output streams before the next invocation (off the request's path)."""
         self.stdout.clear()
         self.stderr.clear()
 
     def attach(self, store: wasmtime.Store, payload: bytes) -> None:
         """Give `store` a new WASI context with `payload` as stdin."""
-        self.stdout.length = self.stderr.length = None
         config = ffi.wasi_config_new()
         try:
             ok = ffi.wasi_config_set_argv(config, self._argv.count, self._argv.array)
@@ -97,8 +109,6 @@ class GuestStdio:
                 ok = ffi.wasi_config_set_env(
                     config, self._env_names.count, self._env_names.array, self._env_values.array
                 )
-            ok = ok and ffi.wasi_config_set_stdout_file(config, self.stdout.c_path)
-            ok = ok and ffi.wasi_config_set_stderr_file(config, self.stderr.c_path)
             if not ok:
                 raise wasmtime.WasmtimeError("cannot configure the guest's WASI context")
             _set_stdin(config, payload)
@@ -106,6 +116,7 @@ class GuestStdio:
             ffi.wasi_config_delete(config)
             raise
         error = ffi.wasmtime_context_set_wasi(store._context(), config)  # takes the config
+        self.attached_at = time.monotonic()
         if error:
             raise wasmtime.WasmtimeError._from_ptr(error)
 
@@ -130,17 +141,3 @@ def _set_stdin(config: ctypes._Pointer[ffi.wasi_config_t], payload: bytes) -> No
         ffi.wasm_byte_vec_new_empty(ctypes.byref(vec))
     # The config takes ownership of the vector's contents.
     ffi.wasi_config_set_stdin_bytes(config, ctypes.byref(vec))
-
-
-def _private_directory(owner: object) -> str:
-    import shutil
-    import tempfile
-    import weakref
-
-    directory = tempfile.mkdtemp(prefix="wasmdeploy-stdio-")
-    weakref.finalize(owner, shutil.rmtree, directory, True)
-    return directory
-
-
-def _memfd_paths_work() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "memfd_create")

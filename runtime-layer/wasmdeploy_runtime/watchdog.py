@@ -1,10 +1,11 @@
 """Stops a running guest at its deadline by bumping the engine's epoch.
 
-One daemon thread per engine sleeps until the armed deadline (or the next
-check of the guest's output size) and then increments the epoch; the store of
+One daemon thread per engine sleeps until the armed deadline and then
+increments the epoch; the store of
 the running invocation has an epoch deadline of one tick, so the guest traps
 with `Interrupt` at its next loop back-edge or function entry. wasmtime
-releases the GIL while wasm runs, so the thread wakes on time.
+releases the GIL while wasm runs, so the thread wakes on time. Host functions
+do not see the epoch: they read the same deadline from `Watchdog.deadline`.
 
 Arming and disarming happen under one lock, and the thread only acts for the
 invocation armed at that moment: a tick meant for one invocation can never
@@ -18,32 +19,32 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
 
 import wasmtime
 
-# While armed with a check, the guest's output size is checked this often.
-CHECK_INTERVAL = 0.05
+from wasmdeploy_runtime.deadline import Deadline
 
 
 class Watchdog:
     def __init__(self, engine: wasmtime.Engine) -> None:
         self._engine = engine
+        # Held for a whole invocation: epochs are per engine, so invocations sharing an
+        # engine must not overlap.
+        self.lock = threading.Lock()
+        self.deadline = Deadline()
         self._condition = threading.Condition()
         self._armed = False
         self._deadline: float | None = None
-        self._check: Callable[[], str | None] | None = None
         self._reason: str | None = None
         self._sleeping_until = math.inf
         self._thread: threading.Thread | None = None
 
-    def arm(self, deadline: float | None, check: Callable[[], str | None] | None = None) -> None:
-        """Interrupt the guest at `deadline` (time.monotonic()), or when `check()` returns a
-        reason. Set the store's epoch deadline (one tick) first."""
+    def arm(self, deadline: float | None) -> None:
+        """Interrupt the guest at `deadline` (time.monotonic()). Set the store's epoch
+        deadline (one tick) first."""
         with self._condition:
             self._armed = True
-            self._deadline = deadline
-            self._check = check
+            self._deadline = self.deadline.at = deadline
             self._reason = None
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -54,22 +55,17 @@ class Watchdog:
                 self._condition.notify()
 
     def disarm(self) -> str | None:
-        """Stop watching; the reason the guest was interrupted ("deadline", or what `check`
-        said), None when it was not."""
+        """Stop watching; "deadline" when the guest was interrupted, else None."""
         with self._condition:
             self._armed = False
-            self._deadline = None
-            self._check = None
+            self._deadline = self.deadline.at = None
             reason, self._reason = self._reason, None
             return reason
 
     def _next_wake(self, now: float) -> float:
         if not self._armed or self._reason is not None:
             return math.inf
-        wake = self._deadline if self._deadline is not None else math.inf
-        if self._check is not None:
-            wake = min(wake, now + CHECK_INTERVAL)
-        return wake
+        return self._deadline if self._deadline is not None else math.inf
 
     def _run(self) -> None:
         with self._condition:
@@ -88,6 +84,15 @@ class Watchdog:
     def _due(self, now: float) -> str | None:
         if self._deadline is not None and now >= self._deadline:
             return "deadline"
-        if self._check is not None:
-            return self._check()
         return None
+
+
+_watchdogs: dict[int, Watchdog] = {}
+
+
+def watchdog_for(engine: wasmtime.Engine) -> Watchdog:
+    """The engine's one watchdog (engines live as long as the process)."""
+    watchdog = _watchdogs.get(id(engine))
+    if watchdog is None:
+        watchdog = _watchdogs[id(engine)] = Watchdog(engine)
+    return watchdog
