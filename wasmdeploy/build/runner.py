@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from wasmdeploy.build.inputs import file_sha256, inputs_digest
+from wasmdeploy.build.wasm_opt import Optimized, optimize_module
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import Function, Service
 
@@ -58,6 +59,8 @@ class BuildOutcome:
     size: int | None
     seconds: float | None = None
     output: str = ""
+    size_before_optimize: int | None = None  # the command's module, before wasm-opt
+    optimizer: str | None = None  # which wasm-opt ran
 
 
 def select_functions(service: Service, names: Sequence[str]) -> list[Function]:
@@ -149,7 +152,7 @@ def build_functions(
                 continue
             if function.build not in digests:
                 digests[function.build] = inputs_digest(function.build, service.root)
-            inputs = digests[function.build]
+            inputs = _with_optimizer_settings(digests[function.build], function)
             if not force and function.build not in ran and state.is_current(function, inputs):
                 size = function.module.stat().st_size
                 outcomes.append(BuildOutcome(function.name, "up to date", function.module, size))
@@ -159,14 +162,39 @@ def build_functions(
             if function.build not in ran:
                 ran[function.build] = _run(function, service, runner)
             size = validate_module(function)
+            optimized = _optimize(function)
             state.record(function, inputs)
             seconds, output = ran[function.build]
             outcomes.append(
-                BuildOutcome(function.name, "built", function.module, size, seconds, output)
+                BuildOutcome(
+                    function.name,
+                    "built",
+                    function.module,
+                    optimized.size_after if optimized else size,
+                    seconds,
+                    output,
+                    size_before_optimize=size if optimized else None,
+                    optimizer=optimized.tool.source if optimized else None,
+                )
             )
     finally:
         state.save()
     return outcomes
+
+
+def _with_optimizer_settings(inputs: str, function: Function) -> str:
+    """A changed `optimize` or `strip` rebuilds the function, like a changed command."""
+    if not function.build_optimize and not function.build_strip:
+        return inputs
+    return f"{inputs}:{function.build_optimize or ''}:{int(function.build_strip)}"
+
+
+def _optimize(function: Function) -> Optimized | None:
+    if not function.build_optimize and not function.build_strip:
+        return None
+    return optimize_module(
+        function.module, level=function.build_optimize, strip=function.build_strip
+    )
 
 
 def _run(function: Function, service: Service, runner: CommandRunner) -> tuple[float, str]:

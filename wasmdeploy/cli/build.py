@@ -50,6 +50,7 @@ def build(
     table = Table(title=f"Build: {service.name}")
     for column in ("Function", "Status", "Module", "Size"):
         table.add_column(column, justify="right" if column == "Size" else "left")
+    optimizers: set[str] = set()
     for outcome in outcomes:
         status_text: str = outcome.status
         if outcome.seconds is not None:
@@ -57,10 +58,16 @@ def build(
         elif outcome.status == "up to date":
             status_text = "[dim]up to date[/dim]"
         module = outcome.module.relative_to(service.root).as_posix()
-        table.add_row(outcome.function, status_text, module, human_size(outcome.size))
+        size = human_size(outcome.size)
+        if outcome.size_before_optimize is not None:
+            size = f"{human_size(outcome.size_before_optimize)} -> {size} (wasm-opt)"
+            optimizers.add(outcome.optimizer or "wasm-opt")
+        table.add_row(outcome.function, status_text, module, size)
         if verbose and outcome.output.strip():
             console.print(f"[bold]{outcome.function}[/bold] output:\n{outcome.output.rstrip()}")
     console.print(table)
+    for optimizer in sorted(optimizers):
+        console.print(f"wasm-opt: {optimizer}", highlight=False)
 
 
 def _load_without_modules(path: Path | None, stage: str | None, region: str | None) -> Service:

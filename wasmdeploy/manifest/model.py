@@ -152,6 +152,8 @@ class Function:
     routes: tuple[HttpRoute, ...] = ()
     edge: EdgeTrigger | None = None
     build: str | None = None  # shell command producing the module, run in the manifest dir
+    build_optimize: str | None = None  # wasm-opt level after the build: O1..O4, Os, Oz
+    build_strip: bool = False  # wasm-opt strips debug info and producers after the build
     iam_statements: tuple[dict[str, Any], ...] = ()
     log_retention_days: int | None = None
     requested_runtime: str | None = None  # what the manifest said, when it differs (provided.al2)

@@ -81,7 +81,10 @@ def function_as_manifest(function: model.Function) -> dict[str, Any]:
             "pathPattern": function.edge.path_pattern,
             "includeBody": function.edge.include_body,
         }
-    if function.build:
+    if function.build_optimize or function.build_strip:
+        data["build"] = {"command": function.build, "optimize": function.build_optimize}
+        data["build"]["strip"] = function.build_strip
+    elif function.build:
         data["build"] = function.build
     events = [_s3_event(t) for t in function.s3_triggers]
     events += [_route_event(r) for r in function.routes]

@@ -84,7 +84,9 @@ def resolve_function(
             if isinstance(edge, dict)
             else None
         ),
-        build=raw.get("build"),
+        build=build_command(raw.get("build")),
+        build_optimize=as_dict(raw.get("build")).get("optimize"),
+        build_strip=as_dict(raw.get("build")).get("strip") is True,
         iam_statements=tuple(settings.iam_statements(data)),
         log_retention_days=settings.log_retention(data, raw),
         requested_runtime=requested if requested != runtime and not raw.get("edge") else None,
@@ -92,6 +94,14 @@ def resolve_function(
         events=function_sources(raw, deployed_name),
         async_config=async_config(raw, deployed_name),
     )
+
+
+def build_command(raw: Any) -> str | None:
+    """`build: CMD` or `build: {command: CMD, optimize, strip}`: the shell command."""
+    if isinstance(raw, dict):
+        command = raw.get("command")
+        return command if isinstance(command, str) else None
+    return raw if isinstance(raw, str) else None
 
 
 def resolve_cdn(raw: Any) -> model.Cdn | None:
