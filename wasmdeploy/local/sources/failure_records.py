@@ -1,0 +1,106 @@
+"""The records Lambda writes to destinations: async invocation results, discarded stream batches.
+
+Asynchronous invocations (S3, SNS, EventBridge, schedules) send an invocation
+record with the request and the response; stream event source mappings send
+the batch's coordinates only (the records stay in the stream), under
+`KinesisBatchInfo` or `DDBStreamBatchInfo`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+AsyncCondition = Literal["Success", "RetriesExhausted", "EventAgeExceeded"]
+StreamCondition = Literal["RetryAttemptsExhausted", "RecordAgeExceeded"]
+
+
+def timestamp(at: datetime.datetime | None = None) -> str:
+    """AWS's ISO-8601 with milliseconds, in UTC: 2019-11-14T18:16:05.568Z."""
+    when = at or datetime.datetime.now(datetime.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def async_invocation_record(
+    *,
+    function_arn: str,
+    request_id: str,
+    condition: AsyncCondition,
+    invoke_count: int,
+    request_payload: Any,
+    response_payload: Any = None,
+    function_error: bool = True,
+) -> dict[str, Any]:
+    """What an asynchronous invocation's onSuccess / onFailure destination receives."""
+    response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+    if function_error:
+        response_context["functionError"] = "Unhandled"
+    record: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": timestamp(),
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"{function_arn}:$LATEST",
+            "condition": condition,
+            "approximateInvokeCount": invoke_count,
+        },
+        "requestPayload": request_payload,
+        "responseContext": response_context,
+    }
+    if condition != "EventAgeExceeded" or response_payload is not None:
+        record["responsePayload"] = response_payload
+    return record
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """Where a discarded stream batch lies: enough to read it again from the stream."""
+
+    kind: Literal["kinesis", "dynamodb"]
+    stream_arn: str
+    shard_id: str
+    first_sequence: str
+    last_sequence: str
+    first_arrival: datetime.datetime
+    last_arrival: datetime.datetime
+    size: int
+
+
+def stream_batch_record(
+    info: BatchInfo,
+    *,
+    function_arn: str,
+    request_id: str,
+    condition: StreamCondition,
+    invoke_count: int,
+    function_error: bool,
+) -> dict[str, Any]:
+    """What a Kinesis or DynamoDB stream mapping's onFailure destination receives."""
+    key = "KinesisBatchInfo" if info.kind == "kinesis" else "DDBStreamBatchInfo"
+    response_context: Mapping[str, Any] = {
+        "statusCode": 200,
+        "executedVersion": "$LATEST",
+        "functionError": "Unhandled" if function_error else "",
+    }
+    return {
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn,
+            "condition": condition,
+            "approximateInvokeCount": invoke_count,
+        },
+        "responseContext": dict(response_context),
+        "version": "1.0",
+        "timestamp": timestamp(),
+        key: {
+            "shardId": info.shard_id,
+            "startSequenceNumber": info.first_sequence,
+            "endSequenceNumber": info.last_sequence,
+            "approximateArrivalOfFirstRecord": timestamp(info.first_arrival),
+            "approximateArrivalOfLastRecord": timestamp(info.last_arrival),
+            "batchSize": info.size,
+            "streamArn": info.stream_arn,
+        },
+    }

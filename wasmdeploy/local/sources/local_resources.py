@@ -1,0 +1,173 @@
+"""Create on the local AWS every queue, stream, topic, bus and table the manifest names.
+
+Resources the service creates come from `Service.event_resources` (queues with
+their dead-letter queues and redrive policies, on-demand Kinesis streams,
+topics, buses); sources the manifest names by ARN exist in the user's account,
+so they are created here under the same names, so that clients can write to
+them. A DynamoDB stream's table is created with a string key `id` when the
+manifest does not create it itself, with its stream turned on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from wasmdeploy.local.lambda_environment import LOCAL_ACCOUNT_ID
+from wasmdeploy.manifest.model import Destination, Service
+
+LOCAL_TABLE_KEY = "id"
+
+
+def arn_name(arn: str) -> str:
+    """The resource name at the end of an ARN (queue, topic, `stream/NAME`, `event-bus/NAME`,
+    `table/NAME/stream/LABEL`)."""
+    resource = arn.split(":", 5)[5]
+    for prefix in ("stream/", "event-bus/", "table/"):
+        if resource.startswith(prefix):
+            return resource.removeprefix(prefix).split("/")[0]
+    return resource
+
+
+@dataclass
+class LocalResources:
+    """The local ARNs of what was created, by name, and a list for `serve` to print."""
+
+    region: str
+    queue_urls: dict[str, str] = field(default_factory=dict)
+    table_streams: dict[str, str] = field(default_factory=dict)  # table -> its stream ARN
+    created: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
+
+    def queue_arn(self, name: str) -> str:
+        return f"arn:aws:sqs:{self.region}:{LOCAL_ACCOUNT_ID}:{name}"
+
+    def topic_arn(self, name: str) -> str:
+        return f"arn:aws:sns:{self.region}:{LOCAL_ACCOUNT_ID}:{name}"
+
+    def bus_arn(self, name: str) -> str:
+        return f"arn:aws:events:{self.region}:{LOCAL_ACCOUNT_ID}:event-bus/{name}"
+
+    def destination_arn(self, destination: Destination, function_arns: dict[str, str]) -> str:
+        """A destination's ARN on the local AWS (its own account and region)."""
+        name = destination.name or arn_name(destination.arn or "")
+        if destination.type == "sqs":
+            return self.queue_arn(name)
+        if destination.type == "sns":
+            return self.topic_arn(name)
+        if destination.type == "eventBus":
+            return self.bus_arn(name)
+        if destination.arn is not None:
+            return destination.arn
+        return function_arns[name]
+
+
+def create_local_resources(client_for: Any, service: Service) -> LocalResources:
+    resources = LocalResources(service.region)
+    sqs = client_for("sqs")
+    declared = service.event_resources
+    for queue in sorted(declared.queues, key=lambda q: not q.is_dead_letter_queue):
+        attributes = {
+            "VisibilityTimeout": str(queue.visibility_timeout),
+            "MessageRetentionPeriod": str(queue.message_retention),
+        }
+        if queue.fifo:
+            attributes["FifoQueue"] = "true"
+        if queue.dead_letter_queue is not None:
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": resources.queue_arn(queue.dead_letter_queue),
+                    "maxReceiveCount": queue.max_receive_count,
+                }
+            )
+        _create_queue(sqs, resources, queue.name, attributes)
+    kinesis_names = {stream.name for stream in declared.streams}
+    topic_names = {topic.name for topic in declared.topics}
+    bus_names = {bus.name for bus in declared.event_buses}
+    tables: set[str] = set()
+    for function in service.functions:
+        for trigger in function.events.sqs:
+            _create_queue(sqs, resources, trigger.queue, {})
+        for stream in function.events.streams:
+            if stream.type == "kinesis":
+                kinesis_names.add(stream.stream)
+            else:
+                tables.add(stream.stream)
+            if stream.on_failure is not None:
+                _note_destination(stream.on_failure, topic_names, bus_names, sqs, resources)
+        topic_names.update(trigger.topic for trigger in function.events.sns)
+        bus_names.update(
+            trigger.event_bus for trigger in function.events.event_bridge if trigger.event_bus
+        )
+        config = function.async_config
+        for destination in (config.on_success, config.on_failure) if config else ():
+            if destination is not None:
+                _note_destination(destination, topic_names, bus_names, sqs, resources)
+    bus_names.discard("default")
+    _create_streams(client_for("kinesis"), resources, sorted(kinesis_names))
+    sns = client_for("sns")
+    for name in sorted(topic_names):
+        sns.create_topic(Name=name)
+        resources.created.append(("SNS topic", name))
+    events = client_for("events")
+    existing_buses = {bus["Name"] for bus in events.list_event_buses().get("EventBuses", [])}
+    for name in sorted(bus_names - existing_buses):
+        events.create_event_bus(Name=name)
+        resources.created.append(("EventBridge bus", name))
+    dynamodb = client_for("dynamodb")
+    for table in sorted(tables):
+        resources.table_streams[table] = _table_with_stream(dynamodb, resources, table)
+    return resources
+
+
+def _note_destination(
+    destination: Destination, topics: set[str], buses: set[str], sqs: Any, resources: Any
+) -> None:
+    name = destination.name or arn_name(destination.arn or "")
+    if destination.type == "sqs":
+        _create_queue(sqs, resources, name, {})
+    elif destination.type == "sns":
+        topics.add(name)
+    elif destination.type == "eventBus":
+        buses.add(name)
+
+
+def _create_queue(sqs: Any, resources: LocalResources, name: str, attributes: dict) -> None:
+    if name in resources.queue_urls:
+        return
+    if name.endswith(".fifo"):
+        attributes = {**attributes, "FifoQueue": "true"}
+    resources.queue_urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    resources.created.append(("SQS queue", name))
+
+
+def _create_streams(kinesis: Any, resources: LocalResources, names: list[str]) -> None:
+    existing = set(kinesis.list_streams().get("StreamNames", []))
+    for name in names:
+        if name not in existing:
+            kinesis.create_stream(StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        resources.created.append(("Kinesis stream", name))
+    for name in names:
+        kinesis.get_waiter("stream_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
+        )
+
+
+def _table_with_stream(dynamodb: Any, resources: LocalResources, table: str) -> str:
+    """The table's stream ARN; the table is created (key `id`) or its stream turned on."""
+    specification = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    try:
+        description = dynamodb.describe_table(TableName=table)["Table"]
+    except dynamodb.exceptions.ResourceNotFoundException:
+        description = dynamodb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": LOCAL_TABLE_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": LOCAL_TABLE_KEY, "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification=specification,
+        )["TableDescription"]
+        resources.created.append(("DynamoDB table", f"{table} (key: {LOCAL_TABLE_KEY})"))
+    if not description.get("StreamSpecification", {}).get("StreamEnabled"):
+        description = dynamodb.update_table(TableName=table, StreamSpecification=specification)
+        description = description["TableDescription"]
+    return str(description["LatestStreamArn"])
