@@ -25,23 +25,54 @@ class ObjectRef(NamedTuple):
     key: str
 
 
+_NOT_S3 = (
+    "the function reads its input object (input: object) but the event is not an S3 "
+    "event notification with Records[].s3.bucket.name and Records[].s3.object.key"
+)
+_KINDS = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
+
+
 def object_refs(event: object) -> list[ObjectRef]:
-    """The objects an S3 event notification names; keys URL-decoded (`+` is a space)."""
+    """The objects an S3 event notification names; keys URL-decoded (`+` is a space).
+
+    Every record must name its object: a record of another shape is an `InvalidEvent` that
+    says which field is wrong, never a skipped record or a crash on a field's type.
+    """
     records = event.get("Records") if isinstance(event, dict) else None
-    refs = []
-    for record in records if isinstance(records, list) else []:
-        s3 = record.get("s3") if isinstance(record, dict) else None
-        bucket = s3.get("bucket", {}).get("name") if isinstance(s3, dict) else None
-        key = s3.get("object", {}).get("key") if isinstance(s3, dict) else None
-        if isinstance(bucket, str) and isinstance(key, str):
-            refs.append(ObjectRef(bucket, unquote_plus(key)))
-    if not refs:
-        raise FunctionError(
-            INVALID_EVENT,
-            "the function reads its input object (input: object) but the event is not an S3 "
-            "event notification with Records[].s3.bucket.name and Records[].s3.object.key",
-        )
-    return refs
+    if not isinstance(records, list) or not records:
+        raise FunctionError(INVALID_EVENT, _NOT_S3)
+    return [_record_ref(record, f"Records[{index}]") for index, record in enumerate(records)]
+
+
+def _record_ref(record: object, where: str) -> ObjectRef:
+    if not isinstance(record, dict):
+        raise FunctionError(INVALID_EVENT, f"{where} is {_kind(record)}, not an object: {_NOT_S3}")
+    s3 = _field(record, "s3", dict, where)
+    bucket = _field(_field(s3, "bucket", dict, f"{where}.s3"), "name", str, f"{where}.s3.bucket")
+    key = _field(_field(s3, "object", dict, f"{where}.s3"), "key", str, f"{where}.s3.object")
+    if not bucket or not key:
+        raise FunctionError(INVALID_EVENT, f"{where} names an empty bucket or key; {_NOT_S3}")
+    return ObjectRef(bucket, unquote_plus(key))
+
+
+def _field(parent: object, name: str, kind: type[Any], where: str) -> Any:
+    """parent[name], which must be of `kind`: else an InvalidEvent naming the field."""
+    value = parent.get(name) if isinstance(parent, dict) else None
+    if isinstance(value, kind):
+        return value
+    found = "missing" if value is None else _kind(value)
+    raise FunctionError(INVALID_EVENT, f"{where}.{name} is {found}, not {_KINDS[kind]}: {_NOT_S3}")
+
+
+def _kind(value: object) -> str:
+    return _KINDS.get(type(value), "null" if value is None else type(value).__name__)
 
 
 def template_fields(source: ObjectRef) -> dict[str, str]:

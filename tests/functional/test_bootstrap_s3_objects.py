@@ -70,3 +70,24 @@ def test_event_that_is_not_an_s3_notification_is_an_invalid_event(
 ) -> None:
     answer = served.invoke(b'{"hello": "world"}')
     assert answer.error_type == "InvalidEvent"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"Records": [{"s3": {"bucket": {"name": "uploads"}, "object": "k"}}]},
+        {"Records": [{"s3": {"bucket": "uploads", "object": {"key": "k"}}}]},
+        {"Records": [{"s3": {"bucket": {"name": "uploads"}, "object": {"key": 3}}}]},
+        {"Records": ["s3"]},
+        {"Records": {"s3": {}}},
+    ],
+    ids=["object-string", "bucket-string", "key-number", "record-string", "records-mapping"],
+)
+def test_a_malformed_s3_event_is_an_invalid_event_and_the_runtime_serves_on(
+    s3, served: RuntimeApiServer, event: object
+) -> None:
+    answer = served.invoke(json.dumps(event).encode())
+    assert answer.error_type == "InvalidEvent", answer.error_json
+    assert "Traceback" not in str(answer.error_json)
+    s3.put_object(Bucket="uploads", Key="in/next.txt", Body=b"next")
+    assert served.invoke(s3_event("uploads", "in/next.txt")).error is None

@@ -36,6 +36,33 @@ def test_non_s3_events_are_invalid_events(payload: object) -> None:
     assert raised.value.error_type == "InvalidEvent"
 
 
+GOOD = {"s3": {"bucket": {"name": "images"}, "object": {"key": "a.png"}}}
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"s3": {"bucket": {"name": "images"}, "object": "k"}}, "Records[1].s3.object is a string"),
+        ({"s3": {"bucket": "images", "object": {"key": "k"}}}, "Records[1].s3.bucket is a string"),
+        ({"s3": {"bucket": {"name": 7}, "object": {"key": "k"}}}, "s3.bucket.name is a number"),
+        ({"s3": {"bucket": {"name": "b"}, "object": {"key": ["k"]}}}, "s3.object.key is a list"),
+        ({"s3": {"bucket": {"name": "b"}, "object": {"key": None}}}, "s3.object.key is missing"),
+        ({"s3": ["bucket"]}, "Records[1].s3 is a list"),
+        ({"s3": {"bucket": {"name": "b"}, "object": {"key": ""}}}, "empty bucket or key"),
+        ("record", "Records[1] is a string"),
+        (None, "Records[1] is null"),
+        ({"Sns": {"Message": "{}"}}, "Records[1].s3 is missing"),
+    ],
+)
+def test_a_record_of_another_shape_is_an_invalid_event_naming_its_field(
+    record: object, field: str
+) -> None:
+    with pytest.raises(FunctionError) as raised:
+        object_refs({"Records": [GOOD, record]})
+    assert raised.value.error_type == "InvalidEvent"
+    assert field in raised.value.message
+
+
 def test_template_fields_describe_the_source_object() -> None:
     fields = template_fields(ObjectRef("images", "uploads/2024/cat.photo.JPG"))
     assert fields == {
