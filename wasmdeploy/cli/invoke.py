@@ -60,6 +60,26 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Run locally, but let the function use your AWS account instead of a local AWS.",
 )
+@click.option(
+    "--env",
+    "env_assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set an environment variable for this run (repeatable; over the manifest's).",
+)
+@click.option(
+    "--env-file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Environment variables for this run: dotenv lines, or SAM's --env-vars JSON.",
+)
+@click.option(
+    "--context",
+    "context_json",
+    default=None,
+    metavar="JSON",
+    help="The client context the function receives, as a JSON object.",
+)
 def invoke(
     function_name: str,
     manifest_file: Path | None,
@@ -71,6 +91,9 @@ def invoke(
     out_file: Path | None,
     remote: bool,
     real_aws: bool,
+    env_assignments: tuple[str, ...],
+    env_file: Path | None,
+    context_json: str | None,
 ) -> None:
     """Invoke a function locally, with Lambda's runtime API and the same runtime as on AWS."""
     from wasmdeploy.local.stop_signals import exit_on_sigterm
@@ -83,14 +106,20 @@ def invoke(
     if object_file is not None and event_source is not None:
         raise UserError("give --event or --object, not both: --object generates the S3 event")
     if remote:
-        if object_file is not None or bootstrap is not None:
+        if object_file is not None or bootstrap is not None or env_assignments or env_file:
             raise UserError(
-                "--remote invokes the deployed function: --object and --bootstrap are local only"
+                "--remote invokes the deployed function: --object, --bootstrap, --env and "
+                "--env-file are local only"
             )
+        if context_json is not None:
+            raise UserError("--context is local only; the deployed function gets the caller's")
         _invoke_remote(service, function, _read_payload(service, function, event_source))
         return
+    from wasmdeploy.local.invoke_overrides import client_context, with_environment
     from wasmdeploy.local.runtime_command import parse_bootstrap
 
+    function = with_environment(function, env_file, env_assignments)
+    context = client_context(context_json)
     command = parse_bootstrap(bootstrap) if bootstrap is not None else None
     if object_file is not None:
         _invoke_object(service, function, object_file, out_file, command)
@@ -99,7 +128,13 @@ def invoke(
 
     payload = _read_payload(service, function, event_source)
     outcome = invoke_once(
-        service, function, payload, _log_to_stderr, bootstrap=command, real_aws=real_aws
+        service,
+        function,
+        payload,
+        _log_to_stderr,
+        bootstrap=command,
+        real_aws=real_aws,
+        client_context=context,
     )
     _print_result(outcome.payload, outcome.function_error)
 

@@ -40,6 +40,7 @@ def invoke_once(
     bootstrap: tuple[str, ...] | None = None,
     aws_endpoint: str | None = None,
     real_aws: bool = False,
+    client_context: str | None = None,
 ) -> InvocationOutcome:
     """Run `payload` through a fresh sandbox of `function` (a cold start) and stop it."""
     if aws_endpoint is None and not real_aws and may_call_aws(function, bootstrap):
@@ -48,7 +49,13 @@ def invoke_once(
             buckets = ", ".join(aws.resources.get("bucket", [])) or "none"
             emit(f"Local AWS on {aws.endpoint_url} (buckets, empty: {buckets}); --aws uses yours")
             return invoke_once(
-                service, function, payload, emit, bootstrap=bootstrap, aws_endpoint=aws.endpoint_url
+                service,
+                function,
+                payload,
+                emit,
+                bootstrap=bootstrap,
+                aws_endpoint=aws.endpoint_url,
+                client_context=client_context,
             )
     # One invocation: compiling in the runtime beats compiling here and loading the .cwasm.
     factory = SandboxFactory(
@@ -61,7 +68,7 @@ def invoke_once(
     )
     pool = FunctionPool(factory, emit, max_concurrency=1)
     try:
-        return pool.invoke(payload)
+        return pool.invoke(payload, client_context=client_context)
     finally:
         pool.close()
 
