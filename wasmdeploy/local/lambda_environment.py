@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from wasmdeploy.local.kv_local import kv_environment
 from wasmdeploy.manifest.model import Function, Service
 
 LOCAL_ACCOUNT_ID = "123456789012"
@@ -90,6 +91,7 @@ def lambda_environment(
         environment["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{function.runtime}"
     if not function.is_edge:  # Lambda@Edge has no environment variables (wasmdeploy.json has them)
         environment.update(function.environment)
+    environment.update(kv_environment(service, function))  # where its key-value stores are
     return environment
 
 
