@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     show_default=True,
     help="Port of the local AWS (S3, SQS, SNS, Kinesis, DynamoDB, EventBridge).",
 )
+@click.option(
+    "--run-schedules-now",
+    is_flag=True,
+    help="Fire every schedule once at start, then on its cadence.",
+)
 @runtime_pool_options
 def serve(
     manifest_file: Path | None,
@@ -38,6 +43,7 @@ def serve(
     host: str,
     port: int,
     aws_port: int,
+    run_schedules_now: bool,
     concurrency: int,
     bootstrap: str | None,
 ) -> None:
@@ -46,6 +52,7 @@ def serve(
 
     from wasmdeploy.local.emulator import LocalEmulator
     from wasmdeploy.local.runtime_command import parse_bootstrap
+    from wasmdeploy.local.sources.summary import event_source_lines
     from wasmdeploy.local.stop_signals import exit_on_sigterm
 
     exit_on_sigterm()
@@ -58,12 +65,13 @@ def serve(
         aws_port=aws_port,
         concurrency=concurrency,
         bootstrap=command,
+        run_schedules_now=run_schedules_now,
     )
     emulator.start()
     console = Console(stderr=True)
     try:
         console.print(_triggers_table(service, emulator))
-        for line in local_aws_lines(emulator.aws):
+        for line in local_aws_lines(emulator.aws) + event_source_lines(emulator):
             console.print(line, highlight=False, markup=False)
         console.print("Press Ctrl+C to stop.")
         threading.Event().wait()
@@ -74,6 +82,8 @@ def serve(
 def _triggers_table(service: Service, emulator: LocalEmulator) -> Table:
     """What runs what: each route's URL (and payload version), each S3 trigger's rules."""
     from rich.table import Table
+
+    from wasmdeploy.local.sources.summary import event_source_rows
 
     table = Table(title=f"{service.name} ({service.stage}), local", title_justify="left")
     table.add_column("Trigger")
@@ -92,6 +102,8 @@ def _triggers_table(service: Service, emulator: LocalEmulator) -> Table:
                 if value
             )
             table.add_row(f"s3://{trigger.bucket} {','.join(trigger.events)}{rules}", function.name)
+        for description in event_source_rows(function):
+            table.add_row(description, function.name)
     return table
 
 
@@ -106,6 +118,7 @@ def local_aws_lines(aws: LocalAws) -> list[str]:
     lines.append("To use it from a shell (aws CLI, boto3, SDKs):")
     lines += [f"  export {name}={value}" for name, value in aws.client_environment().items()]
     for kind, names in aws.resources.items():
-        lines.append(f"  {kind}s: {', '.join(names)}")
+        plural = kind + ("es" if kind.endswith("s") else "s")
+        lines.append(f"  {plural}: {', '.join(names)}")
     lines.append("  e.g. aws s3 cp FILE s3://BUCKET/KEY")
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.server import ApiGatewayServer
@@ -14,6 +15,9 @@ from wasmdeploy.local.pool import DEFAULT_CONCURRENCY, FunctionPool
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
+from wasmdeploy.local.sources.async_queue import LOCAL_RETRY_DELAYS
+from wasmdeploy.local.sources.delivery import pool_delivery
+from wasmdeploy.local.sources.wiring import EventSources, has_event_sources
 from wasmdeploy.manifest.model import Function, Service
 
 _write_lock = threading.Lock()
@@ -81,8 +85,12 @@ class LocalEmulator:
         concurrency: int = DEFAULT_CONCURRENCY,
         notice: LogSink | None = None,
         bootstrap: tuple[str, ...] | None = None,
+        run_schedules_now: bool = False,
+        retry_delays: tuple[int, ...] = LOCAL_RETRY_DELAYS,
     ) -> None:
         self.service = service
+        self.run_schedules_now = run_schedules_now
+        self.retry_delays = retry_delays  # asynchronous retries, shorter than Lambda's
         self.bootstrap = bootstrap
         self.host = host
         self.port = port
@@ -92,12 +100,17 @@ class LocalEmulator:
         self.pools: dict[str, FunctionPool] = {}
         self.api: ApiGatewayServer | None = None
         self.triggers: S3TriggerDispatcher | None = None
+        self.sources: EventSources | None = None
 
     def start(self) -> None:
         self.aws.on_start(lambda aws: aws.create_buckets(local_buckets(self.service)))
         self.aws.start()
         try:
-            served = [f for f in self.service.functions if f.routes or f.s3_triggers]
+            served = [
+                f
+                for f in self.service.functions
+                if f.routes or f.s3_triggers or has_event_sources(f)
+            ]
             self.pools = create_pools(
                 self.service,
                 served,
@@ -119,7 +132,10 @@ class LocalEmulator:
                         hint="Choose another port with --port.",
                     ) from None
                 self.api.start()
-            self.triggers = S3TriggerDispatcher(self.aws, self.service, self.pools, self.notice)
+            self.sources = self._event_sources()
+            self.triggers = S3TriggerDispatcher(
+                self.aws, self.service, self.pools, self.notice, hand_off=self._hand_off
+            )
             self.triggers.start()
         except BaseException:
             self.stop()
@@ -130,6 +146,34 @@ class LocalEmulator:
             self.api.stop()
         if self.triggers is not None:
             self.triggers.stop()
+        if self.sources is not None:
+            self.sources.stop()
         for pool in self.pools.values():
             pool.close()
         self.aws.stop()
+
+    def _event_sources(self) -> EventSources:
+        """Queues, streams, topics, buses and schedules on the local AWS, feeding the pools."""
+        sources = EventSources(
+            self.aws.client,
+            self.service,
+            {name: pool_delivery(pool) for name, pool in self.pools.items()},
+            self.notice,
+            retry_delays=self.retry_delays,
+            run_schedules_now=self.run_schedules_now,
+        )
+        sources.start()
+        for kind, name in sources.resources.created:
+            self.aws.add_resource(kind, name)
+        return sources
+
+    def _hand_off(self, function: Function, event: dict[str, Any]) -> bool:
+        """An S3 event joins the function's asynchronous queue (Lambda's retries, onFailure)."""
+        if self.sources is None or function.name not in self.sources.async_queues:
+            return False
+        try:
+            self.sources.submit_async(function.name, event)
+        except Exception as error:  # the local AWS refused: the notification stays for later
+            self.notice(f"{function.name}: cannot queue the S3 event: {error}")
+            return False
+        return True

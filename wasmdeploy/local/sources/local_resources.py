@@ -108,12 +108,12 @@ def create_local_resources(client_for: Any, service: Service) -> LocalResources:
     sns = client_for("sns")
     for name in sorted(topic_names):
         sns.create_topic(Name=name)
-        resources.created.append(("SNS topic", name))
+        resources.created.append(("topic", name))
     events = client_for("events")
     existing_buses = {bus["Name"] for bus in events.list_event_buses().get("EventBuses", [])}
     for name in sorted(bus_names - existing_buses):
         events.create_event_bus(Name=name)
-        resources.created.append(("EventBridge bus", name))
+        resources.created.append(("event bus", name))
     dynamodb = client_for("dynamodb")
     for table in sorted(tables):
         resources.table_streams[table] = _table_with_stream(dynamodb, resources, table)
@@ -138,7 +138,7 @@ def _create_queue(sqs: Any, resources: LocalResources, name: str, attributes: di
     if name.endswith(".fifo"):
         attributes = {**attributes, "FifoQueue": "true"}
     resources.queue_urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-    resources.created.append(("SQS queue", name))
+    resources.created.append(("queue", name))
 
 
 def _create_streams(kinesis: Any, resources: LocalResources, names: list[str]) -> None:
@@ -146,7 +146,7 @@ def _create_streams(kinesis: Any, resources: LocalResources, names: list[str]) -
     for name in names:
         if name not in existing:
             kinesis.create_stream(StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
-        resources.created.append(("Kinesis stream", name))
+        resources.created.append(("stream", name))
     for name in names:
         kinesis.get_waiter("stream_exists").wait(
             StreamName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
@@ -166,7 +166,7 @@ def _table_with_stream(dynamodb: Any, resources: LocalResources, table: str) -> 
             BillingMode="PAY_PER_REQUEST",
             StreamSpecification=specification,
         )["TableDescription"]
-        resources.created.append(("DynamoDB table", f"{table} (key: {LOCAL_TABLE_KEY})"))
+        resources.created.append(("table", f"{table} (key: {LOCAL_TABLE_KEY})"))
     if not description.get("StreamSpecification", {}).get("StreamEnabled"):
         description = dynamodb.update_table(TableName=table, StreamSpecification=specification)
         description = description["TableDescription"]

@@ -1,0 +1,52 @@
+"""What `serve` prints about the event sources: one row per trigger, and the local timings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wasmdeploy.local.sources.async_queue import AWS_RETRY_DELAYS
+
+if TYPE_CHECKING:
+    from wasmdeploy.local.emulator import LocalEmulator
+    from wasmdeploy.manifest.model import Function
+
+
+def event_source_rows(function: Function) -> list[str]:
+    """Each schedule, queue, stream, topic and rule that runs the function, as a table row."""
+    events = function.events
+    rows: list[str] = []
+    for schedule in events.schedules:
+        state = "" if schedule.enabled else "  (disabled)"
+        rows.extend(f"schedule {expression}{state}" for expression in schedule.expressions)
+    for sqs in events.sqs:
+        window = f", window {sqs.maximum_batching_window}s" if sqs.maximum_batching_window else ""
+        partial = ", partial batch responses" if sqs.report_batch_item_failures else ""
+        rows.append(f"sqs {sqs.queue} (batch {sqs.batch_size}{window}{partial})")
+    for stream in events.streams:
+        rows.append(
+            f"{stream.type} {stream.stream} (batch {stream.batch_size}, "
+            f"from {stream.starting_position})"
+        )
+    for sns in events.sns:
+        policy = "  (filter policy)" if sns.filter_policy else ""
+        rows.append(f"sns {sns.topic}{policy}")
+    for rule in events.event_bridge:
+        what = f"schedule {rule.schedule}" if rule.schedule else "pattern"
+        rows.append(f"eventBridge {rule.event_bus} {what}")
+    return rows
+
+
+def event_source_lines(emulator: LocalEmulator) -> list[str]:
+    """The asynchronous retry delays (shortened locally) and when each schedule fires next."""
+    sources = emulator.sources
+    if sources is None or not sources.async_queues:
+        return []
+    local = ", ".join(f"{delay}s" for delay in emulator.retry_delays)
+    aws = ", ".join(f"{delay // 60} min" for delay in AWS_RETRY_DELAYS)
+    lines = [
+        f"Asynchronous invocations (S3, SNS, EventBridge, schedules): retries after {local} "
+        f"locally (AWS: about {aws}), then the onFailure destination."
+    ]
+    for schedule, when in sources.scheduler.next_fires():
+        lines.append(f"Next {schedule.label}: {when:%Y-%m-%d %H:%M:%S} UTC")
+    return lines
