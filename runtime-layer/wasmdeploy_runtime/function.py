@@ -80,9 +80,13 @@ class WasmFunction:
         objects: ObjectStore | None = None,
         log: LogWriter = write_stderr,
         metrics: LogWriter = write_stdout,
+        metric_name: str | None = None,
     ) -> None:
-        """Prepare the module; raises InitError when it cannot run."""
+        """Prepare the module; raises InitError when it cannot run. `metric_name` is the
+        metrics' FunctionName dimension: the deployed function's name (Lambda's
+        AWS_LAMBDA_FUNCTION_NAME, unique per service and stage), else the config's."""
         self.config = config
+        self._metric_name = metric_name or config.function_name
         limit = MAX_OBJECT_OUTPUT_BYTES if config.output else MAX_RESPONSE_BYTES
         self.sandbox = Sandbox(config, output_limit=limit)
         self._objects = objects
@@ -98,7 +102,7 @@ class WasmFunction:
     ) -> WasmFunction:
         environ = os.environ if environ is None else environ
         root = task_root if task_root is not None else task_root_from(environ)
-        return cls(load_config(root, environ))
+        return cls(load_config(root, environ), metric_name=environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
     def invoke(
         self, payload: bytes, *, request_id: str = "", deadline: float | None = None
@@ -119,7 +123,7 @@ class WasmFunction:
         # Formatted by after_response(), once the answer is on its way.
         self._pending_metrics.append(
             InvocationMetrics(
-                function_name=self.config.function_name,
+                function_name=self._metric_name,
                 request_id=request_id,
                 duration=time.monotonic() - started,
                 instantiate_time=totals.instantiate_time,

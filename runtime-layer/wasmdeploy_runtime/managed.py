@@ -68,7 +68,10 @@ def _get_function() -> WasmFunction:
     if _function is None:
         root = task_root()
         try:
-            _function = WasmFunction(load_config(root, {}, honour_handler_variable=False))
+            _function = WasmFunction(
+                load_config(root, {}, honour_handler_variable=False),
+                metric_name=os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+            )
         except FunctionError as error:
             raise_as_exception(error)
     assert _function is not None

@@ -69,6 +69,7 @@ def start(emulator_binary: Path, tmp_path: Path) -> Iterator[object]:
                 "LAMBDA_TASK_ROOT": str(task_root),
                 "_HANDLER": handler,
                 "WASMDEPLOY_PYTHON": sys.executable,
+                "AWS_LAMBDA_FUNCTION_NAME": "svc-dev-reverser",
             },
             log_path=tmp_path / f"rie{len(running)}.log",
         )
@@ -98,7 +99,8 @@ def test_exports_module_and_config_it_never_saw_answer_through_aws_runtime_api(
         body, _ = emulator.invoke(event)
         assert body == event[::-1]
     assert [line["ColdStart"] for line in metric_lines(emulator.log)] == [1, 0, 0]
-    assert {line["FunctionName"] for line in metric_lines(emulator.log)} == {"reverser"}
+    # The deployed name, unique per service and stage, as Lambda's own metrics have it.
+    assert {line["FunctionName"] for line in metric_lines(emulator.log)} == {"svc-dev-reverser"}
 
 
 @pytest.mark.parametrize(
