@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from moto_mocks_events import event_handlers
 from pulumi.runtime.mocks import MockResourceArgs
 
 from wasmdeploy.stacks.mocked_run import PROVIDER_TYPE_PREFIX, provider_name
@@ -65,6 +66,7 @@ class MotoMocks(PlanMocks):
             "aws:cloudfront/originAccessControl:OriginAccessControl": self._origin_access,
             "aws:cloudfront/distribution:Distribution": self._distribution_moto,
         }
+        self.handlers.update(event_handlers())
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         if args.typ.startswith(PROVIDER_TYPE_PREFIX) or not args.custom:

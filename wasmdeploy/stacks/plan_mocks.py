@@ -13,6 +13,7 @@ from typing import Any
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from wasmdeploy.stacks.mocked_run import PROVIDER_TYPE_PREFIX, provider_name
+from wasmdeploy.stacks.plan_mocks_events import event_computers
 
 PLAN_ACCOUNT = "123456789012"
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
@@ -40,6 +41,7 @@ class PlanMocks(Mocks):
             "aws:apigateway/stage:Stage": self._rest_stage,
             "aws:cloudfront/distribution:Distribution": self._distribution,
         }
+        self._computers.update(event_computers(account, short_id))
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         inputs = dict(args.inputs)

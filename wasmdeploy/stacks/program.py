@@ -25,6 +25,7 @@ from wasmdeploy.stacks.buckets import (
     existing_bucket_ref,
 )
 from wasmdeploy.stacks.cdn import CdnArgs, EdgeDistribution, EdgeFunction
+from wasmdeploy.stacks.event_sources import declare_event_sources
 from wasmdeploy.stacks.function import WasmFunction, WasmFunctionArgs
 from wasmdeploy.stacks.http_api import HttpApi, HttpApiArgs, RoutedFunction
 from wasmdeploy.stacks.layer import RuntimeLayer, RuntimeLayerArgs
@@ -116,6 +117,7 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
 
     buckets = declare_buckets(service, tags, in_region)
     declare_triggers(service, declared, buckets, account_id, in_region)
+    declared.outputs.update(declare_event_sources(service, declared.functions, tags, in_region))
     outputs = declared.outputs
     outputs["functions"] = {
         name: {"name": component.name, "arn": component.arn}

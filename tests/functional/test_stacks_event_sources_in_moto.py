@@ -1,0 +1,241 @@
+"""Event sources under the moto-backed mocks: queues, streams, topics, rules, mappings read back.
+
+The manifest uses all five sources, created and existing; the existing ones are
+made in moto first, as they would exist in the account.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+import wasmtime
+from moto import mock_aws
+from stacks_factories import make_artifacts
+from stacks_moto_mocks import MotoMocks
+
+from wasmdeploy.manifest.load import load_service
+from wasmdeploy.manifest.model import Service
+from wasmdeploy.stacks.mocked_run import MockedRun, run_mocked
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+MANIFEST = """
+service: pipeline
+provider:
+  name: aws
+  region: us-east-1
+functions:
+  ingest:
+    handler: fn.wasm
+    timeout: 10
+    events:
+      - sqs:
+          queue: {name: orders, maxReceiveCount: 3}
+          batchSize: 5
+          maximumBatchingWindow: 2
+          functionResponseType: ReportBatchItemFailures
+          maximumConcurrency: 4
+          filterPatterns: [{body: {kind: [order]}}]
+      - stream:
+          type: kinesis
+          name: readings
+          startingPosition: LATEST
+          batchSize: 100
+          bisectBatchOnFunctionError: true
+          maximumRetryAttempts: 3
+          parallelizationFactor: 2
+      - stream:
+          arn: arn:aws:kinesis:us-east-1:123456789012:stream/existing
+          startingPosition: TRIM_HORIZON
+          destinations: {onFailure: arn:aws:sqs:us-east-1:123456789012:stream-failures}
+  notify:
+    handler: fn.wasm
+    maximumRetryAttempts: 1
+    maximumEventAge: 600
+    events:
+      - sns: {topicName: alerts, filterPolicy: {level: [high]}}
+      - eventBridge:
+          eventBus: orders-bus
+          pattern: {source: [shop.orders], detail-type: [OrderPlaced]}
+      - schedule:
+          rate: [rate(5 minutes)]
+          input: {report: hourly}
+"""
+
+
+@dataclass
+class Deployed:
+    service: Service
+    run: MockedRun
+
+    def client(self, name: str) -> Any:
+        return boto3.client(name, region_name=REGION)
+
+    def role_policies(self, function: str) -> list[dict[str, Any]]:
+        iam = self.client("iam")
+        role = (
+            self.client("lambda")
+            .get_function(FunctionName=self.service.function(function).deployed_name)[
+                "Configuration"
+            ]["Role"]
+            .rsplit("/", 1)[-1]
+        )
+        statements = []
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+            document = json.loads(document) if isinstance(document, str) else document
+            statements += document["Statement"]
+        return statements
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    root = tmp_path_factory.mktemp("events")
+    (root / "fn.wasm").write_bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
+    (root / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
+    service = load_service(root / "wasmdeploy.yml")
+    artifacts = make_artifacts(service, root / "out")
+    with pytest.MonkeyPatch.context() as patch:
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            patch.setenv(key, "testing")
+        patch.setenv("AWS_DEFAULT_REGION", REGION)
+        with mock_aws():
+            kinesis = boto3.client("kinesis", region_name=REGION)
+            kinesis.create_stream(StreamName="existing", ShardCount=1)
+            boto3.client("sqs", region_name=REGION).create_queue(QueueName="stream-failures")
+            yield Deployed(service, run_mocked(service, artifacts, MotoMocks(REGION)))
+
+
+def queue_attributes(deployed: Deployed, name: str) -> dict[str, str]:
+    sqs = deployed.client("sqs")
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    return dict(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"])
+
+
+def test_created_queue_redrives_to_its_dead_letter_queue(deployed: Deployed) -> None:
+    orders = queue_attributes(deployed, "orders")
+    dead_letter = queue_attributes(deployed, "orders-dlq")
+    assert json.loads(orders["RedrivePolicy"]) == {
+        "deadLetterTargetArn": dead_letter["QueueArn"],
+        "maxReceiveCount": 3,
+    }
+    assert int(orders["VisibilityTimeout"]) == 6 * 10 + 2
+    assert int(dead_letter["MessageRetentionPeriod"]) == 14 * 24 * 3600
+
+
+def test_mappings_pass_every_setting_through(deployed: Deployed) -> None:
+    function = deployed.service.function("ingest").deployed_name
+    mappings = deployed.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+    by_source = {
+        m["EventSourceArn"].rsplit(":", 1)[-1]: m
+        for m in mappings
+        if m["FunctionArn"].endswith(f":function:{function}")
+    }
+    sqs = by_source["orders"]
+    assert sqs["BatchSize"] == 5
+    assert sqs["MaximumBatchingWindowInSeconds"] == 2
+    assert sqs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert sqs["ScalingConfig"] == {"MaximumConcurrency": 4}
+    assert json.loads(sqs["FilterCriteria"]["Filters"][0]["Pattern"]) == {
+        "body": {"kind": ["order"]}
+    }
+    created = by_source["stream/readings"]
+    assert created["StartingPosition"] == "LATEST"
+    assert created["BisectBatchOnFunctionError"] is True
+    assert created["MaximumRetryAttempts"] == 3
+    assert created["ParallelizationFactor"] == 2
+    failures = created["DestinationConfig"]["OnFailure"]["Destination"]
+    assert failures.endswith(":pipeline-dev-ingest-stream-dlq")
+    existing = by_source["stream/existing"]
+    assert existing["DestinationConfig"]["OnFailure"]["Destination"].endswith(":stream-failures")
+
+
+def test_created_kinesis_stream_is_on_demand(deployed: Deployed) -> None:
+    summary = deployed.client("kinesis").describe_stream_summary(StreamName="readings")
+    assert summary["StreamDescriptionSummary"]["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
+
+
+def test_consumer_role_reads_exactly_its_queue_and_streams(deployed: Deployed) -> None:
+    statements = {s["Sid"]: s for s in deployed.role_policies("ingest") if "Sid" in s}
+    queue = statements["ConsumeQueues"]
+    assert queue["Resource"] == [f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders"]
+    assert "sqs:DeleteMessage" in queue["Action"] and "sqs:SendMessage" not in queue["Action"]
+    assert statements["ReadKinesisStreams"]["Resource"] == [
+        f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/existing",
+        f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/readings",
+    ]
+    assert statements["SendToMessage"]["Resource"] == [
+        f"arn:aws:sqs:{REGION}:{ACCOUNT}:pipeline-dev-ingest-stream-dlq",
+        f"arn:aws:sqs:{REGION}:{ACCOUNT}:stream-failures",
+    ]
+
+
+def test_topic_subscription_filters_and_may_invoke_only_from_its_topic(deployed: Deployed) -> None:
+    sns = deployed.client("sns")
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts"
+    (subscription,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert subscription["Protocol"] == "lambda"
+    assert subscription["Endpoint"].endswith(":function:pipeline-dev-notify")
+    attributes = sns.get_subscription_attributes(SubscriptionArn=subscription["SubscriptionArn"])
+    assert json.loads(attributes["Attributes"]["FilterPolicy"]) == {"level": ["high"]}
+    policy = json.loads(
+        deployed.client("lambda").get_policy(FunctionName="pipeline-dev-notify")["Policy"]
+    )
+    sources = {
+        s["Principal"]["Service"]: s["Condition"]["ArnLike"]["AWS:SourceArn"]
+        for s in policy["Statement"]
+    }
+    assert sources["sns.amazonaws.com"] == topic
+    assert sources["events.amazonaws.com"].startswith(f"arn:aws:events:{REGION}:{ACCOUNT}:rule/")
+
+
+def test_event_bridge_rule_on_created_bus_targets_the_function(deployed: Deployed) -> None:
+    events = deployed.client("events")
+    (rule,) = events.list_rules(EventBusName="orders-bus")["Rules"]
+    assert json.loads(rule["EventPattern"]) == {
+        "detail-type": ["OrderPlaced"],
+        "source": ["shop.orders"],
+    }
+    (target,) = events.list_targets_by_rule(Rule=rule["Name"], EventBusName="orders-bus")["Targets"]
+    assert target["Arn"].endswith(":function:pipeline-dev-notify")
+
+
+def test_schedule_is_a_rule_with_its_input(deployed: Deployed) -> None:
+    events = deployed.client("events")
+    rules = [r for r in events.list_rules()["Rules"] if r.get("ScheduleExpression")]
+    assert [r["ScheduleExpression"] for r in rules] == ["rate(5 minutes)"]
+    (target,) = events.list_targets_by_rule(Rule=rules[0]["Name"])["Targets"]
+    assert json.loads(target["Input"]) == {"report": "hourly"}
+
+
+def test_async_function_retries_then_sends_failures_to_its_dead_letter_queue(
+    deployed: Deployed,
+) -> None:
+    config = deployed.client("lambda").get_function_event_invoke_config(
+        FunctionName="pipeline-dev-notify"
+    )
+    assert config["MaximumRetryAttempts"] == 1
+    assert config["MaximumEventAgeInSeconds"] == 600
+    destination = config["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == queue_attributes(deployed, "pipeline-dev-notify-async-dlq")["QueueArn"]
+    sends = [s for s in deployed.role_policies("notify") if s.get("Sid") == "SendToMessage"]
+    assert sends[0]["Resource"] == [destination]
+
+
+def test_outputs_name_what_was_created(deployed: Deployed) -> None:
+    outputs = deployed.run.outputs
+    assert set(outputs["queues"]) == {
+        "orders",
+        "orders-dlq",
+        "pipeline-dev-ingest-stream-dlq",
+        "pipeline-dev-notify-async-dlq",
+    }
+    assert set(outputs["streams"]) == {"readings"}
+    assert set(outputs["topics"]) == {"alerts"}
+    assert set(outputs["eventBuses"]) == {"orders-bus"}
