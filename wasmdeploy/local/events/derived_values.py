@@ -18,6 +18,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
+from wasmdeploy.local.events.source_values import SOURCE_DERIVERS
+
 OMIT = object()  # the template key is left out, as AWS leaves it out
 
 _TEXT_TYPES = re.compile(
@@ -263,4 +265,5 @@ DERIVERS: dict[str, Callable[[str, Mapping[str, Any]], dict[str, Any]]] = {
     "s3": s3_values,
     "apigw": apigw_values,
     "cloudfront": cloudfront_values,
+    **SOURCE_DERIVERS,
 }
