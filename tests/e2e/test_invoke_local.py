@@ -12,12 +12,6 @@ from pathlib import Path
 import pytest
 import wasmtime
 
-REPO = Path(__file__).resolve().parents[2]
-BOOTSTRAP = REPO / "runtime-layer" / "bootstrap"
-needs_runtime = pytest.mark.skipif(
-    not BOOTSTRAP.is_file(), reason="runtime-layer/bootstrap missing"
-)
-
 # WASI command: logs a line to stderr, then copies stdin to stdout.
 ECHO_WASI = """
 (module
@@ -136,7 +130,6 @@ def wasmdeploy(
     )
 
 
-@needs_runtime
 def test_wasi_function_answers_on_stdout_and_logs_on_stderr(service_dir: Path) -> None:
     (service_dir / "event.json").write_text('{"hello": "wasi"}')
     result = wasmdeploy(service_dir, "invoke", "echo", "--event", "event.json")
@@ -148,7 +141,6 @@ def test_wasi_function_answers_on_stdout_and_logs_on_stderr(service_dir: Path) -
     assert "REPORT RequestId: " in stderr and "Init Duration: " in stderr
 
 
-@needs_runtime
 def test_exports_function_answers_through_the_same_runtime_api(service_dir: Path) -> None:
     result = wasmdeploy(
         service_dir, "invoke", "exported", "--event", "-", stdin=b'{"via": "stdin"}'
@@ -157,7 +149,6 @@ def test_exports_function_answers_through_the_same_runtime_api(service_dir: Path
     assert json.loads(result.stdout) == {"via": "stdin"}
 
 
-@needs_runtime
 def test_trap_is_a_function_error_exit_1_with_the_error_json(service_dir: Path) -> None:
     result = wasmdeploy(service_dir, "invoke", "trap")
     assert result.returncode == 1
@@ -165,7 +156,6 @@ def test_trap_is_a_function_error_exit_1_with_the_error_json(service_dir: Path) 
     assert error["errorType"] == "WasmTrap"
 
 
-@needs_runtime
 def test_http_function_gets_an_http_api_event_by_default(service_dir: Path) -> None:
     result = wasmdeploy(service_dir, "invoke", "api")
     assert result.returncode == 0, result.stderr.decode()
@@ -174,7 +164,6 @@ def test_http_function_gets_an_http_api_event_by_default(service_dir: Path) -> N
     assert event["pathParameters"] == {"id": "example"}
 
 
-@needs_runtime
 def test_object_file_is_uploaded_and_the_output_object_saved(service_dir: Path) -> None:
     (service_dir / "photo.bin").write_bytes(b"\x00\x01binary object\xff")
     out = service_dir / "result.out"
@@ -226,7 +215,6 @@ def test_missing_bootstrap_command_is_a_clean_error(service_dir: Path) -> None:
     assert "Error: cannot start the runtime `/no/such/runtime`" in result.stderr.decode()
 
 
-@needs_runtime
 def test_local_invoke_does_not_import_pulumi(service_dir: Path) -> None:
     script = (
         "import sys\n"
@@ -241,3 +229,90 @@ def test_local_invoke_does_not_import_pulumi(service_dir: Path) -> None:
         [sys.executable, "-c", script], cwd=service_dir, capture_output=True, timeout=120
     )
     assert result.stderr.decode().strip().splitlines()[-1] == "False False"
+
+
+LAMBDA_SYNC_LIMIT = 6 * 1024 * 1024  # bytes: Invoke's RequestResponse payload limit
+
+
+def event_of(size: int) -> bytes:
+    """A JSON event of exactly `size` bytes."""
+    return b'{"pad": "' + b"x" * (size - 11) + b'"}'
+
+
+@pytest.mark.parametrize("size", [LAMBDA_SYNC_LIMIT + 1, 7 * 1024 * 1024])
+@pytest.mark.parametrize("how", ["file", "stdin", "remote"])
+def test_an_event_lambda_would_refuse_is_refused_as_lambda_does_before_running(
+    service_dir: Path, size: int, how: str
+) -> None:
+    (service_dir / "big.json").write_bytes(event_of(size))
+    args = ["invoke", "exported", "--event", "-" if how == "stdin" else "big.json"]
+    stdin = event_of(size) if how == "stdin" else None
+    result = wasmdeploy(service_dir, *args, *(["--remote"] if how == "remote" else []), stdin=stdin)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert stderr.startswith(
+        "Error: RequestEntityTooLargeException: Request must be smaller than 6291456 bytes "
+        "for the InvokeFunction operation"
+    )
+    assert "START RequestId" not in stderr and result.stdout == b""
+
+
+def test_an_event_of_exactly_lambdas_limit_reaches_the_function(service_dir: Path) -> None:
+    (service_dir / "limit.json").write_bytes(event_of(LAMBDA_SYNC_LIMIT))
+    result = wasmdeploy(service_dir, "invoke", "echo", "--event", "limit.json")
+    assert b"RequestEntityTooLarge" not in result.stderr
+    assert b"echo: handling" in result.stderr and b"REPORT RequestId" in result.stderr
+
+
+@pytest.mark.parametrize("out", ["missing/result.out", "missing/deeper/x", "photo.bin/x"])
+def test_out_where_no_file_can_be_written_is_a_usage_error_before_the_function_runs(
+    service_dir: Path, out: str
+) -> None:
+    (service_dir / "photo.bin").write_bytes(b"bytes")
+    result = wasmdeploy(service_dir, "invoke", "objects", "--object", "photo.bin", "--out", out)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert "Invalid value for '--out'" in stderr and "does not exist" in stderr
+    assert "START RequestId" not in stderr and "Wrote s3://" not in stderr
+
+
+# A runtime that logs one EMF record (as the layer's runtime does) before it answers.
+EMF_RUNTIME = """
+import json, os, sys, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+with urllib.request.urlopen(api + "next") as got:
+    request_id = got.headers["Lambda-Runtime-Aws-Request-Id"]
+metrics = [{"Name": "Duration", "Unit": "Milliseconds"}, {"Name": "PeakLinearMemory",
+            "Unit": "Bytes"}, {"Name": "ColdStart", "Unit": "Count"}]
+record = {"_aws": {"Timestamp": 1, "CloudWatchMetrics": [{"Namespace": "wasmdeploy",
+          "Dimensions": [["FunctionName"]], "Metrics": metrics}]}, "FunctionName": "echo",
+          "Duration": 1.25, "PeakLinearMemory": 131072, "ColdStart": 1, "requestId": request_id}
+print(json.dumps(record, separators=(",", ":")), flush=True)
+urllib.request.urlopen(urllib.request.Request(api + request_id + "/response", data=b"{}"))
+"""
+
+
+def test_the_metric_record_is_summarised_unless_verbose(service_dir: Path) -> None:
+    (service_dir / "emf_runtime.py").write_text(EMF_RUNTIME)
+    bootstrap = ["--bootstrap", f"{sys.executable} emf_runtime.py"]
+    quiet = wasmdeploy(service_dir, "invoke", "echo", *bootstrap).stderr.decode()
+    assert '{"_aws"' not in quiet
+    [summary] = [line for line in quiet.splitlines() if line.startswith("Metrics: ")]
+    assert summary.startswith("Metrics: Duration 1.25 ms, PeakLinearMemory 128 KB, ColdStart 1")
+    assert len(summary) < 160
+    verbose = wasmdeploy(service_dir, "invoke", "echo", *bootstrap, "--verbose").stderr.decode()
+    [record] = [line for line in verbose.splitlines() if line.startswith('{"_aws"')]
+    assert json.loads(record)["PeakLinearMemory"] == 128 * 1024
+    assert not any(line.startswith("Metrics: ") for line in verbose.splitlines())
+
+
+def test_a_log_line_that_only_looks_like_a_metric_record_is_shown_as_it_is(
+    service_dir: Path,
+) -> None:
+    (service_dir / "fake_runtime.py").write_text(
+        EMF_RUNTIME.replace("print(json.dumps(record", "print('{\"_aws\": 1} ' + json.dumps(record")
+    )
+    result = wasmdeploy(
+        service_dir, "invoke", "echo", "--bootstrap", f"{sys.executable} fake_runtime.py"
+    )
+    assert '{"_aws": 1} {"_aws"' in result.stderr.decode()

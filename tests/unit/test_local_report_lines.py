@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from wasmdeploy.local.report_lines import (
     InvocationFigures,
     exit_message,
+    metric_summary,
     report_line,
     start_line,
     timeout_message,
@@ -43,3 +48,40 @@ def test_messages_read_like_lambdas() -> None:
     assert timeout_message("r", 3) == "RequestId: r Error: Task timed out after 3.00 seconds"
     assert exit_message("r", 2).endswith("Runtime exited with error: exit status 2")
     assert exit_message("r", -9).endswith("Runtime exited with error: signal: kill")
+
+
+def emf(**values: object) -> str:
+    metrics = [
+        {"Name": "Duration", "Unit": "Milliseconds"},
+        {"Name": "PeakLinearMemory", "Unit": "Bytes"},
+        {"Name": "FuelUsed", "Unit": "Count"},
+    ]
+    record = {
+        "_aws": {"Timestamp": 1, "CloudWatchMetrics": [{"Namespace": "n", "Metrics": metrics}]},
+        "Duration": 2.5,
+        "PeakLinearMemory": 3 * 1024 * 1024,
+        "FuelUsed": 1200,
+        **values,
+    }
+    return json.dumps(record, separators=(",", ":"))
+
+
+def test_a_metric_record_is_summarised_by_its_declared_metrics() -> None:
+    assert metric_summary(emf()) == (
+        "Metrics: Duration 2.50 ms, PeakLinearMemory 3 MB, FuelUsed 1200 "
+        "(--verbose shows the EMF record)"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["hello", '{"_aws": 1}', '{"_aws": {"CloudWatchMetrics": "x"}}', '{"_aws"', emf()[1:]],
+)
+def test_lines_that_are_not_metric_records_are_left_alone(line: str) -> None:
+    assert metric_summary(line) is None
+
+
+def test_a_record_missing_a_declared_metric_is_left_alone() -> None:
+    record = json.loads(emf())
+    del record["FuelUsed"]
+    assert metric_summary(json.dumps(record, separators=(",", ":"))) is None

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wasmdeploy.cli.options import load_service, manifest_options
+from wasmdeploy.cli.options import NewFile, load_service, manifest_options
 from wasmdeploy.errors import UserError
+from wasmdeploy.local.payload_limits import SYNC_REQUEST_BYTES, TOO_LARGE_ERROR, too_large_message
+from wasmdeploy.local.report_lines import metric_summary
 
 if TYPE_CHECKING:
     from wasmdeploy.manifest.model import Function, Service
@@ -50,10 +52,13 @@ if TYPE_CHECKING:
     "--out",
     "out_file",
     default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=NewFile(),
     help="With --object: write the function's output object here.",
 )
 @click.option("--remote", is_flag=True, help="Invoke the deployed function on AWS instead.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Show the runtime's metric records (EMF) in full."
+)
 @click.option(
     "--aws",
     "real_aws",
@@ -90,6 +95,7 @@ def invoke(
     object_file: Path | None,
     out_file: Path | None,
     remote: bool,
+    verbose: bool,
     real_aws: bool,
     env_assignments: tuple[str, ...],
     env_file: Path | None,
@@ -99,6 +105,7 @@ def invoke(
     from wasmdeploy.local.stop_signals import exit_on_sigterm
 
     exit_on_sigterm()
+    _log_to_stderr.verbose = verbose
     service = load_service(manifest_file, stage, region)
     function = _find_function(service, function_name)
     if out_file is not None and object_file is None:
@@ -189,9 +196,19 @@ def _print_result(payload: bytes, function_error: str | None) -> None:
         sys.exit(1)
 
 
-def _log_to_stderr(line: str) -> None:
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+class _StderrLog:
+    """Where the invocation's log lines go: stderr, the runtime's metric records (EMF, one
+    long JSON line each) shortened to their figures unless --verbose."""
+
+    verbose = False
+
+    def __call__(self, line: str) -> None:
+        summary = None if self.verbose else metric_summary(line)
+        sys.stderr.write((summary or line) + "\n")
+        sys.stderr.flush()
+
+
+_log_to_stderr = _StderrLog()
 
 
 def _find_function(service: Service, name: str) -> Function:
@@ -216,12 +233,20 @@ def _read_payload(service: Service, function: Function, source: str | None) -> b
 
         return json.dumps(default_event(service, function)).encode()
     if source == "-":
-        data, where = sys.stdin.buffer.read(), "stdin"
+        data, where = sys.stdin.buffer.read(SYNC_REQUEST_BYTES + 1), "stdin"
     else:
         try:
-            data, where = Path(source).read_bytes(), source
+            with Path(source).open("rb") as file:
+                data, where = file.read(SYNC_REQUEST_BYTES + 1), source
         except OSError as error:
             raise UserError(f"cannot read --event {source}: {error.strerror or error}") from None
+    too_large = too_large_message(len(data))
+    if too_large:
+        raise UserError(
+            f"{TOO_LARGE_ERROR}: {too_large} (--event {where} is larger)",
+            hint="Lambda refuses synchronous events over 6 MB: put the data in S3 and send "
+            "its bucket and key instead.",
+        )
     try:
         json.loads(data)
     except ValueError as error:

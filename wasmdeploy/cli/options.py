@@ -1,7 +1,9 @@
-"""Options shared by the commands that read a manifest, and how they load it."""
+"""Options shared by the commands that read a manifest, and how they load it; the checked
+types of ports and of files a command will write."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -12,6 +14,26 @@ if TYPE_CHECKING:
     from wasmdeploy.manifest.model import Service
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+PORT = click.IntRange(1, 65535)  # a TCP port to listen on
+PORT_OR_ANY = click.IntRange(0, 65535)  # 0: any free port
+
+
+class NewFile(click.Path):
+    """A file the command will write: its directory must exist and be writable, checked when
+    the command line is read, before any work is done."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, writable=True, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        directory = Path(os.fsdecode(path)).parent
+        if not directory.is_dir():
+            self.fail(f"directory {str(directory)!r} does not exist", param, ctx)
+        if not os.access(directory, os.W_OK | os.X_OK):
+            self.fail(f"directory {str(directory)!r} is not writable", param, ctx)
+        return path
 
 
 def manifest_options(command: F) -> F:

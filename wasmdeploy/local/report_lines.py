@@ -1,7 +1,9 @@
-"""Lambda's own log lines: START, END, REPORT, and the timeout notice."""
+"""Lambda's own log lines: START, END, REPORT, and the timeout notice; and the short form of
+the runtime's metric records (EMF) that local commands show instead of the record."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +64,34 @@ def exit_message(request_id: str, returncode: int | None) -> str:
     else:
         reason = f"Runtime exited with error: exit status {returncode}"
     return f"RequestId: {request_id} Error: {reason}"
+
+
+def metric_summary(line: str) -> str | None:
+    """`Metrics: Duration 0.45 ms, PeakLinearMemory 64 KB, ...` for an EMF record (the JSON
+    line CloudWatch reads metrics from), or None when `line` is not one."""
+    if not line.startswith('{"_aws"'):
+        return None
+    try:
+        record = json.loads(line)
+        directives = record["_aws"]["CloudWatchMetrics"]
+        metrics = [m for directive in directives for m in directive["Metrics"]]
+        parts = [_metric_text(m["Name"], record[m["Name"]], m.get("Unit")) for m in metrics]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return "Metrics: " + ", ".join(parts) + " (--verbose shows the EMF record)"
+
+
+def _metric_text(name: str, value: object, unit: object) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return f"{name} {value}"
+    if unit == "Milliseconds":
+        return f"{name} {value:.2f} ms"
+    if unit == "Bytes":
+        for suffix, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+            if value >= factor:
+                return f"{name} {value / factor:.4g} {suffix}"
+        return f"{name} {value:g} B"
+    return f"{name} {value:g}"
 
 
 def _signal_name(number: int) -> str:
