@@ -4,7 +4,7 @@
 event, described by the event's bytes (`kv_request`); it answers with the
 call's i64 result and the bytes the call left in its buffer (`KvReply`).
 `VISITS` is a WASI command that increments `visits` in the `default` store and
-prints the new count, read back with `get` as decimal text.
+prints the new count.
 """
 
 from __future__ import annotations
@@ -85,22 +85,28 @@ KV_DRIVER = f"""(module {_IMPORTS}
             (i64.extend_i32_u (i32.add (i32.const 8) (local.get $n))))))
 """
 
-# Increments `visits` in `default`, then prints the value `get` reads (decimal text).
+# Increments `visits` in `default` and prints the new count in decimal.
 VISITS = """(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasmdeploy_kv" "increment"
     (func $increment (param i32 i32 i32 i32 i64 i32) (result i32)))
-  (import "wasmdeploy_kv" "get" (func $get (param i32 i32 i32 i32 i32 i32) (result i64)))
   (memory (export "memory") 1)
   (data (i32.const 0) "default")
   (data (i32.const 16) "visits")
   (func (export "_start")
-    (drop (call $increment (i32.const 0) (i32.const 7) (i32.const 16) (i32.const 6)
-                           (i64.const 1) (i32.const 32)))
-    (i32.store (i32.const 48) (i32.const 64))
-    (i32.store (i32.const 52)
-      (i32.wrap_i64 (call $get (i32.const 0) (i32.const 7) (i32.const 16) (i32.const 6)
-                               (i32.const 64) (i32.const 32))))
+    (local $n i64) (local $p i32)
+    (if (call $increment (i32.const 0) (i32.const 7) (i32.const 16) (i32.const 6)
+                         (i64.const 1) (i32.const 32))
+      (then unreachable))
+    (local.set $n (i64.load (i32.const 32)))
+    (local.set $p (i32.const 128))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i64.store8 (local.get $p) (i64.add (i64.const 48) (i64.rem_u (local.get $n) (i64.const 10))))
+      (local.set $n (i64.div_u (local.get $n) (i64.const 10)))
+      (br_if $digit (i64.ne (local.get $n) (i64.const 0))))
+    (i32.store (i32.const 48) (local.get $p))
+    (i32.store (i32.const 52) (i32.sub (i32.const 128) (local.get $p)))
     (drop (call $fd_write (i32.const 1) (i32.const 48) (i32.const 1) (i32.const 56)))))
 """
 

@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "refresh": ("wasmdeploy.cli.deploy", "refresh", "Refresh the stack's state from AWS."),
     "outputs": ("wasmdeploy.cli.deploy", "outputs", "Show the deployed stack's outputs."),
     "logs": ("wasmdeploy.cli.logs", "logs", "Show a deployed function's logs."),
+    "kv": ("wasmdeploy.cli.kv", "kv", "Read and write the key-value stores (local or --remote)."),
     "metrics": ("wasmdeploy.cli.metrics", "metrics", "Show deployed functions' CloudWatch metrics."),
     "ci": ("wasmdeploy.cli.ci", "ci", "Generate CI workflows and the AWS OIDC role."),
 }

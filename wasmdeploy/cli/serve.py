@@ -35,6 +35,14 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Fire every schedule once at start, then on its cadence.",
 )
+@click.option(
+    "--kv",
+    "kv_backend",
+    type=click.Choice(["sqlite", "dynamodb"]),
+    default="sqlite",
+    show_default=True,
+    help="Where the key-value stores live: the stage's SQLite file, or the local AWS's DynamoDB.",
+)
 @runtime_pool_options
 def serve(
     manifest_file: Path | None,
@@ -44,6 +52,7 @@ def serve(
     port: int,
     aws_port: int,
     run_schedules_now: bool,
+    kv_backend: str,
     concurrency: int,
     bootstrap: str | None,
 ) -> None:
@@ -67,6 +76,10 @@ def serve(
         bootstrap=command,
         run_schedules_now=run_schedules_now,
     )
+    if kv_backend == "dynamodb":
+        from wasmdeploy.local.kv_local import serve_stores_on
+
+        serve_stores_on(emulator.aws, service)
     emulator.start()
     console = Console(stderr=True)
     try:

@@ -67,3 +67,16 @@ def create_tables(client: Any, tables: Iterable[str]) -> list[str]:
             client.create_table(**table_spec(table))
             created.append(table)
     return created
+
+
+def serve_stores_on(aws: Any, service: Service) -> None:
+    """Keep the service's stores in `aws` (a LocalAws): its DynamoDB gets one table per
+    store when it starts, and this process's local runtimes use them."""
+
+    def create(local: Any) -> None:
+        create_tables(local.client("dynamodb"), [store.table for store in service.kv_stores])
+        for store in service.kv_stores:
+            local.add_resource("table", store.table)
+
+    use_backend(service, DYNAMODB)
+    aws.on_start(create)

@@ -1,0 +1,63 @@
+"""Key-value state as a user sees it: `invoke` runs that remember, and `wasmdeploy kv`."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_invoke_local import wasmdeploy
+from tests.functional.kv_modules import VISITS
+from tests.functional.runtime_modules import wasm
+
+MANIFEST = """\
+service: counter
+provider:
+  name: aws
+kv:
+  sessions:
+    ttl: 1h
+functions:
+  count:
+    handler: visits.wasm
+    kv: [default]
+"""
+
+
+@pytest.fixture
+def service_dir(tmp_path: Path) -> Path:
+    (tmp_path / "visits.wasm").write_bytes(wasm(VISITS))
+    (tmp_path / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
+    return tmp_path
+
+
+def test_state_persists_across_invoke_runs_in_the_stage_store(service_dir: Path) -> None:
+    outputs = [wasmdeploy(service_dir, "invoke", "count").stdout.strip() for _ in range(3)]
+    assert outputs == [b"1", b"2", b"3"]
+    assert (service_dir / ".wasmdeploy" / "local" / "kv-dev.sqlite3").is_file()
+    other_stage = wasmdeploy(service_dir, "invoke", "count", "--stage", "prod")
+    assert other_stage.stdout.strip() == b"1"
+    read = wasmdeploy(service_dir, "kv", "get", "default", "visits", "--json")
+    assert json.loads(read.stdout) == {"store": "default", "key": "visits", "value": "3"}
+
+
+def test_kv_sets_lists_and_deletes_keys_of_the_local_store(service_dir: Path) -> None:
+    assert wasmdeploy(service_dir, "kv", "set", "sessions", "user:1", "ann").returncode == 0
+    from_stdin = wasmdeploy(service_dir, "kv", "set", "sessions", "user:2", "-", stdin=b"bob")
+    assert from_stdin.returncode == 0
+    listed = wasmdeploy(service_dir, "kv", "list", "sessions", "user:")
+    assert listed.stdout.decode().split() == ["user:1", "user:2"]
+    assert wasmdeploy(service_dir, "kv", "get", "sessions", "user:2").stdout == b"bob"
+    assert wasmdeploy(service_dir, "kv", "delete", "sessions", "user:1").returncode == 0
+    missing = wasmdeploy(service_dir, "kv", "get", "sessions", "user:1")
+    assert missing.returncode == 1 and b"no key 'user:1'" in missing.stderr
+    assert wasmdeploy(service_dir, "kv", "incr", "default", "hits", "5").stdout == b"5\n"
+
+
+def test_kv_names_the_stores_when_asked_for_an_unknown_one(service_dir: Path) -> None:
+    result = wasmdeploy(service_dir, "kv", "get", "carts", "k")
+    assert result.returncode == 1
+    assert b"no key-value store 'carts' (stores: sessions, default)" in result.stderr
+    assert b"Traceback" not in result.stderr
