@@ -14,7 +14,9 @@ from typing import Any
 
 import boto3
 from moto_mocks_events import event_handlers
+from moto_mocks_kv import kv_handlers
 from pulumi.runtime.mocks import MockResourceArgs
+from stacks_moto_serverless import function_settings, serverless_handlers
 
 from wasmdeploy.stacks.mocked_run import PROVIDER_TYPE_PREFIX, provider_name
 from wasmdeploy.stacks.plan_mocks import PlanMocks, short_id
@@ -67,6 +69,8 @@ class MotoMocks(PlanMocks):
             "aws:cloudfront/distribution:Distribution": self._distribution_moto,
         }
         self.handlers.update(event_handlers())
+        self.handlers.update(kv_handlers())
+        self.handlers.update(serverless_handlers(self._function))
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         if args.typ.startswith(PROVIDER_TYPE_PREFIX) or not args.custom:
@@ -144,6 +148,7 @@ class MotoMocks(PlanMocks):
                     if environment.get("variables")
                     else None,
                     "Tags": inputs.get("tags"),
+                    **function_settings(inputs),
                 }
             )
         )

@@ -125,7 +125,8 @@ def check_names(data: Any, name: str, stage: str, problems: Problems) -> None:
     service = data.get("service")
     if not isinstance(service, str) or not FUNCTION_NAME.match(name):
         return  # the schema reports malformed names
-    deployed = settings.deployed_name(service, stage, name)
+    own = settings.functions_of(data).get(name, {}).get("name")
+    deployed = settings.deployed_name(service, stage, name, own)
     reason = lambda_name_problem(deployed)
     if reason:
         problems.error(

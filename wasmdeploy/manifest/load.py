@@ -22,6 +22,7 @@ from wasmdeploy.manifest.model import DEFAULT_REGION, DEFAULT_STAGE, Service
 from wasmdeploy.manifest.problems import ManifestInvalid, Problem, Problems, relative_file
 from wasmdeploy.manifest.resolve import resolve_service
 from wasmdeploy.manifest.schema import check_schema
+from wasmdeploy.manifest.serverless_forms import normalize_serverless_forms
 from wasmdeploy.manifest.source import parse_yaml
 from wasmdeploy.manifest.variables import VariableContext, resolve_variables
 
@@ -118,6 +119,7 @@ def _load_document(
     result.data = data
     if not isinstance(data, dict):
         return
+    data = result.data = normalize_serverless_forms(data, problems)
     check_schema(data, problems)
     result.serverless = check_serverless_keys(data, problems)
     run_checks(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from wasmdeploy.manifest.model_aws import FunctionAws
 from wasmdeploy.manifest.model_events import (
     AsyncConfig,
     Destination,
@@ -160,6 +161,7 @@ class Function:
     kv: tuple[KvStore, ...] = ()  # the key-value stores granted to the function
     events: EventSources = field(default_factory=EventSources)  # schedule, sqs, stream, sns...
     async_config: AsyncConfig | None = None  # set when an asynchronous source can invoke it
+    aws: FunctionAws = field(default_factory=FunctionAws)  # role, vpc, tracing, concurrency...
 
     @property
     def is_edge(self) -> bool:

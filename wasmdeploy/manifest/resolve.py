@@ -8,12 +8,13 @@ variables). `provided.al2` deploys as `provided.al2023`, remembered in
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from wasmdeploy_runtime.units import parse_duration, parse_size
 
-from wasmdeploy.manifest import model, settings
+from wasmdeploy.manifest import model, settings, settings_aws
 from wasmdeploy.manifest.events import function_events
 from wasmdeploy.manifest.kv_stores import function_stores, resolve_stores, with_store_imports
 from wasmdeploy.manifest.resolve_events import async_config, function_sources, service_resources
@@ -37,6 +38,14 @@ def resolve_sandbox(raw: dict[str, Any]) -> model.Sandbox:
     )
 
 
+def with_provider_cors(data: dict[str, Any], route: model.HttpRoute) -> model.HttpRoute:
+    """`provider.httpApi.cors: true` answers CORS preflight for every httpApi route."""
+    cors = settings.as_dict(settings.provider_of(data).get("httpApi")).get("cors")
+    if route.kind == "httpApi" and cors is True:
+        return dataclasses.replace(route, cors=True)
+    return route
+
+
 def resolve_function(
     data: dict[str, Any],
     name: str,
@@ -54,7 +63,7 @@ def resolve_function(
     requested = settings.requested_runtime(data, raw)
     runtime = settings.deployed_runtime(data, raw)
     granted = function_stores(raw, kv_stores)
-    deployed_name = settings.deployed_name(service, stage, name)
+    deployed_name = settings.deployed_name(service, stage, name, raw.get("name"))
     return model.Function(
         name=name,
         deployed_name=deployed_name,
@@ -74,7 +83,7 @@ def resolve_function(
         input="object" if raw.get("input") == "object" else "event",
         output=model.ObjectOutput(bucket=output["bucket"], key=output["key"]) if output else None,
         s3_triggers=tuple(trigger for _, trigger in triggers),
-        routes=tuple(route for _, route in routes),
+        routes=tuple(with_provider_cors(data, route) for _, route in routes),
         edge=(
             model.EdgeTrigger(
                 event_type=edge["eventType"],
@@ -87,7 +96,8 @@ def resolve_function(
         build=build_command(raw.get("build")),
         build_optimize=as_dict(raw.get("build")).get("optimize"),
         build_strip=as_dict(raw.get("build")).get("strip") is True,
-        iam_statements=tuple(settings.iam_statements(data)),
+        iam_statements=(*settings.iam_statements(data), *settings_aws.statements(data, raw)),
+        aws=settings_aws.function_aws(data, raw),
         log_retention_days=settings.log_retention(data, raw),
         requested_runtime=requested if requested != runtime and not raw.get("edge") else None,
         kv=granted,

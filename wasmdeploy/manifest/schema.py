@@ -175,6 +175,15 @@ def check_schema(data: Any, problems: Problems) -> None:
             for key in _unknown_keys(error):
                 if _answered_by_serverless_check(path, key):
                     continue
+                elsewhere = serverless_keys.misplaced_hint(path, key)
+                if elsewhere:
+                    problems.error(
+                        (*path, key),
+                        f"'{key}' does not belong here",
+                        hint=elsewhere + ".",
+                        key=True,
+                    )
+                    continue
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)
                 hint = f"Did you mean '{close[0]}'?" if close else None
                 hint = hint or f"Known keys here: {', '.join(allowed)}."

@@ -85,6 +85,13 @@ def is_serverless_key(path: NodePath, key: str) -> bool:
     return answer(path, key) is not None
 
 
+def misplaced_hint(path: NodePath, key: str) -> str | None:
+    """For a key users put where neither Serverless nor wasmdeploy reads it: where it belongs."""
+    section = section_of(path)
+    hint = table()["misplaced"].get(f"{section}.{key}") if section else None
+    return str(hint) if hint is not None else None
+
+
 def plugin_replacement(name: str) -> str | None:
     """What replaces the Serverless plugin `name` in wasmdeploy, or None when nothing does."""
     replacement = table()["plugins"].get(name)

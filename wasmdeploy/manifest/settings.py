@@ -121,7 +121,9 @@ def environment(data: Any, function: dict[str, Any]) -> dict[str, str]:
 
 
 def tags(data: Any, function: dict[str, Any] | None = None) -> dict[str, str]:
-    merged = _string_map(provider_of(data).get("tags"))
+    """provider.stackTags (on every resource, as in Serverless), provider.tags, the function's."""
+    merged = _string_map(provider_of(data).get("stackTags"))
+    merged.update(_string_map(provider_of(data).get("tags")))
     if function is not None:
         merged.update(_string_map(function.get("tags")))
     return merged
@@ -169,5 +171,8 @@ def split_handler(handler: str) -> tuple[str, str | None]:
     return module, (export.strip() or None) if export else None
 
 
-def deployed_name(service: str, stage_name: str, function: str) -> str:
+def deployed_name(service: str, stage_name: str, function: str, own: Any = None) -> str:
+    """The Lambda function's name: the function's own `name`, else {service}-{stage}-{function}."""
+    if isinstance(own, str) and own:
+        return own
     return f"{service}-{stage_name}-{function}"

@@ -13,6 +13,12 @@ from wasmdeploy.build.package import lambda_handler
 from wasmdeploy.build.zips import Artifact
 from wasmdeploy.manifest.model import Function
 from wasmdeploy.stacks import policies
+from wasmdeploy.stacks.function_settings import (
+    Resolve,
+    as_is,
+    attach_managed_policies,
+    lambda_settings,
+)
 from wasmdeploy.stacks.function_shape import shape_tags
 from wasmdeploy.stacks.logs import log_group_name
 
@@ -24,6 +30,7 @@ class WasmFunctionArgs:
     account_id: pulumi.Input[str]
     layer_arns: Sequence[pulumi.Input[str]] = ()  # none for edge functions
     tags: Mapping[str, str] = field(default_factory=dict)
+    resolve: Resolve = as_is  # CloudFormation intrinsics -> the service's resources
 
 
 def lambda_environment(function: Function) -> aws.lambda_.FunctionEnvironmentArgs | None:
@@ -80,28 +87,12 @@ class WasmFunction(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            description=f"Runs the {function.deployed_name} function",
-            assume_role_policy=json.dumps(
-                policies.assume_role_policy(edge=function.is_edge), sort_keys=True
-            ),
-            tags=tags,
-            opts=child,
-        )
-        self.role_policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=self.role.id,
-            policy=pulumi.Output.all(self.log_group.arn, args.account_id).apply(
-                lambda values: role_policy_json(function, values[0], values[1])
-            ),
-            opts=child,
-        )
+        role_arn, role_ready = self._role(name, args, tags, child)
         self.lambda_function = aws.lambda_.Function(
             f"{name}-function",
             name=function.deployed_name,
             description=function.description,
-            role=self.role.arn,
+            role=role_arn,
             runtime=function.runtime,
             architectures=[function.architecture],
             handler=lambda_handler(function),
@@ -114,9 +105,10 @@ class WasmFunction(pulumi.ComponentResource):
             logging_config=logging_config(function, self.log_group.name),
             publish=function.is_edge,
             tags={**tags, **function.tags, **shape_tags(function)},
+            **lambda_settings(function, args.resolve),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[self.role_policy, self.log_group],
+                depends_on=[*role_ready, self.log_group],
                 retain_on_delete=function.is_edge,
             ),
         )
@@ -129,7 +121,40 @@ class WasmFunction(pulumi.ComponentResource):
                 "name": self.name,
                 "arn": self.arn,
                 "qualifiedArn": self.qualified_arn,
-                "roleArn": self.role.arn,
+                "roleArn": role_arn,
                 "logGroup": self.log_group.name,
             }
         )
+
+    def _role(
+        self,
+        name: str,
+        args: WasmFunctionArgs,
+        tags: dict[str, str],
+        child: pulumi.ResourceOptions,
+    ) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
+        """The function's own role (inline policy, managed policies), or the one it names."""
+        function = args.function
+        if function.aws.role is not None:
+            return args.resolve(function.aws.role), []
+        boundary = function.aws.permissions_boundary
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            description=f"Runs the {function.deployed_name} function",
+            assume_role_policy=json.dumps(
+                policies.assume_role_policy(edge=function.is_edge), sort_keys=True
+            ),
+            permissions_boundary=args.resolve(boundary) if boundary is not None else None,
+            tags=tags,
+            opts=child,
+        )
+        self.role_policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=self.role.id,
+            policy=pulumi.Output.all(self.log_group.arn, args.account_id).apply(
+                lambda values: role_policy_json(function, values[0], values[1])
+            ),
+            opts=child,
+        )
+        attached = attach_managed_policies(name, function, self.role, args.resolve, self)
+        return self.role.arn, [self.role_policy, *attached]

@@ -1,0 +1,59 @@
+"""Moto mappings for what Serverless manifests add to a stack: Lambda settings, role attachments.
+
+Registered into `MotoMocks.handlers`; each creates the resource in moto so the
+tests read the wiring back as AWS would hold it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+State = dict[str, Any]
+Handler = Callable[[str, str, State], tuple[str, State]]
+
+
+def function_settings(inputs: State) -> State:
+    """CreateFunction's VpcConfig, TracingConfig and KMSKeyArn from the Pulumi inputs."""
+    vpc = inputs.get("vpcConfig") or {}
+    tracing = inputs.get("tracingConfig") or {}
+    settings: State = {}
+    if vpc:
+        settings["VpcConfig"] = {
+            "SubnetIds": list(vpc.get("subnetIds") or []),
+            "SecurityGroupIds": list(vpc.get("securityGroupIds") or []),
+        }
+    if tracing.get("mode"):
+        settings["TracingConfig"] = {"Mode": tracing["mode"]}
+    if inputs.get("kmsKeyArn"):
+        settings["KMSKeyArn"] = inputs["kmsKeyArn"]
+    return settings
+
+
+def with_reserved_concurrency(create: Handler) -> Handler:
+    """The function handler, then PutFunctionConcurrency when the function reserves some."""
+
+    def handler(name: str, region: str, inputs: State) -> tuple[str, State]:
+        resource_id, state = create(name, region, inputs)
+        reserved = inputs.get("reservedConcurrentExecutions")
+        if reserved is not None and int(reserved) >= 0:
+            boto3.client("lambda", region_name=region).put_function_concurrency(
+                FunctionName=inputs["name"], ReservedConcurrentExecutions=int(reserved)
+            )
+        return resource_id, state
+
+    return handler
+
+
+def role_policy_attachment(name: str, region: str, inputs: State) -> tuple[str, State]:
+    boto3.client("iam").attach_role_policy(RoleName=inputs["role"], PolicyArn=inputs["policyArn"])
+    return f"{inputs['role']}-{name}", {}
+
+
+def serverless_handlers(function_handler: Handler) -> dict[str, Handler]:
+    return {
+        "aws:lambda/function:Function": with_reserved_concurrency(function_handler),
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": role_policy_attachment,
+    }

@@ -1,0 +1,49 @@
+"""The AWS settings of a function that Serverless manifests carry: role, network, tracing, limits.
+
+Part of the model (see `model.py`). A value that names an AWS resource (an ARN, a
+subnet id) is a string, or a CloudFormation intrinsic (`{"Ref": ...}`,
+`{"Fn::GetAtt": [...]}`) that the stack resolves against the service's `resources`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+TracingMode = Literal["Active", "PassThrough"]
+AwsValue = Any  # a string, or a CloudFormation intrinsic mapping
+VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+XRAY_STATEMENT: dict[str, Any] = {
+    "Effect": "Allow",
+    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+    "Resource": "*",
+}
+
+
+@dataclass(frozen=True)
+class Vpc:
+    subnet_ids: tuple[AwsValue, ...]
+    security_group_ids: tuple[AwsValue, ...]
+
+
+@dataclass(frozen=True)
+class FunctionAws:
+    """Serverless's per-function AWS settings (function value > provider value)."""
+
+    role: AwsValue | None = None  # an existing role: the stack creates none
+    managed_policies: tuple[AwsValue, ...] = ()  # attached to the function's role
+    permissions_boundary: AwsValue | None = None
+    vpc: Vpc | None = None
+    tracing: TracingMode | None = None
+    reserved_concurrency: int | None = None
+    kms_key_arn: AwsValue | None = None
+
+    @property
+    def role_policies(self) -> tuple[AwsValue, ...]:
+        """Managed policies for the role the stack creates (VPC access when in a VPC)."""
+        extra = (
+            (VPC_ACCESS_POLICY,)
+            if self.vpc and VPC_ACCESS_POLICY not in self.managed_policies
+            else ()
+        )
+        return (*self.managed_policies, *extra)
