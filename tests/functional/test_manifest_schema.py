@@ -97,9 +97,12 @@ def test_every_object_with_known_keys_refuses_unknown_ones() -> None:
             "Did you mean 'memorySize'?",
         ),
         (
-            {"service": "s", "functions": {"f": {"handler": "h", "events": [{"sqs": "q"}]}}},
-            "functions.f.events[0].sqs",
-            "Known keys here: s3, httpApi, http.",
+            {
+                "service": "s",
+                "functions": {"f": {"handler": "h", "events": [{"sqs": {"batchsize": 5}}]}},
+            },
+            "functions.f.events[0].sqs.batchsize",
+            "Did you mean 'batchSize'?",
         ),
     ],
 )
@@ -155,7 +158,11 @@ def test_an_event_entry_takes_exactly_one_kind() -> None:
         {"service": "s", "functions": {"f": {"handler": "h", "events": [{"s3": "b", "http": "x"}]}}}
     )
     assert [(path, message) for path, message, _ in errors] == [
-        ("functions.f.events[0]", "give exactly one of http, httpApi, s3 here, not 2 keys")
+        (
+            "functions.f.events[0]",
+            "give exactly one of eventBridge, http, httpApi, s3, schedule, sns, sqs, stream here, "
+            "not 2 keys",
+        )
     ]
 
 
