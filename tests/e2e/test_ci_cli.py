@@ -14,6 +14,7 @@ import yaml
 from origin_manifest import ORIGIN_MANIFEST
 
 WASI_COMMAND = '(module (memory (export "memory") 1) (func (export "_start")))'
+INSTALL = ("--install", "wasmdeploy @ git+https://github.com/acme/wasmdeploy@0123abc")
 
 
 def wasmdeploy(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -56,12 +57,14 @@ def test_ci_github_writes_a_workflow_that_validates_against_githubs_schema(
         "s3://acme-pulumi-state",
         "--role-var",
         "DEPLOY_ROLE",
+        *INSTALL,
         cwd=service_repo / "services" / "images",
     )
     assert result.returncode == 0, result.stderr
     path = service_repo / ".github" / "workflows" / "wasmdeploy.yml"
     assert f"Wrote {path}" in result.stdout
-    assert "--repo acme/images --environment prod --environment dev --pull-requests" in (
+    assert "--repo acme/images --environment prod --environment dev --backend" in result.stdout
+    assert "--repo acme/images --pull-requests --stage prod --stage dev --backend" in (
         result.stdout
     )
     check = shutil.which("check-jsonschema")
@@ -84,7 +87,7 @@ def test_ci_github_writes_a_workflow_that_validates_against_githubs_schema(
 def test_ci_github_reads_the_functions_from_the_manifest_for_the_smoke_test(
     service_repo: Path,
 ) -> None:
-    result = wasmdeploy("ci", "github", cwd=service_repo / "services" / "images")
+    result = wasmdeploy("ci", "github", *INSTALL, cwd=service_repo / "services" / "images")
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr, result.stderr
     text = (service_repo / ".github" / "workflows" / "wasmdeploy.yml").read_text()
@@ -94,13 +97,14 @@ def test_ci_github_reads_the_functions_from_the_manifest_for_the_smoke_test(
 
 def test_ci_github_keeps_an_existing_workflow_unless_forced(service_repo: Path) -> None:
     service = service_repo / "services" / "images"
-    assert wasmdeploy("ci", "github", "-o", "wf.yml", cwd=service).returncode == 0
-    again = wasmdeploy("ci", "github", "-o", "wf.yml", cwd=service)
+    assert wasmdeploy("ci", "github", "-o", "wf.yml", *INSTALL, cwd=service).returncode == 0
+    again = wasmdeploy("ci", "github", "-o", "wf.yml", *INSTALL, cwd=service)
     assert again.returncode == 1
     assert again.stderr.startswith(f"Error: {service / 'wf.yml'} exists already")
     assert "--force" in again.stderr
     assert "Traceback" not in again.stderr
-    assert wasmdeploy("ci", "github", "-o", "wf.yml", "--force", cwd=service).returncode == 0
+    forced = wasmdeploy("ci", "github", "-o", "wf.yml", "--force", *INSTALL, cwd=service)
+    assert forced.returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -115,14 +119,14 @@ def test_ci_github_keeps_an_existing_workflow_unless_forced(service_repo: Path) 
 def test_ci_github_mistakes_are_one_clear_error(
     service_repo: Path, args: list[str], message: str
 ) -> None:
-    result = wasmdeploy("ci", "github", *args, cwd=service_repo / "services" / "images")
+    result = wasmdeploy("ci", "github", *args, *INSTALL, cwd=service_repo / "services" / "images")
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not (service_repo / ".github").exists()
 
 
-def test_aws_oidc_role_prints_json_with_the_exact_subjects(tmp_path: Path) -> None:
+def test_aws_oidc_role_prints_json_with_the_exact_subjects(service_repo: Path) -> None:
     result = wasmdeploy(
         "ci",
         "aws-oidc-role",
@@ -136,10 +140,18 @@ def test_aws_oidc_role_prints_json_with_the_exact_subjects(tmp_path: Path) -> No
         "123456789012",
         "--backend",
         "s3://acme-pulumi-state",
-        cwd=tmp_path,
+        cwd=service_repo / "services" / "images",
     )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
+    assert document["RoleName"] == "wasmdeploy-wasm-function-service-deploy"
+    statements = document["Policies"]["wasmdeploy-deploy"]["Statement"]
+    buckets = next(s for s in statements if s["Sid"] == "ServiceBuckets")
+    assert buckets["Resource"] == ["arn:aws:s3:::image-processing-bucket"]
+    functions = next(s for s in statements if s["Sid"] == "ServiceFunctions")
+    assert functions["Resource"] == [
+        "arn:aws:lambda:us-east-1:123456789012:function:wasm-function-service-prod-*"
+    ]
     condition = document["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
     assert condition["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
         "repo:acme/images:ref:refs/heads/main",
@@ -150,7 +162,29 @@ def test_aws_oidc_role_prints_json_with_the_exact_subjects(tmp_path: Path) -> No
     )
 
 
-def test_aws_oidc_role_prints_a_pulumi_program(tmp_path: Path) -> None:
+def test_aws_oidc_role_prints_a_pulumi_program(service_repo: Path) -> None:
+    result = wasmdeploy(
+        "ci",
+        "aws-oidc-role",
+        "--repo",
+        "acme/images",
+        "--pull-requests",
+        "--stage",
+        "prod",
+        "--format",
+        "pulumi",
+        "--backend",
+        "s3://acme-pulumi-state",
+        cwd=service_repo / "services" / "images",
+    )
+    assert result.returncode == 0, result.stderr
+    compile(result.stdout, "__main__.py", "exec")
+    assert "aws.iam.OpenIdConnectProvider(" in result.stdout
+    assert "repo:acme/images:pull_request" in result.stdout
+    assert 'name="wasmdeploy-preview"' in result.stdout  # pull requests: read-only
+
+
+def test_aws_oidc_role_refuses_one_role_for_pull_requests_and_deploys(service_repo: Path) -> None:
     result = wasmdeploy(
         "ci",
         "aws-oidc-role",
@@ -159,21 +193,23 @@ def test_aws_oidc_role_prints_a_pulumi_program(tmp_path: Path) -> None:
         "--environment",
         "prod",
         "--pull-requests",
-        "--format",
-        "pulumi",
+        "--account-id",
+        "123456789012",
         "--backend",
         "s3://acme-pulumi-state",
-        cwd=tmp_path,
+        cwd=service_repo / "services" / "images",
     )
-    assert result.returncode == 0, result.stderr
-    compile(result.stdout, "__main__.py", "exec")
-    assert "aws.iam.OpenIdConnectProvider(" in result.stdout
-    assert "repo:acme/images:pull_request" in result.stdout
+    assert result.returncode == 1
+    assert "read-only preview role" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
-def test_aws_oidc_role_without_a_scope_or_account_is_a_clear_error(tmp_path: Path) -> None:
+def test_aws_oidc_role_without_a_scope_account_or_manifest_is_a_clear_error(
+    service_repo: Path, tmp_path: Path
+) -> None:
+    service = service_repo / "services" / "images"
     no_scope = wasmdeploy(
-        "ci", "aws-oidc-role", "--repo", "acme/images", "--backend", "s3://b-state", cwd=tmp_path
+        "ci", "aws-oidc-role", "--repo", "acme/images", "--backend", "s3://b-state", cwd=service
     )
     assert no_scope.returncode == 1
     assert "Error: say which workflow runs may assume the role" in no_scope.stderr
@@ -186,7 +222,24 @@ def test_aws_oidc_role_without_a_scope_or_account_is_a_clear_error(tmp_path: Pat
         "main",
         "--backend",
         "s3://b-state",
-        cwd=tmp_path,
+        cwd=service,
     )
     assert no_account.returncode == 1
     assert "needs --account-id" in no_account.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    no_manifest = wasmdeploy(
+        "ci",
+        "aws-oidc-role",
+        "--repo",
+        "acme/images",
+        "--branch",
+        "main",
+        "--account-id",
+        "123456789012",
+        "--backend",
+        "s3://b-state",
+        cwd=elsewhere,
+    )
+    assert no_manifest.returncode == 1
+    assert "scoped to one service's resources: no manifest found" in no_manifest.stderr

@@ -89,10 +89,13 @@ def test_s3_image_service_processes_its_sample(tmp_path: Path) -> None:
 def test_a_github_workflow_is_written_for_a_service_outside_any_repository(
     tmp_path: Path,
 ) -> None:
-    service = init("ci-ready", "http", tmp_path)
+    requirement = "wasmdeploy @ git+https://github.com/acme/wasmdeploy@0123abc"
+    service = init("ci-ready", "http", tmp_path, "--install", requirement)
     workflow = yaml.safe_load((service / ".github" / "workflows" / "wasmdeploy.yml").read_text())
     assert workflow["jobs"]
     assert "wasmdeploy validate" in json.dumps(workflow)
+    install = workflow["jobs"]["check"]["steps"][2]
+    assert install["run"] == f"python -m pip install '{requirement}'"
 
 
 def test_no_workflow_is_written_inside_an_existing_repository(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from wasmdeploy.ci.service_facts import (
     read_service_facts,
     requirement_files,
 )
+from wasmdeploy.ci.workflow_options import Reference
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import EdgeTrigger, Function, Sandbox, Service
 
@@ -76,6 +77,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def generate(cwd: Path, loader: ServiceLoader | None = None, **options: Any) -> GeneratedWorkflow:
+    options.setdefault("install", "wasmdeploy @ git+https://github.com/acme/wasmdeploy@abc123")
     request = GithubRequest(cwd=cwd, **options)
     return generate_github_workflow(request, loader or loader_for(["edgeRewrite", "resize"]))
 
@@ -179,9 +181,14 @@ def test_setup_notes_name_the_repository_role_command_variables_and_environments
     notes = "\n".join(generated.notes)
     assert (
         "wasmdeploy ci aws-oidc-role --repo acme/images --environment prod --environment dev"
-        " --pull-requests --backend s3://BUCKET\n" in notes
+        " --backend s3://BUCKET --account-id ACCOUNT_ID\n" in notes
+    )
+    assert (
+        "wasmdeploy ci aws-oidc-role --repo acme/images --pull-requests --stage prod --stage dev"
+        " --backend s3://BUCKET --account-id ACCOUNT_ID\n" in notes
     )
     assert "AWS_DEPLOY_ROLE_ARN" in notes
+    assert "AWS_PREVIEW_ROLE_ARN" in notes
     assert "WASMDEPLOY_BACKEND" in notes
     assert "PULUMI_CONFIG_PASSPHRASE" in notes
     assert "environments prod, dev" in notes
@@ -245,17 +252,17 @@ def test_a_loader_that_cannot_be_imported_is_a_reason_not_a_crash(tmp_path: Path
     assert facts.functions == ()
 
 
-def test_a_separate_preview_role_gets_its_own_read_only_role_command(repo: Path) -> None:
-    generated = generate(
-        repo / "services" / "images",
-        preview_role_var="AWS_PREVIEW_ROLE_ARN",
-        backend="s3://team-state",
-    )
+def test_previews_get_their_own_read_only_role_by_default(repo: Path) -> None:
+    generated = generate(repo / "services" / "images", backend="s3://team-state")
+    assert generated.options.preview_role == Reference(variable="AWS_PREVIEW_ROLE_ARN")
     assert generated.notes[:2] == [
-        "Create the AWS role the deploys assume: wasmdeploy ci aws-oidc-role --repo acme/images"
-        " --environment prod --backend s3://team-state",
-        "Create the read-only role the previews assume: wasmdeploy ci aws-oidc-role"
-        " --repo acme/images --pull-requests --read-only --backend s3://team-state",
+        "Create the AWS role the deploys assume, and the permissions boundary of the roles"
+        " they create (with administrator rights, once): wasmdeploy ci aws-oidc-role"
+        " --repo acme/images --environment prod --backend s3://team-state"
+        " --account-id ACCOUNT_ID",
+        "Create the read-only role the pull-request previews assume: wasmdeploy ci"
+        " aws-oidc-role --repo acme/images --pull-requests --stage prod"
+        " --backend s3://team-state --account-id ACCOUNT_ID",
     ]
     assert "Set the repository variable AWS_PREVIEW_ROLE_ARN to the preview role's ARN." in (
         generated.notes

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from wasmdeploy.ci.deploy_permissions import deploy_permissions_policy, preview_permissions_policy
+from wasmdeploy.ci.deploy_scope import DeployScope
+from wasmdeploy.ci.grants import StateLocation
 from wasmdeploy.ci.oidc_policies import (
     RoleScope,
     default_role_name,
     oidc_provider_arn,
-    state_bucket_from_backend,
+    state_location_from_backend,
     trust_policy,
 )
-from wasmdeploy.ci.role_output import RoleRequest, render_oidc_role
+from wasmdeploy.ci.permissions_boundary import boundary_policy
+from wasmdeploy.ci.role_documents import RoleSpec, role_document
 from wasmdeploy.errors import UserError
 
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
@@ -23,9 +25,7 @@ ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z*]+$")
 
 
 def test_trust_policy_allows_only_githubs_tokens_for_sts_with_the_exact_subjects() -> None:
-    scope = RoleScope(
-        "acme/images", branches=("main", "release/v2"), environments=("prod",), pull_requests=True
-    )
+    scope = RoleScope("acme/images", branches=("main", "release/v2"), environments=("prod",))
     statement = trust_policy(scope, PROVIDER)["Statement"][0]
     assert statement["Principal"] == {"Federated": PROVIDER}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
@@ -36,10 +36,16 @@ def test_trust_policy_allows_only_githubs_tokens_for_sts_with_the_exact_subjects
                 "repo:acme/images:ref:refs/heads/main",
                 "repo:acme/images:ref:refs/heads/release/v2",
                 "repo:acme/images:environment:prod",
-                "repo:acme/images:pull_request",
             ],
         }
     }
+
+
+def test_pull_requests_and_deploy_jobs_cannot_share_a_role() -> None:
+    with pytest.raises(UserError, match="read-only preview role"):
+        RoleScope("acme/images", environments=("prod",), pull_requests=True)
+    subjects = RoleScope("acme/images", pull_requests=True).subjects
+    assert subjects == ["repo:acme/images:pull_request"]
 
 
 def test_no_wildcard_subject_can_be_granted() -> None:
@@ -60,145 +66,116 @@ def test_repository_must_be_owner_slash_repo(repo: str) -> None:
         RoleScope(repo, branches=("main",))
 
 
-def test_permissions_cover_every_service_a_deploy_touches() -> None:
-    policy = deploy_permissions_policy("acme-state")
-    actions = [a for s in policy["Statement"] for a in s["Action"]]
-    assert all(ACTION.match(action) for action in actions), actions
-    services = {action.split(":")[0] for action in actions}
-    assert {"lambda", "iam", "s3", "apigateway", "cloudfront", "logs"} <= services
-    sids = [s["Sid"] for s in policy["Statement"]]
-    assert len(sids) == len(set(sids))
-
-
-def test_pass_role_is_limited_to_lambda_and_lambda_at_edge() -> None:
-    statements = deploy_permissions_policy("acme-state")["Statement"]
-    passing = [s for s in statements if "iam:PassRole" in s["Action"]]
-    assert len(passing) == 1
-    assert passing[0]["Action"] == ["iam:PassRole"]
-    assert passing[0]["Condition"] == {
-        "StringEquals": {
-            "iam:PassedToService": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]
-        }
-    }
-
-
-def test_state_bucket_is_readable_writable_and_listable() -> None:
-    statements = {
-        s["Sid"]: s for s in deploy_permissions_policy("acme-state", "aws-cn")["Statement"]
-    }
-    assert statements["PulumiStateBucket"]["Resource"] == "arn:aws-cn:s3:::acme-state"
-    assert "s3:ListBucket" in statements["PulumiStateBucket"]["Action"]
-    assert statements["PulumiStateObjects"]["Resource"] == "arn:aws-cn:s3:::acme-state/*"
-    assert set(statements["PulumiStateObjects"]["Action"]) == {
-        "s3:GetObject",
-        "s3:PutObject",
-        "s3:DeleteObject",
-    }
-
-
 @pytest.mark.parametrize(
-    ("backend", "bucket"),
+    ("backend", "bucket", "prefix"),
     [
-        ("s3://acme-state", "acme-state"),
-        ("s3://acme-state/images/prod", "acme-state"),
-        ("s3://acme.state?region=eu-west-1&awssdk=v2", "acme.state"),
+        ("s3://acme-state", "acme-state", ""),
+        ("s3://acme-state/images/prod/", "acme-state", "images/prod"),
+        ("s3://acme.state?region=eu-west-1&awssdk=v2", "acme.state", ""),
     ],
 )
-def test_state_bucket_is_read_from_the_backend_url(backend: str, bucket: str) -> None:
-    assert state_bucket_from_backend(backend) == bucket
+def test_state_location_is_read_from_the_backend_url(
+    backend: str, bucket: str, prefix: str
+) -> None:
+    assert state_location_from_backend(backend) == StateLocation(bucket, prefix)
 
 
-def test_json_output_is_one_well_formed_document_ready_for_the_aws_cli() -> None:
-    text = render_oidc_role(
-        RoleRequest(
-            repository="acme/images",
-            environments=("prod", "dev"),
-            pull_requests=True,
-            account_id="123456789012",
-            backend="s3://acme-state/images",
-        )
-    )
-    document = json.loads(text)
-    assert document["RoleName"] == "wasmdeploy-github-acme-images"
-    assert document["RoleArn"] == "arn:aws:iam::123456789012:role/wasmdeploy-github-acme-images"
+@pytest.mark.parametrize("backend", ["file://state", "s3://Bad_Bucket"])
+def test_a_backend_that_is_not_an_s3_bucket_is_a_user_error(backend: str) -> None:
+    with pytest.raises(UserError, match=r"s3:// URL|not an S3 bucket name"):
+        state_location_from_backend(backend)
+
+
+SCOPE = DeployScope(service="images", stages=("prod", "dev"), regions=("eu-west-1",))
+STATE = StateLocation("acme-state", "images")
+
+
+def spec(**changes: object) -> RoleSpec:
+    base: dict[str, object] = {
+        "trust": RoleScope("acme/images", environments=("prod", "dev")),
+        "deploy": SCOPE,
+        "account_id": "123456789012",
+        "state": STATE,
+        "role_name": "wasmdeploy-images-deploy",
+    }
+    return RoleSpec(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def test_json_document_holds_the_role_its_policy_and_the_boundary_of_its_roles() -> None:
+    document = role_document(spec())
+    role_arn = "arn:aws:iam::123456789012:role/wasmdeploy-images-deploy"
+    assert document["RoleName"] == "wasmdeploy-images-deploy"
+    assert document["RoleArn"] == role_arn
     assert document["OpenIDConnectProvider"] == {
         "Arn": PROVIDER,
         "Url": "https://token.actions.githubusercontent.com",
         "ClientIDList": ["sts.amazonaws.com"],
     }
     trust = document["AssumeRolePolicyDocument"]
-    assert trust["Version"] == "2012-10-17"
     assert trust["Statement"][0]["Condition"]["StringEquals"][
         "token.actions.githubusercontent.com:sub"
-    ] == [
-        "repo:acme/images:environment:prod",
-        "repo:acme/images:environment:dev",
-        "repo:acme/images:pull_request",
-    ]
-    assert document["Policies"] == {"wasmdeploy-deploy": deploy_permissions_policy("acme-state")}
-
-
-@pytest.mark.parametrize(
-    ("changes", "fragment"),
-    [
-        ({"account_id": None}, "needs --account-id"),
-        ({"account_id": "12345"}, "12-digit"),
-        ({"backend": None}, "state bucket"),
-        ({"backend": "file://state"}, "not an s3:// URL"),
-        ({"role_name": "bad name"}, "invalid IAM role name"),
-        ({"partition": "aws-mars"}, "unknown AWS partition"),
-        ({"max_session_seconds": 60}, "between 3600 and 43200"),
-    ],
-)
-def test_bad_role_requests_are_user_errors(changes: dict[str, object], fragment: str) -> None:
-    base: dict[str, object] = {
-        "repository": "acme/images",
-        "branches": ("main",),
-        "account_id": "123456789012",
-        "backend": "s3://acme-state",
+    ] == ["repo:acme/images:environment:prod", "repo:acme/images:environment:dev"]
+    assert document["Policies"] == {
+        "wasmdeploy-deploy": deploy_permissions_policy(SCOPE, "123456789012", STATE, role_arn)
     }
-    with pytest.raises(UserError, match=fragment):
-        render_oidc_role(RoleRequest(**{**base, **changes}))  # type: ignore[arg-type]
+    boundary = document["PermissionsBoundaryForServiceRoles"]
+    assert boundary["Arn"] == (
+        "arn:aws:iam::123456789012:policy/wasmdeploy/images/permissions-boundary"
+    )
+    assert boundary["Path"] == "/wasmdeploy/images/"
+    assert boundary["PolicyName"] == "permissions-boundary"
+
+
+def test_preview_role_document_has_the_read_only_policy_and_no_boundary() -> None:
+    document = role_document(
+        spec(trust=RoleScope("acme/images", pull_requests=True), read_only=True)
+    )
+    assert document["Policies"] == {
+        "wasmdeploy-preview": preview_permissions_policy(SCOPE, "123456789012", STATE)
+    }
+    assert "PermissionsBoundaryForServiceRoles" not in document
+    assert document["Description"].startswith("wasmdeploy previews of images")
+
+
+def test_boundary_caps_service_roles_at_their_logs_data_and_the_manifests_statements() -> None:
+    scope = DeployScope(
+        service="images",
+        stages=("prod",),
+        regions=("eu-west-1",),
+        buckets=("uploads",),
+        key_value=True,
+        iam_statements=(
+            {"Effect": "Allow", "Action": ["ses:SendEmail"], "Resource": "*"},
+            {"Effect": "Deny", "Action": ["s3:DeleteObject"], "Resource": "*"},
+        ),
+    )
+    document = boundary_policy(spec(deploy=scope).target)
+    by_sid = {s["Sid"]: s for s in document["Statement"]}
+    assert by_sid["WriteOwnLogs"]["Resource"] == [
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/images-prod-*"
+    ]
+    assert by_sid["ServiceObjects"]["Resource"] == ["arn:aws:s3:::uploads/*"]
+    assert (
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/images-prod-*"
+        in (by_sid["ServiceTables"]["Resource"])
+    )
+    assert by_sid["ManifestStatement1"]["Action"] == ["ses:SendEmail"]
+    assert "ManifestStatement2" not in by_sid  # a Deny needs no room under a cap
+    assert not any(a.startswith("iam:") for s in document["Statement"] for a in s["Action"])
+
+
+def test_a_boundary_beyond_iams_size_limit_says_how_to_shrink_it() -> None:
+    many = tuple(f"queue-number-{n:04d}-with-a-long-name" for n in range(200))
+    scope = DeployScope(service="images", stages=("prod",), regions=("eu-west-1",), queues=many)
+    with pytest.raises(UserError, match="6144") as raised:
+        boundary_policy(spec(deploy=scope).target)
+    assert raised.value.hint and "prefix" in raised.value.hint
 
 
 def test_default_role_name_fits_iam_limits() -> None:
-    name = default_role_name("a-very-long-organisation-name/" + "r" * 90)
+    name = default_role_name("a-very-long-service-name-" + "r" * 90)
     assert len(name) == 64
+    assert name.endswith("-deploy")
     assert re.match(r"^[\w+=,.@-]+$", name)
+    assert default_role_name("images", read_only=True) == "wasmdeploy-images-preview"
     assert oidc_provider_arn("123456789012", "aws-us-gov").startswith("arn:aws-us-gov:iam::")
-
-
-WRITE_VERBS = re.compile(
-    r":(Create|Delete|Put|Update|Attach|Detach|Pass|Publish|Add|Remove|Tag|"
-    r"Untag|Invoke|Enable|Disable|POST|PUT|PATCH|DELETE|\*)"
-)
-
-
-def test_preview_role_reads_only_apart_from_the_state_bucket() -> None:
-    policy = preview_permissions_policy("acme-state")
-    for statement in policy["Statement"]:
-        writes = [a for a in statement["Action"] if WRITE_VERBS.search(a)]
-        if statement["Sid"] == "PulumiStateObjects":
-            assert statement["Resource"] == "arn:aws:s3:::acme-state/*"
-        else:
-            assert writes == [], statement["Sid"]
-    deploy_actions = {
-        a for s in deploy_permissions_policy("acme-state")["Statement"] for a in s["Action"]
-    }
-    assert any(WRITE_VERBS.search(action) for action in deploy_actions)
-
-
-def test_read_only_role_is_named_and_filled_as_a_preview_role() -> None:
-    document = json.loads(
-        render_oidc_role(
-            RoleRequest(
-                repository="acme/images",
-                pull_requests=True,
-                read_only=True,
-                account_id="123456789012",
-                backend="s3://acme-state",
-            )
-        )
-    )
-    assert document["RoleName"] == "wasmdeploy-github-acme-images-preview"
-    assert document["Policies"] == {"wasmdeploy-preview": preview_permissions_policy("acme-state")}

@@ -116,14 +116,15 @@ def test_deploy_runs_in_the_stage_environment_and_never_cancels_a_running_deploy
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
 
 
-def test_oidc_credentials_assume_the_role_in_the_region() -> None:
+def test_deploys_assume_the_deploy_role_and_previews_the_read_only_one() -> None:
     workflow = build_workflow(OPTIONS)
-    for job_id in ("preview-prod", "deploy-prod"):
+    expected = {
+        "preview-prod": "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+        "deploy-prod": "arn:aws:iam::123456789012:role/deploy",
+    }
+    for job_id, role in expected.items():
         credentials = step_using(workflow["jobs"][job_id], "aws-credentials")
-        assert credentials["with"] == {
-            "role-to-assume": "arn:aws:iam::123456789012:role/deploy",
-            "aws-region": "eu-central-1",
-        }
+        assert credentials["with"] == {"role-to-assume": role, "aws-region": "eu-central-1"}
     assert workflow["permissions"] == {"contents": "read"}
 
 
@@ -143,9 +144,24 @@ def test_role_and_backend_can_come_from_repository_variables() -> None:
     assert workflow["env"]["WASMDEPLOY_BACKEND"] == "${{ vars.STATE_URL }}"
 
 
-def test_passphrase_comes_from_the_named_secret() -> None:
+def test_passphrase_reaches_only_the_jobs_that_open_the_stack() -> None:
     workflow = build_workflow(replace(OPTIONS, passphrase_secret="STACK_PASSPHRASE"))
-    assert workflow["env"]["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.STACK_PASSPHRASE }}"
+    assert "PULUMI_CONFIG_PASSPHRASE" not in workflow["env"]
+    assert "env" not in workflow["jobs"]["check"]  # the service's own tests never see it
+    for job_id in ("preview-prod", "deploy-prod"):
+        env = workflow["jobs"][job_id]["env"]
+        assert env["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.STACK_PASSPHRASE }}"
+    assert workflow["jobs"]["deploy-prod"]["environment"] == {"name": "prod"}
+    assert "environment" not in workflow["jobs"]["preview-prod"]
+
+
+def test_deploy_jobs_put_the_service_roles_under_the_permissions_boundary() -> None:
+    workflow = build_workflow(
+        replace(OPTIONS, permissions_boundary=Reference(literal="wasmdeploy/images/b"))
+    )
+    for job_id in ("preview-prod", "deploy-prod"):
+        env = workflow["jobs"][job_id]["env"]
+        assert env["WASMDEPLOY_PERMISSIONS_BOUNDARY"] == "wasmdeploy/images/b"
 
 
 def test_pulumi_cli_comes_from_pulumis_action_before_any_pulumi_command() -> None:

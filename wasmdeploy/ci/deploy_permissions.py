@@ -1,210 +1,353 @@
-"""What a role that runs wasmdeploy may do in AWS.
+"""What a role that runs wasmdeploy may do in AWS, scoped to one service's resources.
 
-`deploy_permissions_policy` covers what a deploy creates and reads back: Lambda
-functions, layers and versions (Lambda@Edge included), the functions' IAM roles
-(passed to Lambda only), S3 buckets and their notifications, API Gateway (HTTP
-and REST), CloudFront, CloudWatch Logs, and the Pulumi state bucket.
-
-`preview_permissions_policy` is for a role that only previews (pull requests):
-the state bucket, and reads.
+Each `Grant` names the resources of one kind the service's stack owns (by the
+`{service}-{stage}-` prefix the stack gives them, or by the names the manifest
+lists), the actions that read them and those that change them. The deploy
+role gets both; a preview role gets the reads, and the lock files of the
+Pulumi state. Roles the deploy creates live under the service's IAM path and
+must carry the service's permissions boundary (`iam:PermissionsBoundary`), so
+the role can never create, or turn itself into, anything with wider rights.
+docs/deploy-permissions.md explains every statement.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from wasmdeploy.ci.deploy_scope import DeployScope
+from wasmdeploy.ci.grants import POLICY_VERSION, Grant, Policy, StateLocation, Target
+from wasmdeploy.ci.service_grants import event_grants, http_grants
 
-POLICY_VERSION = "2012-10-17"
-
-Policy = dict[str, Any]
-
-
-def _statement(sid: str, actions: list[str], resources: list[str] | str, **extra: Any) -> Policy:
-    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+# sts:GetCallerIdentity has no resource: the program asks which account it deploys to.
+UNSCOPED_ACTIONS = ("sts:GetCallerIdentity",)
 
 
-def deploy_permissions_policy(state_bucket: str, partition: str = "aws") -> Policy:
-    """What `wasmdeploy up/preview/destroy/outputs/invoke --remote/logs` call, as one policy."""
-    p = partition
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [
-            *_state_statements(state_bucket, p),
-            _statement(
-                "LambdaFunctionsAndLayers",
-                [
-                    "lambda:*Function*",
-                    "lambda:*Layer*",
-                    "lambda:*Permission",
-                    "lambda:*Policy",
-                    "lambda:*Alias*",
-                    "lambda:*EventInvokeConfig",
-                    "lambda:PublishVersion",
-                    "lambda:ListVersionsByFunction",
-                    "lambda:TagResource",
-                    "lambda:UntagResource",
-                    "lambda:ListTags",
-                    "lambda:InvokeFunction",
-                    "lambda:EnableReplication*",
-                    "lambda:DisableReplication*",
-                    "lambda:GetAccountSettings",
-                ],
-                "*",
-            ),
-            _statement(
-                "FunctionRoles",
-                [
-                    "iam:CreateRole",
-                    "iam:DeleteRole",
-                    "iam:GetRole",
-                    "iam:UpdateRole",
-                    "iam:UpdateAssumeRolePolicy",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                    "iam:ListRoleTags",
-                    "iam:PutRolePolicy",
-                    "iam:GetRolePolicy",
-                    "iam:DeleteRolePolicy",
-                    "iam:ListRolePolicies",
-                    "iam:AttachRolePolicy",
-                    "iam:DetachRolePolicy",
-                    "iam:ListAttachedRolePolicies",
-                    "iam:ListInstanceProfilesForRole",
-                ],
-                f"arn:{p}:iam::*:role/*",
-            ),
-            _statement(
-                "PassFunctionRolesToLambdaOnly",
-                ["iam:PassRole"],
-                f"arn:{p}:iam::*:role/*",
-                Condition={
-                    "StringEquals": {
-                        "iam:PassedToService": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]
-                    }
-                },
-            ),
-            _statement(
-                "LambdaEdgeReplication",
-                ["iam:CreateServiceLinkedRole"],
-                f"arn:{p}:iam::*:role/aws-service-role/*",
-                Condition={
-                    "StringEquals": {
-                        "iam:AWSServiceName": [
-                            "replicator.lambda.amazonaws.com",
-                            "logger.cloudfront.amazonaws.com",
-                        ]
-                    }
-                },
-            ),
-            _statement(
-                "ServiceBuckets",
-                [
-                    "s3:CreateBucket",
-                    "s3:DeleteBucket",
-                    "s3:ListBucket",
-                    "s3:GetBucket*",
-                    "s3:PutBucket*",
-                    "s3:DeleteBucket*",
-                    "s3:Get*Configuration",
-                    "s3:Put*Configuration",
-                    "s3:GetObject",
-                    "s3:PutObject",
-                    "s3:ListAllMyBuckets",
-                ],
-                "*",
-            ),
-            _statement(
-                "ApiGateway",
-                [
-                    "apigateway:GET",
-                    "apigateway:POST",
-                    "apigateway:PUT",
-                    "apigateway:PATCH",
-                    "apigateway:DELETE",
-                    "apigateway:TagResource",
-                    "apigateway:UntagResource",
-                ],
-                f"arn:{p}:apigateway:*::/*",
-            ),
-            _statement("CloudFront", ["cloudfront:*"], "*"),
-            _statement(
-                "Logs",
-                [
-                    "logs:CreateLogGroup",
-                    "logs:DeleteLogGroup",
-                    "logs:DescribeLogGroups",
-                    "logs:DescribeLogStreams",
-                    "logs:PutRetentionPolicy",
-                    "logs:DeleteRetentionPolicy",
-                    "logs:TagResource",
-                    "logs:UntagResource",
-                    "logs:ListTagsForResource",
-                    "logs:ListTagsLogGroup",
-                    "logs:TagLogGroup",
-                    "logs:FilterLogEvents",
-                    "logs:GetLogEvents",
-                    "logs:StartLiveTail",
-                ],
-                "*",
-            ),
-            _statement("Identity", ["sts:GetCallerIdentity"], "*"),
-        ],
-    }
-
-
-def _state_statements(state_bucket: str, partition: str) -> list[Policy]:
-    """Read and write the Pulumi state (writes include the stack's lock files)."""
+def state_grants(state: StateLocation, partition: str) -> list[Grant]:
+    """Read and write the Pulumi state; a preview writes only the stack's lock."""
     return [
-        _statement(
+        Grant(
             "PulumiStateBucket",
-            ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
-            f"arn:{partition}:s3:::{state_bucket}",
+            (f"arn:{partition}:s3:::{state.bucket}",),
+            reads=("s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"),
         ),
-        _statement(
+        Grant(
             "PulumiStateObjects",
-            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            f"arn:{partition}:s3:::{state_bucket}/*",
+            (state.objects(partition),),
+            reads=("s3:GetObject",),
+            writes=("s3:PutObject", "s3:DeleteObject"),
         ),
     ]
 
 
-def preview_permissions_policy(state_bucket: str, partition: str = "aws") -> Policy:
-    """What `wasmdeploy preview` needs: the state, and reads of what the stack holds."""
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [
-            *_state_statements(state_bucket, partition),
-            _statement(
-                "ReadDeployedResources",
-                [
-                    "lambda:Get*",
-                    "lambda:List*",
-                    "iam:GetRole",
-                    "iam:GetRolePolicy",
-                    "iam:ListRolePolicies",
-                    "iam:ListAttachedRolePolicies",
-                    "iam:ListRoleTags",
-                    "s3:GetBucket*",
-                    "s3:Get*Configuration",
-                    "s3:ListBucket",
-                    "s3:ListAllMyBuckets",
-                    "apigateway:GET",
-                    "cloudfront:Get*",
-                    "cloudfront:List*",
-                    "logs:DescribeLogGroups",
-                    "logs:ListTagsForResource",
-                    "logs:ListTagsLogGroup",
-                ],
-                "*",
+def lock_grant(state: StateLocation, partition: str) -> Grant:
+    return Grant(
+        "PulumiStateLocks",
+        (state.objects(partition, ".pulumi/locks/"),),
+        reads=("s3:PutObject", "s3:DeleteObject"),
+    )
+
+
+def function_grants(target: Target) -> list[Grant]:
+    prefixed = target.prefixed
+    functions = target.regional("lambda", prefixed("function:{prefix}*"), edge=True)
+    layers = target.regional(
+        "lambda", [*prefixed("layer:{prefix}*"), *prefixed("layer:{prefix}*:*")]
+    )
+    grants = [
+        Grant(
+            "ServiceFunctions",
+            functions,
+            reads=(
+                "lambda:GetFunction",
+                "lambda:GetFunctionConfiguration",
+                "lambda:GetFunctionCodeSigningConfig",
+                "lambda:GetFunctionConcurrency",
+                "lambda:GetFunctionEventInvokeConfig",
+                "lambda:GetFunctionRecursionConfig",
+                "lambda:GetPolicy",
+                "lambda:GetRuntimeManagementConfig",
+                "lambda:ListTags",
+                "lambda:ListVersionsByFunction",
             ),
-            _statement("Identity", ["sts:GetCallerIdentity"], "*"),
+            writes=(
+                "lambda:CreateFunction",
+                "lambda:DeleteFunction",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+                "lambda:PublishVersion",
+                "lambda:AddPermission",
+                "lambda:RemovePermission",
+                "lambda:PutFunctionConcurrency",
+                "lambda:DeleteFunctionConcurrency",
+                "lambda:PutFunctionEventInvokeConfig",
+                "lambda:UpdateFunctionEventInvokeConfig",
+                "lambda:DeleteFunctionEventInvokeConfig",
+                "lambda:TagResource",
+                "lambda:UntagResource",
+                "lambda:InvokeFunction",
+                *(
+                    ("lambda:EnableReplication", "lambda:DisableReplication")
+                    if target.scope.edge
+                    else ()
+                ),
+            ),
+        ),
+        Grant(
+            "ServiceLayers",
+            layers,
+            reads=("lambda:GetLayerVersion",),
+            writes=("lambda:PublishLayerVersion", "lambda:DeleteLayerVersion"),
+        ),
+    ]
+    if target.scope.event_sources:
+        grants += event_source_mapping_grants(target, functions)
+    return grants
+
+
+def event_source_mapping_grants(target: Target, functions: tuple[str, ...]) -> list[Grant]:
+    """Mappings have random ids: created, changed and deleted only for the service's functions."""
+    mappings = target.regional("lambda", ["event-source-mapping:*"])
+    return [
+        Grant(
+            "ServiceEventSourceMappings",
+            ("*",),
+            writes=(
+                "lambda:CreateEventSourceMapping",
+                "lambda:UpdateEventSourceMapping",
+                "lambda:DeleteEventSourceMapping",
+            ),
+            condition={"ArnLike": {"lambda:FunctionArn": list(functions)}},
+        ),
+        Grant(
+            "ReadEventSourceMappings",
+            mappings,
+            reads=("lambda:GetEventSourceMapping", "lambda:ListTags"),
+            writes=("lambda:TagResource", "lambda:UntagResource"),
+        ),
+    ]
+
+
+def role_grants(target: Target) -> list[Grant]:
+    """The service's own roles only, each created with (and kept under) its boundary."""
+    roles = target.role_arns
+    bounded = {"StringEquals": {"iam:PermissionsBoundary": target.boundary_arn}}
+    services = ["lambda.amazonaws.com"]
+    if target.scope.edge:
+        services.append("edgelambda.amazonaws.com")
+    if target.scope.rules:
+        services.append("scheduler.amazonaws.com")
+    grants = [
+        Grant(
+            "CreateServiceRolesWithinTheBoundary",
+            roles,
+            writes=("iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"),
+            condition=bounded,
+        ),
+        Grant(
+            "ManageServiceRoles",
+            roles,
+            reads=(
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListRoleTags",
+                "iam:ListInstanceProfilesForRole",
+            ),
+            writes=(
+                "iam:DeleteRole",
+                "iam:DeleteRolePolicy",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+            ),
+        ),
+        Grant(
+            "PassServiceRolesToTheirServices",
+            roles,
+            writes=("iam:PassRole",),
+            condition={"StringEquals": {"iam:PassedToService": services}},
+        ),
+    ]
+    if target.scope.edge:
+        grants.append(edge_replication_grant(target))
+    return grants
+
+
+def edge_replication_grant(target: Target) -> Grant:
+    """Lambda@Edge replicates through service-linked roles, created once per account."""
+    roles = {
+        "replicator.lambda.amazonaws.com": "AWSServiceRoleForLambdaReplicator",
+        "logger.cloudfront.amazonaws.com": "AWSServiceRoleForCloudFrontLogger",
+    }
+    return Grant(
+        "EdgeServiceLinkedRoles",
+        tuple(
+            f"arn:{target.scope.partition}:iam::{target.account}:role/aws-service-role/{service}/{name}"
+            for service, name in roles.items()
+        ),
+        writes=("iam:CreateServiceLinkedRole",),
+        condition={"StringEquals": {"iam:AWSServiceName": list(roles)}},
+    )
+
+
+def bucket_grants(target: Target) -> list[Grant]:
+    scope, p = target.scope, target.scope.partition
+    grants = []
+    if scope.buckets:
+        buckets = tuple(f"arn:{p}:s3:::{name}" for name in scope.buckets)
+        writes = [
+            "s3:CreateBucket",
+            "s3:DeleteBucket",
+            "s3:PutBucketTagging",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutEncryptionConfiguration",
+            "s3:PutBucketVersioning",
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+            "s3:PutBucketNotification",
+        ]
+        if not scope.retain_buckets:
+            writes.append("s3:ListBucketVersions")
+        grants.append(
+            Grant(
+                "ServiceBuckets",
+                buckets,
+                reads=("s3:ListBucket", "s3:GetBucket*", "s3:Get*Configuration"),
+                writes=tuple(writes),
+            )
+        )
+        if not scope.retain_buckets:
+            grants.append(
+                Grant(
+                    "EmptyServiceBucketsOnDestroy",
+                    tuple(f"{arn}/*" for arn in buckets),
+                    writes=("s3:DeleteObject", "s3:DeleteObjectVersion"),
+                )
+            )
+    if scope.existing_buckets:
+        grants.append(
+            Grant(
+                "ExistingTriggerBuckets",
+                tuple(f"arn:{p}:s3:::{name}" for name in scope.existing_buckets),
+                reads=("s3:GetBucketNotification", "s3:GetBucketLocation"),
+                writes=("s3:PutBucketNotification",),
+            )
+        )
+    return grants
+
+
+def log_grants(target: Target) -> list[Grant]:
+    groups = list(
+        target.regional(
+            "logs",
+            [*target.prefixed("log-group:/aws/lambda/{prefix}*")],
+            edge=True,
+        )
+    )
+    if target.scope.edge:
+        groups += target.prefixed(
+            f"arn:{target.scope.partition}:logs:*:{target.account}:log-group:/aws/lambda/us-east-1."
+            "{prefix}*"
+        )
+    return [
+        Grant(
+            "ServiceLogGroups",
+            tuple(groups),
+            reads=(
+                "logs:ListTagsForResource",
+                "logs:ListTagsLogGroup",
+                "logs:DescribeLogStreams",
+                "logs:FilterLogEvents",
+                "logs:GetLogEvents",
+            ),
+            writes=(
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteRetentionPolicy",
+                "logs:TagResource",
+                "logs:UntagResource",
+                "logs:TagLogGroup",
+                "logs:UntagLogGroup",
+            ),
+        ),
+        Grant(
+            "FindLogGroups",
+            target.regional("logs", ["log-group:*"], edge=True),
+            reads=("logs:DescribeLogGroups",),
+        ),
+    ]
+
+
+def service_grants(target: Target) -> list[Grant]:
+    """Everything but the state: what the stack declares, for this scope."""
+    return [
+        *function_grants(target),
+        *role_grants(target),
+        *bucket_grants(target),
+        *log_grants(target),
+        *http_grants(target),
+        *event_grants(target),
+        Grant("Identity", ("*",), reads=UNSCOPED_ACTIONS),
+    ]
+
+
+def self_protection_statement(target: Target, role_arn: str) -> Policy:
+    """An explicit Deny, which no Allow can outweigh: the role never changes itself, its
+    trust or the boundary, and never lifts a boundary off any role."""
+    return {
+        "Sid": "NeverWidenItsOwnRights",
+        "Effect": "Deny",
+        "Action": [
+            "iam:AttachRolePolicy",
+            "iam:DeleteRolePermissionsBoundary",
+            "iam:CreatePolicyVersion",
+            "iam:DeletePolicy",
+            "iam:DeletePolicyVersion",
+            "iam:SetDefaultPolicyVersion",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:UpdateRole",
+            "iam:TagRole",
+            "iam:UntagRole",
         ],
+        "Resource": [role_arn, target.boundary_arn],
     }
 
 
-def permissions_policy(state_bucket: str, partition: str = "aws", *, read_only: bool) -> Policy:
+def permissions_policy(
+    scope: DeployScope,
+    account_id: str,
+    state: StateLocation,
+    *,
+    read_only: bool,
+    role_arn: str | None = None,
+) -> Policy:
+    """The deploy role's policy, or (`read_only`) the preview role's; `role_arn` (the role
+    that gets the policy) adds an explicit Deny on changing itself."""
+    target = Target(scope, account_id)
+    grants = [*state_grants(state, scope.partition), *service_grants(target)]
     if read_only:
-        return preview_permissions_policy(state_bucket, partition)
-    return deploy_permissions_policy(state_bucket, partition)
+        grants.insert(2, lock_grant(state, scope.partition))
+    statements = [s for s in (g.statement(read_only=read_only) for g in grants) if s is not None]
+    if role_arn is not None and not read_only:
+        statements.append(self_protection_statement(target, role_arn))
+    return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def deploy_permissions_policy(
+    scope: DeployScope, account_id: str, state: StateLocation, role_arn: str | None = None
+) -> Policy:
+    """What `wasmdeploy up/preview/destroy/refresh/outputs/invoke --remote/logs` call."""
+    return permissions_policy(scope, account_id, state, read_only=False, role_arn=role_arn)
+
+
+def preview_permissions_policy(scope: DeployScope, account_id: str, state: StateLocation) -> Policy:
+    """What `wasmdeploy preview` needs: the state (and its lock), and reads."""
+    return permissions_policy(scope, account_id, state, read_only=True)
 
 
 def policy_name(*, read_only: bool) -> str:

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wasmdeploy import __version__
 from wasmdeploy.ci import service_facts as facts_module
 from wasmdeploy.ci.files import (
     DEFAULT_WORKFLOW,
@@ -20,11 +19,14 @@ from wasmdeploy.ci.files import (
     write_new_file,
 )
 from wasmdeploy.ci.github_workflow import build_workflow
+from wasmdeploy.ci.install_spec import install_requirement, installed_provenance
 from wasmdeploy.ci.service_facts import ServiceFacts, ServiceLoader
 from wasmdeploy.ci.stage_map import parse_stage_mappings
 from wasmdeploy.ci.workflow_options import (
     DEFAULT_BACKEND_VAR,
+    DEFAULT_BOUNDARY_VAR,
     DEFAULT_PASSPHRASE_SECRET,
+    DEFAULT_PREVIEW_ROLE_VAR,
     DEFAULT_PYTHON,
     DEFAULT_ROLE_VAR,
     Reference,
@@ -37,6 +39,7 @@ from wasmdeploy.ci.workflow_options import (
 )
 from wasmdeploy.ci.yaml_output import dump_workflow
 from wasmdeploy.errors import UserError
+from wasmdeploy.stacks.arns import boundary_policy_path
 
 
 @dataclass(frozen=True)
@@ -123,42 +126,54 @@ def workflow_name(facts: ServiceFacts) -> str:
 
 
 def role_commands(options: WorkflowOptions, repository: str | None) -> list[str]:
-    """The `aws-oidc-role` commands that create the role(s) this workflow assumes."""
-    base = f"wasmdeploy ci aws-oidc-role --repo {repository or 'OWNER/REPO'}"
-    backend = f" --backend {options.backend.literal or 's3://BUCKET'}"
+    """The `aws-oidc-role` commands that create the deploy role and the preview role."""
+    base = f"wasmdeploy ci aws-oidc-role --repo {repository or 'OWNER/REPO'}{options.manifest_args}"
+    tail = f" --backend {options.backend.literal or 's3://BUCKET'} --account-id ACCOUNT_ID"
     environments = "".join(f" --environment {stage}" for stage in options.stage_names)
-    if options.preview_role is None:
-        return [f"{base}{environments} --pull-requests{backend}"]
-    return [f"{base}{environments}{backend}", f"{base} --pull-requests --read-only{backend}"]
+    stages = "".join(f" --stage {stage}" for stage in options.stage_names)
+    return [f"{base}{environments}{tail}", f"{base} --pull-requests{stages}{tail}"]
 
 
 def setup_notes(options: WorkflowOptions, repository: str | None) -> list[str]:
     """What the user still has to do in AWS and on GitHub, in order."""
-    commands = role_commands(options, repository)
-    notes = [f"Create the AWS role the deploys assume: {commands[0]}"]
-    if len(commands) > 1:
-        notes.append(f"Create the read-only role the previews assume: {commands[1]}")
+    deploy, preview = role_commands(options, repository)
+    notes = [
+        "Create the AWS role the deploys assume, and the permissions boundary of the roles"
+        f" they create (with administrator rights, once): {deploy}",
+        f"Create the read-only role the pull-request previews assume: {preview}",
+    ]
     references = (
-        (options.role, "the role's ARN"),
+        (options.role, "the deploy role's ARN"),
         (options.preview_role, "the preview role's ARN"),
         (options.backend, "the Pulumi state URL (s3://BUCKET)"),
+        (options.permissions_boundary, "the boundary's ARN (printed by aws-oidc-role)"),
     )
     for reference, what in references:
-        if reference is not None and reference.variable:
+        if reference.variable:
             notes.append(f"Set the repository variable {reference.variable} to {what}.")
     notes.append(
-        f"Add the repository secret {options.passphrase_secret} (encrypts the stack's secrets)."
+        f"Add the secret {options.passphrase_secret} (encrypts the stack's secrets; previews"
+        " need it too). Keep any other deploy secret in the stage's environment."
     )
     notes.append(
         f"Create the GitHub environments {', '.join(options.stage_names)}"
         " (add required reviewers to production)."
     )
-    if options.preview_role is None:
-        notes.append(
-            "Tighter: previews run code from pull requests; give them a read-only role with"
-            " --preview-role-var NAME and `aws-oidc-role ... --pull-requests --read-only`."
-        )
     return notes
+
+
+def boundary_reference(facts: ServiceFacts) -> Reference:
+    """The boundary's IAM path and name, resolved in the deploying account."""
+    if facts.name:
+        return Reference(literal=boundary_policy_path(facts.name).lstrip("/"))
+    return Reference(variable=DEFAULT_BOUNDARY_VAR)
+
+
+def choose_install(request: GithubRequest) -> str:
+    """`--install`, else the requirement that installs exactly this wasmdeploy."""
+    if request.install:
+        return request.install
+    return install_requirement(installed_provenance())
 
 
 def generate_github_workflow(
@@ -175,12 +190,13 @@ def generate_github_workflow(
     role = role_reference(request.role_arn, request.role_var, option="--role")
     preview_role = role_reference(
         request.preview_role_arn, request.preview_role_var, option="--preview-role"
-    )
+    ) or Reference(variable=DEFAULT_PREVIEW_ROLE_VAR)
     options = WorkflowOptions(
         stages=parse_stage_mappings(request.stages),
         role=role or Reference(variable=DEFAULT_ROLE_VAR),
         backend=choose_backend(request, facts),
         preview_role=preview_role,
+        permissions_boundary=boundary_reference(facts),
         working_directory=relative_posix(service_dir, root, "manifest"),
         manifest_name=manifest.name if manifest else "wasmdeploy.yml",
         workflow_path=workflow_relpath(output, root),
@@ -190,7 +206,7 @@ def generate_github_workflow(
         test_requirements=facts_module.requirement_files(service_dir) if tests else (),
         comment_on_pr=request.comment,
         python_version=check_python_version(request.python),
-        install_spec=request.install or f"wasmdeploy=={__version__}",
+        install_spec=choose_install(request),
         passphrase_secret=check_github_name(request.passphrase_secret, "secret"),
         name=workflow_name(facts),
     )

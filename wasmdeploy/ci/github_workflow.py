@@ -3,12 +3,17 @@
 Jobs:
 - `check` on every pull request and push: install, validate, the service's tests.
 - `preview-STAGE` on a pull request into the branch that deploys STAGE: the
-  plan, posted to the job summary and as a PR comment. Pull requests from forks
+  plan, posted to the job summary and as a PR comment, under the read-only
+  preview role (pull requests run their own code). Pull requests from forks
   get no OIDC token, so they stop after `check`.
 - `deploy-STAGE` on a push to that branch (or a manual run on it): `up`, then a
   smoke `invoke --remote`, in the GitHub environment STAGE (so production can
-  require approval) and in a concurrency group that queues deploys of a stage
-  and never cancels one running.
+  require approval, and the stage's environment secrets reach only this job)
+  and in a concurrency group that queues deploys of a stage and never cancels
+  one running.
+
+The passphrase reaches only the jobs that open the stack (previews need it to
+read the stack too), never the `check` job that runs the service's tests.
 """
 
 from __future__ import annotations
@@ -58,8 +63,16 @@ def check_job(options: WorkflowOptions) -> Job:
     }
 
 
+def stack_env(options: WorkflowOptions) -> dict[str, str]:
+    """What a job that opens the stack needs beside its role."""
+    return {
+        "PULUMI_CONFIG_PASSPHRASE": f"${{{{ secrets.{options.passphrase_secret} }}}}",
+        "WASMDEPLOY_PERMISSIONS_BOUNDARY": options.permissions_boundary.expression,
+    }
+
+
 def preview_job(mapping: StageMapping, options: WorkflowOptions) -> Job:
-    role = options.preview_role or options.role
+    role = options.preview_role
     permissions = {"contents": "read", "id-token": "write"}
     if options.comment_on_pr:
         permissions["pull-requests"] = "write"
@@ -78,6 +91,7 @@ def preview_job(mapping: StageMapping, options: WorkflowOptions) -> Job:
             + "-${{ github.event.pull_request.number }}",
             "cancel-in-progress": True,
         },
+        "env": stack_env(options),
         "steps": [
             *setup_steps(options),
             steps.aws_credentials(role.expression, options),
@@ -112,6 +126,7 @@ def deploy_job(mapping: StageMapping, options: WorkflowOptions) -> Job:
             "group": concurrency_group(options, "deploy", mapping.stage),
             "cancel-in-progress": False,
         },
+        "env": stack_env(options),
         "steps": job_steps,
     }
 
@@ -136,10 +151,7 @@ def build_workflow(options: WorkflowOptions) -> Workflow:
         # workflow_dispatch: "Run workflow" on a mapped branch deploys its stage again.
         "on": {"pull_request": dict(trigger), "push": dict(trigger), "workflow_dispatch": {}},
         "permissions": {"contents": "read"},
-        "env": {
-            "WASMDEPLOY_BACKEND": options.backend.expression,
-            "PULUMI_CONFIG_PASSPHRASE": f"${{{{ secrets.{options.passphrase_secret} }}}}",
-        },
+        "env": {"WASMDEPLOY_BACKEND": options.backend.expression},
         "defaults": {"run": defaults},
         "jobs": jobs,
     }

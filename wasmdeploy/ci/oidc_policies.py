@@ -9,8 +9,7 @@ subject is one of the listed workflows' contexts:
   generated deploy jobs: a job that names an environment gets this subject);
 - `repo:OWNER/REPO:pull_request`: a job run for a pull request (the previews).
 
-The permissions come from `deploy_permissions`: everything a deploy needs, or
-(for a separate preview role) reads only.
+A role pull requests may assume is a preview role: reads only (`role_documents`).
 """
 
 from __future__ import annotations
@@ -18,12 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wasmdeploy.ci.deploy_permissions import (
-    POLICY_VERSION,
-    Policy,
-    permissions_policy,
-    policy_name,
-)
+from wasmdeploy.ci.grants import POLICY_VERSION, Policy, StateLocation
 from wasmdeploy.ci.stage_map import check_branch_name, check_stage_name
 from wasmdeploy.errors import UserError
 
@@ -34,7 +28,6 @@ GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com"
 REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 @dataclass(frozen=True)
@@ -48,6 +41,13 @@ class RoleScope:
 
     def __post_init__(self) -> None:
         check_repository(self.repository)
+        if self.pull_requests and (self.branches or self.environments):
+            raise UserError(
+                "pull requests run code from their branch: a role they may assume is a "
+                "read-only preview role, apart from the deploy role",
+                hint="create two roles: `--environment STAGE ...` for the deploys, and "
+                "`--pull-requests` (read-only) for the previews.",
+            )
         for branch in self.branches:
             check_branch_name(branch)
         for environment in self.environments:
@@ -85,27 +85,22 @@ def check_account_id(account_id: str) -> str:
     return account_id
 
 
-def check_partition(partition: str) -> str:
-    if partition not in PARTITIONS:
-        raise UserError(f"unknown AWS partition {partition!r}", hint=f"one of {PARTITIONS}")
-    return partition
-
-
 def oidc_provider_arn(account_id: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::{account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
 
 
-def state_bucket_from_backend(backend: str) -> str:
-    """`s3://bucket/prefix?region=x` -> `bucket`; UserError for anything but s3://."""
+def state_location_from_backend(backend: str) -> StateLocation:
+    """`s3://bucket/prefix?region=x` -> the bucket and prefix; UserError for anything but s3://."""
     if not backend.startswith("s3://"):
         raise UserError(
             f"the state backend {backend!r} is not an s3:// URL",
             hint="e.g. --backend s3://my-team-pulumi-state",
         )
-    bucket = backend[len("s3://") :].split("/", 1)[0].split("?", 1)[0]
+    location = backend[len("s3://") :].split("?", 1)[0]
+    bucket, _, prefix = location.partition("/")
     if not BUCKET_NAME.match(bucket):
         raise UserError(f"{bucket!r} in --backend {backend!r} is not an S3 bucket name")
-    return bucket
+    return StateLocation(bucket, prefix.strip("/"))
 
 
 def trust_policy(scope: RoleScope, provider_arn: str) -> Policy:
@@ -136,10 +131,10 @@ def role_description(scope: RoleScope) -> str:
     return f"wasmdeploy deploys from GitHub Actions in {scope.repository}"
 
 
-def default_role_name(repository: str, *, read_only: bool = False) -> str:
-    """`wasmdeploy-github-OWNER-REPO` (`-preview` for a read-only role), at most 64 characters."""
-    suffix = "-preview" if read_only else ""
-    name = re.sub(r"[^\w+=,.@-]", "-", f"wasmdeploy-github-{repository.replace('/', '-')}")
+def default_role_name(service: str, *, read_only: bool = False) -> str:
+    """`wasmdeploy-SERVICE-deploy` (`-preview` for a read-only role), at most 64 characters."""
+    suffix = "-preview" if read_only else "-deploy"
+    name = re.sub(r"[^\w+=,.@-]", "-", f"wasmdeploy-{service}")
     return name[: 64 - len(suffix)] + suffix
 
 
@@ -150,34 +145,3 @@ def check_role_name(name: str) -> str:
             hint="1-64 letters, digits and + = , . @ _ -",
         )
     return name
-
-
-def role_document(
-    scope: RoleScope,
-    *,
-    account_id: str,
-    state_bucket: str,
-    role_name: str,
-    partition: str = "aws",
-    max_session_seconds: int = 3600,
-    read_only: bool = False,
-) -> Policy:
-    """Everything needed to create the role by hand or with the AWS CLI, as one JSON object."""
-    provider_arn = oidc_provider_arn(account_id, partition)
-    return {
-        "RoleName": role_name,
-        "Description": role_description(scope),
-        "MaxSessionDuration": max_session_seconds,
-        "OpenIDConnectProvider": {
-            "Arn": provider_arn,
-            "Url": GITHUB_OIDC_URL,
-            "ClientIDList": [GITHUB_OIDC_AUDIENCE],
-        },
-        "AssumeRolePolicyDocument": trust_policy(scope, provider_arn),
-        "Policies": {
-            policy_name(read_only=read_only): permissions_policy(
-                state_bucket, partition, read_only=read_only
-            )
-        },
-        "RoleArn": f"arn:{partition}:iam::{account_id}:role/{role_name}",
-    }

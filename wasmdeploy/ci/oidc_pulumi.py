@@ -1,7 +1,7 @@
 """The GitHub OIDC role as a Pulumi Python program (`--format pulumi`).
 
-The policy documents are the ones `oidc_policies` builds, written as Python
-literals; only the OIDC provider's ARN is filled in when the program runs.
+The policy documents are the ones `role_documents` builds, written as Python
+literals; the OIDC provider's ARN and the account are filled in when the program runs.
 """
 
 from __future__ import annotations
@@ -9,16 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wasmdeploy.ci.deploy_permissions import permissions_policy, policy_name
-from wasmdeploy.ci.oidc_policies import (
-    GITHUB_OIDC_AUDIENCE,
-    GITHUB_OIDC_URL,
-    RoleScope,
-    role_description,
-    trust_policy,
-)
+from wasmdeploy.ci.deploy_permissions import policy_name
+from wasmdeploy.ci.oidc_policies import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_URL, trust_policy
+from wasmdeploy.ci.role_documents import RoleSpec
+from wasmdeploy.stacks.arns import BOUNDARY_POLICY_NAME, service_path
 
 PROVIDER_ARN_NAME = "provider_arn"
+# Stands for the account in the documents; the program replaces it with its own account.
+ACCOUNT_PLACEHOLDER = "ACCOUNT_ID"
 
 
 class _PythonName:
@@ -53,19 +51,15 @@ def python_string(text: str) -> str:
     return json.dumps(text)
 
 
-def render_pulumi_role(
-    scope: RoleScope,
-    *,
-    state_bucket: str,
-    role_name: str,
-    partition: str = "aws",
-    existing_provider: bool = False,
-    max_session_seconds: int = 3600,
-    read_only: bool = False,
-) -> str:
-    """A complete `__main__.py` that creates the role (and the OIDC provider unless it exists)."""
+def render_pulumi_role(spec: RoleSpec, *, existing_provider: bool = False) -> str:
+    """A complete `__main__.py` that creates the role (and the OIDC provider unless it
+    exists) and, for a deploy role, the permissions boundary of the service's roles.
+
+    `spec.account_id` should be ACCOUNT_PLACEHOLDER: the program fills in the account
+    it runs in."""
+    scope = spec.trust
     trust = trust_policy(scope, _PythonName(PROVIDER_ARN_NAME))  # type: ignore[arg-type]
-    permissions = permissions_policy(state_bucket, partition, read_only=read_only)
+    boundary = spec.boundary()
     if existing_provider:
         provider_lines = [
             "# The account's GitHub OIDC provider exists already: look it up.",
@@ -84,6 +78,23 @@ def render_pulumi_role(
             ")",
             "provider_arn = provider.arn",
         ]
+    boundary_lines: list[str] = []
+    if boundary is not None:
+        boundary_lines = [
+            f"BOUNDARY = {python_literal(boundary)}",
+            "",
+        ]
+    boundary_resource: list[str] = []
+    if boundary is not None:
+        boundary_resource = [
+            "# Every role the deploys create must carry this boundary: it caps what they may do.",
+            "aws.iam.Policy(",
+            '    "permissions-boundary",',
+            f"    name={python_string(BOUNDARY_POLICY_NAME)},",
+            f"    path={python_string(service_path(spec.deploy.service))},",
+            "    policy=in_this_account(BOUNDARY),",
+            ")",
+        ]
     lines = [
         f'"""The IAM role GitHub Actions assumes through OIDC in {scope.repository}.',
         "",
@@ -98,10 +109,12 @@ def render_pulumi_role(
         "",
         f"GITHUB_OIDC_URL = {python_string(GITHUB_OIDC_URL)}",
         f"AUDIENCE = {python_string(GITHUB_OIDC_AUDIENCE)}",
-        f"ROLE_NAME = {python_string(role_name)}",
+        f"ROLE_NAME = {python_string(spec.role_name)}",
+        f"ACCOUNT = {python_string(ACCOUNT_PLACEHOLDER)}",
         "",
-        f"PERMISSIONS = {python_literal(permissions)}",
+        f"PERMISSIONS = {python_literal(spec.permissions())}",
         "",
+        *boundary_lines,
         "",
         f"def trust_policy({PROVIDER_ARN_NAME}: str) -> str:",
         "    return json.dumps(",
@@ -109,23 +122,31 @@ def render_pulumi_role(
         "    )",
         "",
         "",
+        "def in_this_account(document: dict) -> str:",
+        "    account_id = aws.get_caller_identity().account_id",
+        "    return json.dumps(document).replace(ACCOUNT, account_id)",
+        "",
+        "",
         *provider_lines,
         "",
+        *boundary_resource,
         "role = aws.iam.Role(",
         "    ROLE_NAME,",
         "    name=ROLE_NAME,",
-        f"    description={python_string(role_description(scope))},",
+        f"    description={python_string(spec.description)},",
         "    assume_role_policy=provider_arn.apply(trust_policy),",
-        f"    max_session_duration={max_session_seconds},",
+        f"    max_session_duration={spec.max_session_seconds},",
         ")",
         "aws.iam.RolePolicy(",
         '    f"{ROLE_NAME}-policy",',
-        f"    name={python_string(policy_name(read_only=read_only))},",
+        f"    name={python_string(policy_name(read_only=spec.read_only))},",
         "    role=role.id,",
-        "    policy=json.dumps(PERMISSIONS),",
+        "    policy=in_this_account(PERMISSIONS),",
         ")",
         "",
         'pulumi.export("role_arn", role.arn)',
         "",
     ]
-    return "\n".join(lines)
+    # ARNs are longer than a line: say so to linters rather than split them.
+    text = "\n".join(lines).split("\n")
+    return "\n".join(f"{line}  # noqa: E501" if len(line) > 100 else line for line in text)

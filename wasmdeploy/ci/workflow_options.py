@@ -15,6 +15,8 @@ from wasmdeploy.ci.stage_map import StageMapping
 from wasmdeploy.errors import UserError
 
 DEFAULT_ROLE_VAR = "AWS_DEPLOY_ROLE_ARN"
+DEFAULT_PREVIEW_ROLE_VAR = "AWS_PREVIEW_ROLE_ARN"
+DEFAULT_BOUNDARY_VAR = "WASMDEPLOY_PERMISSIONS_BOUNDARY"
 DEFAULT_BACKEND_VAR = "WASMDEPLOY_BACKEND"
 DEFAULT_PASSPHRASE_SECRET = "PULUMI_CONFIG_PASSPHRASE"
 DEFAULT_PYTHON = "3.12"
@@ -108,9 +110,11 @@ class WorkflowOptions:
     """Everything `wasmdeploy ci github` decides that is not read from the manifest."""
 
     stages: tuple[StageMapping, ...]
-    role: Reference
+    role: Reference  # the deploy role, assumed only by deploy jobs in their environment
     backend: Reference
-    preview_role: Reference | None = None  # None: previews assume the deploy role
+    preview_role: Reference = Reference(variable=DEFAULT_PREVIEW_ROLE_VAR)  # read-only
+    # The permissions boundary the deploy puts on every role it creates (policy ARN or path).
+    permissions_boundary: Reference = Reference(variable=DEFAULT_BOUNDARY_VAR)
     working_directory: str = "."  # the manifest's directory, relative to the repository root
     manifest_name: str = "wasmdeploy.yml"  # the manifest's file name in that directory
     workflow_path: str = ".github/workflows/wasmdeploy.yml"  # relative to the repository root

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from wasmdeploy.ci.service_facts import find_manifest, read_service_facts
+from wasmdeploy.ci.service_facts import read_service_facts
 from wasmdeploy.ci.workflow_options import (
     DEFAULT_PASSPHRASE_SECRET,
     DEFAULT_PYTHON,
@@ -162,8 +162,16 @@ def github(
 @click.option(
     "--pull-requests",
     is_flag=True,
-    help="Jobs run for pull requests may assume it (the generated previews).",
+    help="Jobs run for pull requests may assume it (the generated previews); such a role "
+    "is read-only.",
 )
+@click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    help="A stage the role deploys or previews (default: the --environment names). Repeatable.",
+)
+@manifest_file_option
 @click.option(
     "--format",
     "output_format",
@@ -173,8 +181,12 @@ def github(
 )
 @click.option("--account-id", default=None, help="The AWS account (needed by --format json).")
 @click.option("--backend", default=None, help="Pulumi state URL s3://BUCKET (default: manifest's).")
-@click.option("--role-name", default=None, help="Default: wasmdeploy-github-OWNER-REPO.")
-@click.option("--partition", default="aws", show_default=True, help="aws, aws-cn or aws-us-gov.")
+@click.option("--role-name", default=None, help="Default: wasmdeploy-SERVICE-deploy (-preview).")
+@click.option(
+    "--partition",
+    default=None,
+    help="aws, aws-cn or aws-us-gov (default: the partition of the manifest's region).",
+)
 @click.option(
     "--existing-provider",
     is_flag=True,
@@ -191,25 +203,32 @@ def aws_oidc_role(
     branches: tuple[str, ...],
     environments: tuple[str, ...],
     pull_requests: bool,
+    stages: tuple[str, ...],
+    manifest_file: Path | None,
     output_format: str,
     account_id: str | None,
     backend: str | None,
     role_name: str | None,
-    partition: str,
+    partition: str | None,
     existing_provider: bool,
     read_only: bool,
     max_session: int,
 ) -> None:
-    """Print the IAM role GitHub Actions assumes through OIDC, and its policies."""
+    """Print the IAM role GitHub Actions assumes through OIDC, its policies and the
+    permissions boundary of the roles it creates, all scoped to the manifest's service."""
+    from wasmdeploy.ci.github_setup import locate_manifest
     from wasmdeploy.ci.role_output import RoleRequest, render_oidc_role
 
-    if backend is None:
-        backend = read_service_facts(find_manifest(Path.cwd())).backend
+    manifest = locate_manifest(manifest_file, Path.cwd())
+    if backend is None and manifest is not None:
+        backend = read_service_facts(manifest).backend
     request = RoleRequest(
         repository=repository,
+        manifest=manifest,
         branches=branches,
         environments=environments,
         pull_requests=pull_requests,
+        stages=stages,
         format="pulumi" if output_format == "pulumi" else "json",
         account_id=account_id,
         backend=backend,

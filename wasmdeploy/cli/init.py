@@ -32,7 +32,16 @@ from wasmdeploy.templates import TEMPLATES, create_service
     show_default=True,
     help="Also write a GitHub Actions workflow (unless the directory is in a git repository).",
 )
-def init(name: str, template: str, directory: Path | None, workflow: bool) -> None:
+@click.option(
+    "--install",
+    default=None,
+    metavar="REQUIREMENT",
+    help="pip requirement the workflow installs wasmdeploy with "
+    "(default: this wasmdeploy's exact revision).",
+)
+def init(
+    name: str, template: str, directory: Path | None, workflow: bool, install: str | None
+) -> None:
     """Create a new service from a template: manifest, sources, built module, README.
 
     The new service passes `wasmdeploy validate` and `wasmdeploy invoke` at once;
@@ -45,7 +54,7 @@ def init(name: str, template: str, directory: Path | None, workflow: bool) -> No
     for relative in created.files:
         click.echo(f"  {relative}")
     if workflow:
-        for line in add_github_workflow(created.directory):
+        for line in add_github_workflow(created.directory, install):
             click.echo(line)
     click.echo("Next:")
     click.echo(f"  cd {click.format_filename(str(directory or Path(name)))}")

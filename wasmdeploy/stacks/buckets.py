@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from wasmdeploy.stacks.arns import partition_for_region
 from wasmdeploy.stacks.policies import bucket_arn
 
 EncryptionRule = aws.s3.BucketServerSideEncryptionConfigurationRuleArgs
@@ -100,4 +101,5 @@ def created_bucket_ref(bucket: ServiceBucket) -> BucketRef:
 
 
 def existing_bucket_ref(name: str, region: str) -> BucketRef:
-    return BucketRef(name, name, bucket_arn(name), f"{name}.s3.{region}.amazonaws.com")
+    arn = bucket_arn(name, partition_for_region(region))
+    return BucketRef(name, name, arn, f"{name}.s3.{region}.amazonaws.com")

@@ -3,6 +3,7 @@
 Each function's role gets exactly what its manifest entry implies: writing to
 its own log group, reading its trigger buckets only when it reads objects,
 writing only under its output prefix, plus the manifest's `iam.statements`.
+ARNs are in the partition of the function's own log group (`arns`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from wasmdeploy.manifest.model import Function
+from wasmdeploy.stacks.arns import EDGE_PARTITION, partition_of_arn
 
 Document = dict[str, Any]
 Statement = dict[str, Any]
@@ -35,13 +37,13 @@ def assume_role_policy(*, edge: bool) -> Document:
     }
 
 
-def bucket_arn(bucket: str) -> str:
-    return f"arn:aws:s3:::{bucket}"
+def bucket_arn(bucket: str, partition: str) -> str:
+    return f"arn:{partition}:s3:::{bucket}"
 
 
-def object_arn(bucket: str, prefix: str | None) -> str:
+def object_arn(bucket: str, prefix: str | None, partition: str) -> str:
     """Objects of a bucket under a prefix: `arn:aws:s3:::b/uploads/*` (or `/*` for all)."""
-    return f"{bucket_arn(bucket)}/{prefix or ''}*"
+    return f"{bucket_arn(bucket, partition)}/{prefix or ''}*"
 
 
 def static_key_prefix(template: str) -> str:
@@ -54,9 +56,10 @@ def static_key_prefix(template: str) -> str:
 def edge_log_group_arns(account: str, deployed_name: str) -> list[str]:
     """Lambda@Edge writes logs in every region it runs, to `/aws/lambda/us-east-1.<name>`;
     test invocations in us-east-1 log to `/aws/lambda/<name>`."""
+    p = EDGE_PARTITION
     return [
-        f"arn:aws:logs:*:{account}:log-group:/aws/lambda/us-east-1.{deployed_name}:*",
-        f"arn:aws:logs:us-east-1:{account}:log-group:/aws/lambda/{deployed_name}:*",
+        f"arn:{p}:logs:*:{account}:log-group:/aws/lambda/us-east-1.{deployed_name}:*",
+        f"arn:{p}:logs:us-east-1:{account}:log-group:/aws/lambda/{deployed_name}:*",
     ]
 
 
@@ -75,11 +78,11 @@ def log_statements(log_group_arns: list[str], *, create_groups: bool) -> list[St
     ]
 
 
-def object_read_statements(function: Function) -> list[Statement]:
+def object_read_statements(function: Function, partition: str = "aws") -> list[Statement]:
     """s3:GetObject on each trigger bucket and prefix, only for `input: object`."""
     if not function.reads_objects or not function.s3_triggers:
         return []
-    resources = sorted({object_arn(t.bucket, t.prefix) for t in function.s3_triggers})
+    resources = sorted({object_arn(t.bucket, t.prefix, partition) for t in function.s3_triggers})
     return [
         {
             "Sid": "ReadTriggerObjects",
@@ -90,7 +93,7 @@ def object_read_statements(function: Function) -> list[Statement]:
     ]
 
 
-def object_write_statements(function: Function) -> list[Statement]:
+def object_write_statements(function: Function, partition: str = "aws") -> list[Statement]:
     """s3:PutObject under the output key's fixed prefix only."""
     if function.output is None:
         return []
@@ -100,7 +103,7 @@ def object_write_statements(function: Function) -> list[Statement]:
             "Sid": "WriteOutputObjects",
             "Effect": "Allow",
             "Action": "s3:PutObject",
-            "Resource": object_arn(function.output.bucket, prefix),
+            "Resource": object_arn(function.output.bucket, prefix, partition),
         }
     ]
 
@@ -111,18 +114,20 @@ def manifest_statements(function: Function) -> list[Statement]:
 
 
 def function_policy(function: Function, log_group_arns: list[str]) -> Document:
-    """The inline policy of a function's role."""
+    """The inline policy of a function's role, in the partition of its log groups."""
+    partition = partition_of_arn(log_group_arns[0]) if log_group_arns else "aws"
     statements = [
         *log_statements(log_group_arns, create_groups=function.is_edge),
-        *object_read_statements(function),
-        *object_write_statements(function),
+        *object_read_statements(function, partition),
+        *object_write_statements(function, partition),
         *manifest_statements(function),
     ]
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
 def cloudfront_read_policy(bucket: str, distribution_arn: str) -> Document:
-    """Lets one CloudFront distribution (through its origin access control) read a bucket."""
+    """Lets one CloudFront distribution (through its origin access control) read a bucket,
+    in the distribution's partition."""
     return {
         "Version": POLICY_VERSION,
         "Statement": [
@@ -131,7 +136,7 @@ def cloudfront_read_policy(bucket: str, distribution_arn: str) -> Document:
                 "Effect": "Allow",
                 "Principal": {"Service": CLOUDFRONT_PRINCIPAL},
                 "Action": "s3:GetObject",
-                "Resource": object_arn(bucket, None),
+                "Resource": object_arn(bucket, None, partition_of_arn(distribution_arn)),
                 "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
             }
         ],

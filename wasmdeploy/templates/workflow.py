@@ -12,8 +12,11 @@ from pathlib import Path
 from wasmdeploy.errors import UserError
 
 
-def add_github_workflow(service_dir: Path) -> list[str]:
-    """Write `.github/workflows/wasmdeploy.yml` in `service_dir`; return lines for the user."""
+def add_github_workflow(service_dir: Path, install: str | None = None) -> list[str]:
+    """Write `.github/workflows/wasmdeploy.yml` in `service_dir`; return lines for the user.
+
+    `install` is the pip requirement the workflow installs wasmdeploy with (default: this
+    exact wasmdeploy, when a runner can reach where it came from)."""
     from wasmdeploy.ci.files import find_repository_root
 
     repository = find_repository_root(service_dir)
@@ -26,10 +29,13 @@ def add_github_workflow(service_dir: Path) -> list[str]:
 
     try:
         generated = generate_github_workflow(
-            GithubRequest(cwd=service_dir, command_line="wasmdeploy init")
+            GithubRequest(cwd=service_dir, install=install, command_line="wasmdeploy init")
         )
     except UserError as error:
-        return [f"No workflow written: {error.message}"]
+        lines = [f"No workflow written: {error.message}"]
+        if error.hint:
+            lines.append(f"  ({error.hint}; or later run `wasmdeploy ci github` there.)")
+        return lines
     relative = generated.path.resolve().relative_to(service_dir.resolve())
     lines = [f"Wrote the GitHub Actions workflow {relative}. To finish its setup:"]
     lines += [f"  {number}. {note}" for number, note in enumerate(generated.notes, start=1)]
