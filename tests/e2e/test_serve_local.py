@@ -23,11 +23,6 @@ from tests.functional.runtime_modules import ECHO, wasm
 from tests.ports import free_port
 from tests.processes import stop as stop_process
 
-REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(
-    not (REPO / "runtime-layer" / "bootstrap").is_file(), reason="runtime-layer/bootstrap missing"
-)
-
 MANIFEST = """
 service: servetest
 provider:
@@ -215,3 +210,32 @@ def test_fifty_concurrent_requests_through_the_wasm_runtime_all_answer(
     with ThreadPoolExecutor(max_workers=50) as executor:
         results = list(executor.map(one, range(50)))
     assert results == [(200, {"id": str(index)}) for index in range(50)]
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [
+        ("serve", "--port", "99999"),
+        ("serve", "--port", "0"),
+        ("serve", "--s3-port", "-1"),
+        ("serve", "--aws-port", "65536"),
+        ("serve", "-p", "http"),
+        ("start-lambda", "--port", "99999"),
+        ("start-lambda", "--port", "-5"),
+        ("start-lambda", "--aws-port", "100000"),
+    ],
+)
+def test_a_port_no_server_can_listen_on_is_a_usage_error(
+    service_dir: Path, command: str, option: str, value: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "wasmdeploy", command, option, value],
+        cwd=service_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Error: Invalid value for '" in result.stderr and option in result.stderr
+    assert value in result.stderr
+    assert "Traceback" not in result.stderr and "Usage: wasmdeploy" in result.stderr

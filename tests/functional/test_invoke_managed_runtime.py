@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import wasmtime
 from local_emulation_support import LogCollector, make_function, make_service
 
@@ -14,12 +13,6 @@ from wasmdeploy.local.events import render_event
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.sandbox_factory import SandboxFactory
 from wasmdeploy.manifest.model import EdgeTrigger
-
-REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(
-    not (REPO / "runtime-layer" / "wasmdeploy_runtime" / "managed.py").is_file(),
-    reason="the runtime's managed handler is missing",
-)
 
 # A WASI command that prints nothing: an edge function that lets the request through.
 PASS_THROUGH = '(module (func (export "_start")))'

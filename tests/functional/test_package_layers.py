@@ -28,19 +28,7 @@ from package_fakes import (
 
 from wasmdeploy.build.layer import LayerOptions, build_layer
 from wasmdeploy.build.precompile import host_architecture
-from wasmdeploy.build.runtime_files import bootstrap_file
 from wasmdeploy.errors import UserError
-
-
-def has_bootstrap() -> bool:
-    try:
-        bootstrap_file()
-    except UserError:
-        return False
-    return True
-
-
-needs_bootstrap = pytest.mark.skipif(not has_bootstrap(), reason="runtime-layer/bootstrap absent")
 
 
 @pytest.fixture
@@ -88,7 +76,6 @@ def test_layers_are_reproducible_and_reused_while_inputs_are_unchanged(
     assert again.reused and again.artifact == first.artifact
 
 
-@needs_bootstrap
 def test_custom_runtime_layer_has_bootstrap_interpreter_and_unchecked_pycs(
     cache: Path, tmp_path: Path, python_dist: Path
 ) -> None:
@@ -111,7 +98,6 @@ def test_custom_runtime_layer_has_bootstrap_interpreter_and_unchecked_pycs(
     assert built.python_versions == [f"{sys.version_info.major}.{sys.version_info.minor}"]
 
 
-@needs_bootstrap
 def test_custom_runtime_layer_carries_boto3_with_only_the_data_the_runtime_loads(
     cache: Path, tmp_path: Path, python_dist: Path
 ) -> None:
@@ -135,7 +121,6 @@ def test_custom_runtime_layer_carries_boto3_with_only_the_data_the_runtime_loads
     assert not any(n.endswith("RECORD") for n in listing)
 
 
-@needs_bootstrap
 def test_a_changed_boto3_wheel_rebuilds_the_custom_runtime_layer(
     cache: Path, tmp_path: Path, python_dist: Path
 ) -> None:
@@ -148,7 +133,6 @@ def test_a_changed_boto3_wheel_rebuilds_the_custom_runtime_layer(
     assert "six_extra.py" in names(again.artifact.path)
 
 
-@needs_bootstrap
 def test_a_failed_boto3_download_says_how_to_fill_the_cache(
     cache: Path, tmp_path: Path, python_dist: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,7 +149,6 @@ def test_a_failed_boto3_download_says_how_to_fill_the_cache(
     assert not boto3_cache_dir(cache).exists()
 
 
-@needs_bootstrap
 def test_custom_runtime_layer_bytes_do_not_depend_on_the_build(
     cache: Path, tmp_path: Path, python_dist: Path
 ) -> None:
@@ -247,7 +230,6 @@ def test_the_extracted_layer_imports_runtime_and_wasmtime_from_its_own_pycs(
     assert compiled_at_import == []
 
 
-@needs_bootstrap
 def test_a_distribution_url_is_downloaded_once_and_its_sha256_checked(
     cache: Path, tmp_path: Path, python_dist: Path
 ) -> None:

@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 import wasmtime
 from local_emulation_support import (
     LogCollector,
@@ -18,8 +17,6 @@ from local_emulation_support import (
 
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.sandbox_factory import SandboxFactory
-
-REPO = Path(__file__).resolve().parents[2]
 
 PID_HANDLER = """
     import os
@@ -66,7 +63,6 @@ def test_warm_sandbox_is_reused_and_replaced_after_the_module_changes(tmp_path: 
         pool.close()
 
 
-@pytest.mark.skipif(not (REPO / "runtime-layer" / "bootstrap").is_file(), reason="no runtime")
 def test_rebuilt_module_answers_on_the_next_request(tmp_path: Path) -> None:
     function = make_function(tmp_path, export="handle")
     function.module.write_bytes(answer_module('"old"'))

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wasmdeploy.cli.options import load_service, manifest_options, runtime_pool_options
+from wasmdeploy.cli.options import (
+    PORT,
+    PORT_OR_ANY,
+    load_service,
+    manifest_options,
+    runtime_pool_options,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -21,12 +27,15 @@ if TYPE_CHECKING:
 @click.command("serve")
 @manifest_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", "-p", default=3000, show_default=True, help="Port of the local API.")
+@click.option(
+    "--port", "-p", default=3000, type=PORT, show_default=True, help="Port of the local API."
+)
 @click.option(
     "--aws-port",
     "--s3-port",
     "aws_port",
     default=4566,
+    type=PORT_OR_ANY,
     show_default=True,
     help="Port of the local AWS (S3, SQS, SNS, Kinesis, DynamoDB, EventBridge).",
 )

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from wasmdeploy.cli.options import load_service, manifest_options, runtime_pool_options
+from wasmdeploy.cli.options import (
+    PORT,
+    PORT_OR_ANY,
+    load_service,
+    manifest_options,
+    runtime_pool_options,
+)
 from wasmdeploy.cli.serve import local_aws_lines
 from wasmdeploy.errors import UserError
 
@@ -15,10 +21,11 @@ from wasmdeploy.errors import UserError
 @click.command("start-lambda")
 @manifest_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", "-p", default=3001, show_default=True, help="Port to listen on.")
+@click.option("--port", "-p", default=3001, type=PORT, show_default=True, help="Port to listen on.")
 @click.option(
     "--aws-port",
     default=0,
+    type=PORT_OR_ANY,
     help="Port of the local AWS the functions use (default: any free port).",
 )
 @click.option(
