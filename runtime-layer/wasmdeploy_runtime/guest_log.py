@@ -13,25 +13,28 @@ never start a line of its own without the prefix.
 
 from __future__ import annotations
 
-import re
 import time
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_NAMED = {"\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x1b": "\\x1b"}
+_NAMED = {"\n": "\\n", "\r": "\\r", "\x0b": "\\v", "\x0c": "\\f"}
 
 
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    code = ord(char)
+def _escape(code: int) -> str:
+    char = chr(code)
+    if char in _NAMED:
+        return _NAMED[char]
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Every C0 control but the tab, DEL, the C1 controls, and the Unicode line separators.
+_ESCAPES = {
+    code: _escape(code)
+    for code in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+}
 
 
 def printable(text: str) -> str:
     """`text` on one line with every control character escaped (tabs kept)."""
-    return _UNPRINTABLE.sub(_escape, text.replace("\n", "\\n"))
+    return text.translate(_ESCAPES)
 
 
 def timestamp(now: float | None = None) -> str:

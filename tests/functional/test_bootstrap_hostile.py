@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -133,27 +134,39 @@ def test_a_global_set_in_one_invocation_is_not_seen_by_the_next(
     assert answers == [b"1", b"1", b"1"]
 
 
+def wait_for_metrics(runtime: BootstrapProcess, *request_ids: str) -> list[dict[str, Any]]:
+    """Every metric line so far, once those of `request_ids` are written (after the answer)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(rid in runtime.stdout for rid in request_ids):
+        time.sleep(0.02)
+    return [json.loads(line) for line in runtime.stdout.splitlines() if line.startswith('{"_aws"')]
+
+
 def test_guest_stderr_and_one_metric_line_per_invocation_reach_the_log(
     api: RuntimeApiServer, runtime: BootstrapProcess
 ) -> None:
     answer = api.invoke(b"E logged line")
     assert answer.response == b"E logged line"
-    # The metric line is written while the Runtime API takes the response.
+    metric_lines = wait_for_metrics(runtime, answer.request_id)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not (
-        "E logged line" in runtime.stderr and answer.request_id in runtime.stdout
-    ):
+    while time.monotonic() < deadline and "E logged line" not in runtime.stderr:
         time.sleep(0.02)
     assert "E logged line" in runtime.stderr
-    metric_lines = [
-        json.loads(line) for line in runtime.stdout.splitlines() if line.startswith('{"_aws"')
-    ]
     mine = [line for line in metric_lines if line["requestId"] == answer.request_id]
     assert len(mine) == 1
     assert mine[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "wasmdeploy"
-    assert mine[0]["ColdStart"] == 0
     assert mine[0]["PeakLinearMemory"] == 2 * 65536
+
+
+def test_only_the_first_invocation_of_the_process_is_a_cold_start(
+    api: RuntimeApiServer, runtime: BootstrapProcess
+) -> None:
+    answers = [api.invoke(b"first"), api.invoke(b"second")]
+    metric_lines = wait_for_metrics(runtime, *(answer.request_id for answer in answers))
+    assert len(metric_lines) >= 2
     assert metric_lines[0]["ColdStart"] == 1
+    assert all(line["ColdStart"] == 0 for line in metric_lines[1:])
+    assert [line["requestId"] for line in metric_lines].count(answers[1].request_id) == 1
 
 
 def test_metric_line_is_written_before_the_runtime_asks_for_the_next_event(
@@ -171,5 +184,14 @@ def test_metric_line_is_written_before_the_runtime_asks_for_the_next_event(
 def test_every_invocation_was_answered_exactly_once(
     api: RuntimeApiServer, runtime: BootstrapProcess
 ) -> None:
+    mine = [api.invoke(payload) for payload in (b"L", b"G", b"U", b"once")]
+    assert [answer.answers for answer in mine] == [1, 1, 1, 1]
+    assert [answer.error_type for answer in mine] == [
+        "WasmTimeout",
+        "WasmMemoryLimit",
+        "WasmTrap",
+        None,
+    ]
+    # And none of the invocations of the other tests in this file was answered twice.
     assert all(invocation.answers == 1 for invocation in api.by_id.values())
     assert runtime.alive()

@@ -6,7 +6,13 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from wasmdeploy.build.inspect import ModuleInvalid, abi_problems, forbidden_imports, inspect_file
+from wasmdeploy.build.inspect import (
+    ModuleInvalid,
+    abi_problems,
+    compile_time_problem,
+    forbidden_imports,
+    inspect_file,
+)
 from wasmdeploy.manifest import model, settings
 from wasmdeploy.manifest.check_kv import kv_import_patterns, report_kv_imports
 from wasmdeploy.manifest.problems import NodePath, Problems
@@ -118,3 +124,13 @@ def check_handler(
     )
     for problem in abi_problems(info, export):
         problems.error(path, f"{module} does not fit the {abi}: {problem}", hint=hint)
+    slow = compile_time_problem(info)
+    if slow:
+        problems.warning(
+            path,
+            f"{module}: {slow}",
+            hint="Build it with fewer functions (inline more, or drop unused code with "
+            "wasm-opt or the linker's --gc-sections), or deploy from a Linux machine of the "
+            "function's architecture so `wasmdeploy package` precompiles it (a .cwasm loads "
+            "only on that architecture).",
+        )
