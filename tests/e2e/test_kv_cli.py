@@ -61,3 +61,18 @@ def test_kv_names_the_stores_when_asked_for_an_unknown_one(service_dir: Path) ->
     assert result.returncode == 1
     assert b"no key-value store 'carts' (stores: sessions, default)" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_plan_shows_the_tables_with_recovery_and_access_scoped_to_them(service_dir: Path) -> None:
+    result = wasmdeploy(service_dir, "plan", "--json")
+    assert result.returncode == 0, result.stderr
+    resources = json.loads(result.stdout)
+    tables = {r["inputs"]["name"]: r["inputs"] for r in resources if "dynamodb" in r["type"]}
+    assert set(tables) == {"counter-dev-default", "counter-dev-sessions"}
+    assert all(table["pointInTimeRecovery"] == {"enabled": True} for table in tables.values())
+    assert tables["counter-dev-sessions"]["ttl"] == {"enabled": True, "attributeName": "expiresAt"}
+    [policy] = [r for r in resources if r["name"] == "count-kv-policy"]
+    [statement] = json.loads(policy["inputs"]["policy"])["Statement"]
+    assert statement["Resource"] == [
+        "arn:aws:dynamodb:us-east-1:123456789012:table/counter-dev-default"
+    ]

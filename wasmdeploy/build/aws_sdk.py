@@ -24,8 +24,9 @@ from wasmdeploy.errors import UserError
 # botocore is pinned too: boto3 accepts a range of it, and the runtime is tested with this one.
 PINNED_DISTRIBUTIONS = ("boto3", "botocore")
 SDK_DATA_DIRS = ("botocore/data/", "boto3/data/")
-# s3 for the client; sts, sso and sso-oidc for credentials from a web identity or a profile.
-KEPT_SERVICES = frozenset({"s3", "sts", "sso", "sso-oidc"})
+# s3 and dynamodb (key-value stores) for the clients; sts, sso and sso-oidc for credentials
+# from a web identity or a profile.
+KEPT_SERVICES = frozenset({"s3", "dynamodb", "sts", "sso", "sso-oidc"})
 
 
 def pinned_versions() -> dict[str, str]:

@@ -28,6 +28,7 @@ from wasmdeploy.stacks.cdn import CdnArgs, EdgeDistribution, EdgeFunction
 from wasmdeploy.stacks.event_sources import declare_event_sources
 from wasmdeploy.stacks.function import WasmFunction, WasmFunctionArgs
 from wasmdeploy.stacks.http_api import HttpApi, HttpApiArgs, RoutedFunction
+from wasmdeploy.stacks.kv_tables import declare_kv_stores
 from wasmdeploy.stacks.layer import RuntimeLayer, RuntimeLayerArgs
 from wasmdeploy.stacks.rest_api import RestApi, RestApiArgs
 from wasmdeploy.stacks.s3_triggers import BucketTriggers, BucketTriggersArgs, TriggeredFunction
@@ -118,6 +119,8 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
     buckets = declare_buckets(service, tags, in_region)
     declare_triggers(service, declared, buckets, account_id, in_region)
     declared.outputs.update(declare_event_sources(service, declared.functions, tags, in_region))
+    granted = {f.name: (f.kv, declared.functions[f.name]) for f in service.functions}
+    declared.outputs.update(declare_kv_stores(service.kv_stores, granted, tags, in_region))
     outputs = declared.outputs
     outputs["functions"] = {
         name: {"name": component.name, "arn": component.arn}
