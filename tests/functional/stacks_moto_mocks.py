@@ -15,7 +15,6 @@ from typing import Any
 import boto3
 from moto_mocks_events import event_handlers
 from moto_mocks_kv import kv_handlers
-from moto_mocks_kv import kv_handlers
 from pulumi.runtime.mocks import MockResourceArgs
 from stacks_moto_serverless import function_settings, serverless_handlers
 
@@ -70,7 +69,6 @@ class MotoMocks(PlanMocks):
             "aws:cloudfront/distribution:Distribution": self._distribution_moto,
         }
         self.handlers.update(event_handlers())
-        self.handlers.update(kv_handlers())
         self.handlers.update(kv_handlers())
         self.handlers.update(serverless_handlers(self._function))
 
