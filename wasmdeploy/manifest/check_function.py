@@ -19,6 +19,7 @@ FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 MIB = 1024 * 1024
 LARGEST_MEMORY = 10240 * MIB  # Lambda's largest memorySize: no sandbox can be given more
 WASM_PAGE = 64 * 1024
+LARGEST_STACK = 4 * MIB  # the runtime's cap (wasmdeploy_runtime.config.MAX_STACK_LIMIT)
 AL2_DEPRECATION = (
     "provided.al2 deploys as provided.al2023: AWS deprecated provided.al2 on 2026-06-30, "
     "blocks creating functions with it from 2026-07-31 and updating them from 2026-08-31"
@@ -56,6 +57,13 @@ def check_sandbox_block(owner: dict[str, Any], owner_path: NodePath, problems: P
                 where,
                 f"{shown} is more than 10GB, the most memory a Lambda function can have",
                 hint="Write a size like '128MB' (at most the function's memorySize).",
+            )
+        elif name == "stackLimit" and size > LARGEST_STACK:
+            problems.error(
+                where,
+                f"{value!r} is more than 4MB, the most stack the runtime gives a guest "
+                "(it runs on the host thread's stack)",
+                hint="Write at most stackLimit: 4MB, or make the guest recurse less deeply.",
             )
     value = block.get("maxTime")
     if value is not None and not isinstance(value, list | dict):
