@@ -212,6 +212,30 @@ def _invoke_config(name: str, region: str, inputs: State) -> tuple[str, State]:
     return inputs["functionName"], {}
 
 
+def _schedule(name: str, region: str, inputs: State) -> tuple[str, State]:
+    target = inputs["target"]
+    arn = boto3.client("scheduler", region_name=region).create_schedule(
+        **_compact(
+            {
+                "Name": inputs["name"],
+                "ScheduleExpression": inputs["scheduleExpression"],
+                "ScheduleExpressionTimezone": inputs.get("scheduleExpressionTimezone"),
+                "Description": inputs.get("description"),
+                "State": inputs.get("state"),
+                "FlexibleTimeWindow": {"Mode": inputs["flexibleTimeWindow"]["mode"]},
+                "Target": _compact(
+                    {
+                        "Arn": target["arn"],
+                        "RoleArn": target["roleArn"],
+                        "Input": target.get("input"),
+                    }
+                ),
+            }
+        )
+    )["ScheduleArn"]
+    return inputs["name"], {"arn": arn}
+
+
 def event_handlers() -> dict[str, Handler]:
     return {
         "aws:sqs/queue:Queue": _queue,
@@ -224,4 +248,5 @@ def event_handlers() -> dict[str, Handler]:
         "aws:cloudwatch/eventTarget:EventTarget": _target,
         "aws:lambda/eventSourceMapping:EventSourceMapping": _mapping,
         "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": _invoke_config,
+        "aws:scheduler/schedule:Schedule": _schedule,
     }

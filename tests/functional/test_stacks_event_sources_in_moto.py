@@ -22,6 +22,7 @@ from stacks_moto_mocks import MotoMocks
 from wasmdeploy.manifest.load import load_service
 from wasmdeploy.manifest.model import Service
 from wasmdeploy.stacks.mocked_run import MockedRun, run_mocked
+from wasmdeploy.stacks.plan_mocks import PlanMocks
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -66,6 +67,11 @@ functions:
       - schedule:
           rate: [rate(5 minutes)]
           input: {report: hourly}
+      - schedule:
+          rate: [cron(0 8 ? * MON-FRI *)]
+          method: scheduler
+          timezone: Europe/Paris
+          input: {report: morning}
 """
 
 
@@ -239,3 +245,49 @@ def test_outputs_name_what_was_created(deployed: Deployed) -> None:
     assert set(outputs["streams"]) == {"readings"}
     assert set(outputs["topics"]) == {"alerts"}
     assert set(outputs["eventBuses"]) == {"orders-bus"}
+
+
+def test_scheduler_schedule_runs_in_its_time_zone_with_a_role_that_invokes_only_the_function(
+    deployed: Deployed,
+) -> None:
+    scheduler = deployed.client("scheduler")
+    (summary,) = scheduler.list_schedules()["Schedules"]
+    schedule = scheduler.get_schedule(Name=summary["Name"])
+    assert schedule["ScheduleExpression"] == "cron(0 8 ? * MON-FRI *)"
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/Paris"
+    target = schedule["Target"]
+    assert target["Arn"].endswith(":function:pipeline-dev-notify")
+    assert json.loads(target["Input"]) == {"report": "morning"}
+    iam = deployed.client("iam")
+    role = target["RoleArn"].rsplit("/", 1)[-1]
+    trust = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
+    (statement,) = document["Statement"]
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Resource"][0] == target["Arn"]
+
+
+def test_plan_identifies_every_event_resource(tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = tmp_path_factory.mktemp("plan")
+    (root / "fn.wasm").write_bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
+    (root / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
+    service = load_service(root / "wasmdeploy.yml")
+    run = run_mocked(service, make_artifacts(service, root / "out"), PlanMocks(REGION))
+    kinds = {resource.type for resource in run.resources}
+    assert {
+        "aws:sqs/queue:Queue",
+        "aws:kinesis/stream:Stream",
+        "aws:sns/topic:Topic",
+        "aws:sns/topicSubscription:TopicSubscription",
+        "aws:cloudwatch/eventBus:EventBus",
+        "aws:cloudwatch/eventRule:EventRule",
+        "aws:cloudwatch/eventTarget:EventTarget",
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        "aws:scheduler/schedule:Schedule",
+    } <= kinds
+    assert run.outputs["queues"]["orders"] == (
+        f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/orders"
+    )

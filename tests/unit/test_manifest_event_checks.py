@@ -71,6 +71,11 @@ def test_well_formed_sources_have_no_errors() -> None:
             "not an IANA time zone",
         ),
         ({"eventBridge": {"schedule": "cron(0 0 ? * ? *)"}}, "eventBridge.schedule", "both be '?'"),
+        (
+            {"schedule": {"rate": ["rate(1 day)"], "method": "scheduler", "inputPath": "$.x"}},
+            "schedule.inputPath",
+            "fixed input",
+        ),
         ({"sqs": "arn:aws:sns:us-east-1:123456789012:t"}, "events[0].sqs", "not of an SQS queue"),
         ({"sqs": {"arn": "arn:aws:sqs:us-east-1:orders"}}, "sqs.arn", "is not an ARN"),
         ({"sqs": {"batchSize": 5}}, "events[0].sqs", "needs arn"),

@@ -1,4 +1,5 @@
-"""Checks on schedule, sqs, stream, sns and eventBridge entries beyond what the schema says.
+"""Checks on schedule, sqs, stream, sns and eventBridge entries beyond what the schema says
+(streams: `check_stream_events`).
 
 Expressions EventBridge would refuse, ARNs that do not parse or name another
 service, batch sizes and windows outside each service's limits, settings AWS
@@ -12,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wasmdeploy.manifest import arns, settings
-from wasmdeploy.manifest.event_sources import source_entries, stream_type
+from wasmdeploy.manifest.check_stream_events import arn_problem, check_stream
+from wasmdeploy.manifest.event_sources import source_entries
 from wasmdeploy.manifest.problems import NodePath, Problems
 from wasmdeploy.manifest.schedule_expression import ScheduleError, parse
 from wasmdeploy.manifest.settings import as_dict
@@ -21,18 +23,6 @@ SQS_BATCH_WITHOUT_WINDOW = 10
 FIFO_MAX_BATCH = 10
 MAX_CREATED_QUEUE_NAME = 76  # leaves room for the dead-letter queue's "-dlq"
 VISIBILITY_FACTOR = 6
-
-
-def _arn_problem(value: Any, service: str, path: NodePath, problems: Problems) -> bool:
-    """Report an ARN that does not parse as `service`'s; True when it is fine."""
-    if not isinstance(value, str) or "${" in value:
-        return False
-    try:
-        arns.parse_arn(value, service)
-    except ValueError as error:
-        problems.error(path, str(error), hint=f"Copy the ARN from the {service} console or CLI.")
-        return False
-    return True
 
 
 def check_schedule_expression(value: Any, path: NodePath, problems: Problems) -> None:
@@ -58,6 +48,14 @@ def _check_schedule(value: Any, path: NodePath, problems: Problems) -> None:
     for index, expression in enumerate(rate if isinstance(rate, list) else [rate]):
         where = (*path, "rate", index) if isinstance(rate, list) else (*path, "rate")
         check_schedule_expression(expression, where, problems)
+    if raw.get("method") == "scheduler":
+        for key in ("inputPath", "inputTransformer"):
+            if key in raw:
+                problems.error(
+                    (*path, key),
+                    f"{key} is for EventBridge rules: a Scheduler schedule sends a fixed input",
+                    hint="Use input with method: scheduler, or drop method to use a rule.",
+                )
     timezone = raw.get("timezone")
     if isinstance(timezone, str) and "${" not in timezone:
         if raw.get("method") != "scheduler":
@@ -102,7 +100,7 @@ def _visibility(
 
 def _check_sqs(value: Any, path: NodePath, timeout: int, problems: Problems) -> None:
     if isinstance(value, str):
-        _arn_problem(value, "sqs", path, problems)
+        arn_problem(value, "sqs", path, problems)
         return
     raw = as_dict(value)
     if not raw:
@@ -120,7 +118,7 @@ def _check_sqs(value: Any, path: NodePath, timeout: int, problems: Problems) -> 
             hint="Add `queue: orders` to create a queue, or `arn: arn:aws:sqs:...`.",
         )
     arn = raw.get("arn")
-    _arn_problem(arn, "sqs", (*path, "arn"), problems)
+    arn_problem(arn, "sqs", (*path, "arn"), problems)
     name = arns.name_of(arn, "sqs") if isinstance(arn, str) else None
     queue = raw.get("queue")
     created = queue if isinstance(queue, str) else as_dict(queue).get("name")
@@ -161,114 +159,10 @@ def _check_sqs(value: Any, path: NodePath, timeout: int, problems: Problems) -> 
     _visibility(raw, timeout, window, path, problems)
 
 
-def _check_stream(value: Any, path: NodePath, problems: Problems) -> None:
-    kind = stream_type(value)
-    raw = as_dict(value)
-    arn = value if isinstance(value, str) else raw.get("arn")
-    if kind is None:
-        if isinstance(arn, str) and "${" not in arn:
-            problems.error(
-                path if isinstance(value, str) else (*path, "arn"),
-                f"'{arn}' is neither a Kinesis nor a DynamoDB stream ARN",
-                hint="Stream ARNs look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME or "
-                "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE/stream/LABEL.",
-            )
-        elif raw and not isinstance(arn, str):
-            problems.error(
-                path,
-                "a stream event needs arn, or type: kinesis with the name of a stream to create",
-                hint="Add `type: kinesis` and `name: readings`, or `arn: arn:aws:kinesis:...`.",
-            )
-        return
-    if isinstance(value, str):
-        _arn_problem(value, kind, path, problems)
-        _check_stream_settings({}, kind, path, problems)
-        return
-    if isinstance(arn, str):
-        _arn_problem(arn, kind, (*path, "arn"), problems)
-        if "name" in raw:
-            problems.error(
-                (*path, "name"),
-                "give arn (an existing stream) or name (a stream to create), not both",
-                hint="Remove name to consume the stream at arn.",
-            )
-    elif kind == "dynamodb":
-        problems.error(
-            path,
-            "a DynamoDB stream comes from its table: give the stream's arn",
-            hint="Use the table's LatestStreamArn (arn:aws:dynamodb:...:table/T/stream/LABEL).",
-        )
-    elif "name" not in raw:
-        problems.error(
-            path,
-            "a Kinesis stream event needs arn, or name for a stream the service creates",
-            hint="Add `name: readings` to create the stream.",
-        )
-    _check_stream_settings(raw, kind, path, problems)
-
-
-def _check_stream_settings(
-    raw: dict[str, Any], kind: str, path: NodePath, problems: Problems
-) -> None:
-    position = raw.get("startingPosition")
-    if position is None:
-        problems.warning(
-            path,
-            "no startingPosition: AWS requires one for a stream mapping, so TRIM_HORIZON "
-            "(Serverless's default: every record the stream still holds) is used",
-            hint="Add startingPosition: LATEST to start at new records, or TRIM_HORIZON to say so.",
-        )
-    if position == "AT_TIMESTAMP":
-        if kind == "dynamodb":
-            problems.error(
-                (*path, "startingPosition"),
-                "DynamoDB streams start at LATEST or TRIM_HORIZON only (AT_TIMESTAMP is Kinesis's)",
-                hint="Use LATEST or TRIM_HORIZON.",
-            )
-        elif "startingPositionTimestamp" not in raw:
-            problems.error(
-                (*path, "startingPosition"),
-                "AT_TIMESTAMP needs startingPositionTimestamp (seconds since the epoch)",
-                hint="Add startingPositionTimestamp: 1735689600 (for example).",
-            )
-    elif "startingPositionTimestamp" in raw:
-        problems.error(
-            (*path, "startingPositionTimestamp"),
-            "startingPositionTimestamp applies only with startingPosition: AT_TIMESTAMP",
-            hint="Set startingPosition: AT_TIMESTAMP, or remove the timestamp.",
-        )
-    if kind == "dynamodb" and "consumer" in raw:
-        problems.error(
-            (*path, "consumer"),
-            "consumer (enhanced fan-out) is for Kinesis streams only",
-            hint="Remove consumer.",
-        )
-    age = raw.get("maximumRecordAgeInSeconds")
-    if isinstance(age, int) and (age == 0 or 0 < age < 60 or age < -1):
-        problems.error(
-            (*path, "maximumRecordAgeInSeconds"),
-            f"maximumRecordAgeInSeconds {age} is neither -1 (no limit) nor within 60-604800",
-            hint="Use -1, or a value from 60 to 604800.",
-        )
-    failure = as_dict(raw.get("destinations")).get("onFailure")
-    target = failure if isinstance(failure, str) else as_dict(failure).get("arn")
-    if isinstance(target, str) and "${" not in target:
-        service = arns.service_of(target)
-        where = (*path, "destinations", "onFailure")
-        if service in ("sqs", "sns"):
-            _arn_problem(target, service, where, problems)
-        else:
-            problems.error(
-                where,
-                f"'{target}' is not an SQS queue or SNS topic ARN: failed batches go to one",
-                hint="Name a queue (arn:aws:sqs:...) or a topic (arn:aws:sns:...).",
-            )
-
-
 def _check_sns(value: Any, path: NodePath, problems: Problems) -> None:
     if isinstance(value, str):
         if arns.is_arn(value):
-            _arn_problem(value, "sns", path, problems)
+            arn_problem(value, "sns", path, problems)
         return
     raw = as_dict(value)
     if raw and "arn" not in raw and "topicName" not in raw:
@@ -277,7 +171,7 @@ def _check_sns(value: Any, path: NodePath, problems: Problems) -> None:
             "an sns event needs arn (an existing topic) or topicName (a topic to create)",
             hint="Add `topicName: alerts`, or `arn: arn:aws:sns:...`.",
         )
-    _arn_problem(raw.get("arn"), "sns", (*path, "arn"), problems)
+    arn_problem(raw.get("arn"), "sns", (*path, "arn"), problems)
     redrive = as_dict(raw.get("redrivePolicy"))
     if "deadLetterTargetRef" in redrive:
         problems.error(
@@ -286,7 +180,7 @@ def _check_sns(value: Any, path: NodePath, problems: Problems) -> None:
             hint="Give the queue's ARN as deadLetterTargetArn.",
         )
     dead_letter = redrive.get("deadLetterTargetArn")
-    _arn_problem(dead_letter, "sqs", (*path, "redrivePolicy", "deadLetterTargetArn"), problems)
+    arn_problem(dead_letter, "sqs", (*path, "redrivePolicy", "deadLetterTargetArn"), problems)
 
 
 def _check_event_bridge(value: Any, path: NodePath, problems: Problems) -> None:
@@ -299,7 +193,7 @@ def _check_event_bridge(value: Any, path: NodePath, problems: Problems) -> None:
         )
     bus = raw.get("eventBus")
     if arns.is_arn(bus):
-        _arn_problem(bus, "events", (*path, "eventBus"), problems)
+        arn_problem(bus, "events", (*path, "eventBus"), problems)
     if "schedule" in raw:
         check_schedule_expression(raw["schedule"], (*path, "schedule"), problems)
         if bus not in (None, "default") and not str(bus).endswith("event-bus/default"):
@@ -308,7 +202,7 @@ def _check_event_bridge(value: Any, path: NodePath, problems: Problems) -> None:
                 "EventBridge runs schedules on the default bus only",
                 hint="Remove eventBus, or use a `schedule` event.",
             )
-    _arn_problem(raw.get("deadLetterQueueArn"), "sqs", (*path, "deadLetterQueueArn"), problems)
+    arn_problem(raw.get("deadLetterQueueArn"), "sqs", (*path, "deadLetterQueueArn"), problems)
 
 
 def _check_response_type(kind: str, value: Any, path: NodePath, problems: Problems) -> None:
@@ -334,7 +228,7 @@ def check_event_sources(data: Any, problems: Problems) -> None:
             elif kind == "sqs":
                 _check_sqs(value, path, timeout, problems)
             elif kind == "stream":
-                _check_stream(value, path, problems)
+                check_stream(value, path, problems)
             elif kind == "sns":
                 _check_sns(value, path, problems)
             else:

@@ -30,6 +30,7 @@ from wasmdeploy.stacks.event_rules import (
 )
 from wasmdeploy.stacks.function import WasmFunction
 from wasmdeploy.stacks.queues import ServiceQueues, ServiceQueuesArgs
+from wasmdeploy.stacks.schedules import FunctionSchedule, FunctionScheduleArgs, ScheduleSpec
 from wasmdeploy.stacks.streams import ServiceStreams, ServiceStreamsArgs
 from wasmdeploy.stacks.topics import (
     ServiceTopics,
@@ -102,13 +103,40 @@ def _access(
     )
 
 
+def _schedules(function: Function) -> list[ScheduleSpec]:
+    """`schedule` events with `method: scheduler`: one Scheduler schedule per expression."""
+    specs: list[ScheduleSpec] = []
+    for index, schedule in enumerate(function.events.schedules):
+        if schedule.method != "scheduler":
+            continue
+        for number, expression in enumerate(schedule.expressions):
+            specs.append(
+                ScheduleSpec(
+                    schedule_name=_schedule_name(function, schedule.name, index, number),
+                    expression=expression,
+                    timezone=schedule.timezone,
+                    description=schedule.description,
+                    enabled=schedule.enabled,
+                    input=schedule.input,
+                )
+            )
+    return specs
+
+
+def _schedule_name(function: Function, name: str | None, index: int, number: int) -> str:
+    suffix = f"schedule-{index}" + (f"-{number}" if number else "")
+    return name if name and number == 0 else rule_name(function.deployed_name, suffix)
+
+
 def _rules(function: Function) -> list[RuleSpec]:
+    """Rules for `schedule` events (method eventBus, the default) and `eventBridge` events."""
     specs: list[RuleSpec] = []
     base = function.deployed_name
     for index, schedule in enumerate(function.events.schedules):
+        if schedule.method == "scheduler":
+            continue
         for number, expression in enumerate(schedule.expressions):
-            suffix = f"schedule-{index}" + (f"-{number}" if number else "")
-            name = schedule.name if schedule.name and number == 0 else rule_name(base, suffix)
+            name = _schedule_name(function, schedule.name, index, number)
             specs.append(
                 RuleSpec(
                     rule_name=name,
@@ -184,6 +212,10 @@ def declare_function_sources(
         if isinstance(spec.event_bus, str) and spec.event_bus in buses.names:
             spec = dataclasses.replace(spec, event_bus=buses.names[spec.event_bus])
         FunctionRule(f"{name}-rule-{index}", FunctionRuleArgs(component, spec), opts)
+    for index, schedule_spec in enumerate(_schedules(function)):
+        FunctionSchedule(
+            f"{name}-schedule-{index}", FunctionScheduleArgs(component, schedule_spec), opts
+        )
     config = function.async_config
     if config is not None:
         on_failure = (

@@ -46,6 +46,11 @@ def event_computers(account: str, short_id: Callable[[str, int], str]) -> dict[s
         uuid = short_id(name, 32)
         return uuid, {"uuid": uuid, "functionArn": inputs["functionName"]}
 
+    def schedule(name: str, region: str, inputs: State) -> tuple[str, State]:
+        group = inputs.get("groupName") or "default"
+        arn = f"arn:aws:scheduler:{region}:{account}:schedule/{group}/{inputs['name']}"
+        return inputs["name"], {"arn": arn}
+
     return {
         "aws:sqs/queue:Queue": queue,
         "aws:kinesis/stream:Stream": stream,
@@ -55,4 +60,5 @@ def event_computers(account: str, short_id: Callable[[str, int], str]) -> dict[s
         "aws:cloudwatch/eventBus:EventBus": bus,
         "aws:cloudwatch/eventRule:EventRule": rule,
         "aws:lambda/eventSourceMapping:EventSourceMapping": mapping,
+        "aws:scheduler/schedule:Schedule": schedule,
     }
