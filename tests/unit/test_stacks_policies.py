@@ -93,3 +93,19 @@ def test_cloudfront_read_policy_is_bound_to_one_distribution() -> None:
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert statement["Resource"] == "arn:aws:s3:::site/*"
     assert statement["Condition"] == {"StringEquals": {"AWS:SourceArn": arn}}
+
+
+def test_bucket_arns_follow_the_partition_of_the_log_group() -> None:
+    function = make_function(
+        ROOT, "f", input="object", s3_triggers=(S3Trigger("in"),), output=ObjectOutput("out", "x/")
+    )
+    china = "arn:aws-cn:logs:cn-north-1:123456789012:log-group:/aws/lambda/images-dev-f:*"
+    by_sid = statements_by_sid(policies.function_policy(function, [china]))
+    assert by_sid["ReadTriggerObjects"]["Resource"] == ["arn:aws-cn:s3:::in/*"]
+    assert by_sid["WriteOutputObjects"]["Resource"] == "arn:aws-cn:s3:::out/x/*"
+
+
+def test_cloudfront_reads_in_the_distributions_partition() -> None:
+    arn = "arn:aws-us-gov:cloudfront::123456789012:distribution/E1"
+    [statement] = policies.cloudfront_read_policy("site", arn)["Statement"]
+    assert statement["Resource"] == "arn:aws-us-gov:s3:::site/*"

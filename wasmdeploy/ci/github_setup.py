@@ -19,7 +19,7 @@ from wasmdeploy.ci.files import (
     write_new_file,
 )
 from wasmdeploy.ci.github_workflow import build_workflow
-from wasmdeploy.ci.install_spec import install_requirement, installed_provenance
+from wasmdeploy.ci.install_spec import Provenance, install_requirement, installed_provenance
 from wasmdeploy.ci.service_facts import ServiceFacts, ServiceLoader
 from wasmdeploy.ci.stage_map import parse_stage_mappings
 from wasmdeploy.ci.workflow_options import (
@@ -65,6 +65,7 @@ class GithubRequest:
     comment: bool = True
     force: bool = False
     command_line: str = "wasmdeploy ci github"
+    provenance: Provenance | None = None  # where wasmdeploy came from (default: this one)
 
 
 @dataclass
@@ -173,7 +174,7 @@ def choose_install(request: GithubRequest) -> str:
     """`--install`, else the requirement that installs exactly this wasmdeploy."""
     if request.install:
         return request.install
-    return install_requirement(installed_provenance())
+    return install_requirement(request.provenance or installed_provenance())
 
 
 def generate_github_workflow(

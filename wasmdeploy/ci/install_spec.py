@@ -81,12 +81,14 @@ def _git(checkout: Path, *args: str) -> str | None:
 
 def remote_url(url: str) -> str:
     """A git remote as pip takes it: `git@github.com:o/r.git` -> `https://github.com/o/r.git`,
-    a local path -> `file://` URL."""
+    a local path -> `file://localhost/...` (pip refuses a URL with an empty host)."""
     if url.startswith("git@") and ":" in url:
         host, _, path = url[len("git@") :].partition(":")
         return f"https://{host}/{path}"
     if "://" not in url:
-        return Path(url).resolve().as_uri()
+        return f"file://localhost{Path(url).resolve().as_posix()}"
+    if url.startswith("file:///"):
+        return f"file://localhost/{url[len('file:///') :]}"
     return url
 
 
@@ -116,7 +118,8 @@ def install_requirement(provenance: Provenance) -> str:
     subdirectory = direct.get("subdirectory")
     fragment = f"#subdirectory={subdirectory}" if subdirectory else ""
     if isinstance(vcs, dict):
-        return f"{DISTRIBUTION} @ {vcs.get('vcs', 'git')}+{url}@{vcs['commit_id']}{fragment}"
+        scheme = vcs.get("vcs", "git")
+        return f"{DISTRIBUTION} @ {scheme}+{remote_url(url)}@{vcs['commit_id']}{fragment}"
     parsed = urlparse(url)
     if "dir_info" in direct and parsed.scheme == "file":
         return checkout_requirement(Path(unquote(parsed.path)))

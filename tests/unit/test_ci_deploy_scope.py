@@ -1,0 +1,71 @@
+"""The names a deploy role is scoped to, read from each stage's resolved manifest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wasmdeploy.ci.deploy_scope import build_scope
+
+
+def stage(name: str, region: str = "eu-west-1") -> dict[str, Any]:
+    return {
+        "service": "images",
+        "provider": {"name": "aws", "region": region, "retainBuckets": False},
+        "functions": {
+            "resize": {
+                "handler": "resize.wasm",
+                "events": [
+                    {"s3": {"bucket": f"uploads-{name}"}},
+                    {"s3": {"bucket": "legacy", "existing": True}},
+                    {"sqs": {"queue": f"jobs-{name}"}},
+                    {"sqs": "arn:aws:sqs:eu-west-1:123456789012:shared"},
+                    {"sns": "alerts"},
+                    {"stream": {"type": "kinesis", "name": "clicks"}},
+                    {"eventBridge": {"eventBus": "orders", "pattern": {"source": ["x"]}}},
+                    {"httpApi": "GET /x"},
+                ],
+                "output": {"bucket": f"thumbs-{name}", "key": "t/{stem}.png"},
+                "kv": ["default"],
+            },
+            "rewrite": {"handler": "rewrite.wasm", "edge": {"eventType": "origin-request"}},
+        },
+        "cdn": {"origin": {"bucket": f"site-{name}"}},
+        "resources": {"Resources": {}},
+    }
+
+
+def test_names_are_gathered_from_every_stage_the_role_deploys() -> None:
+    scope = build_scope("images", ("prod", "dev"), [stage("prod"), stage("dev")])
+    assert scope.prefixes == ("images-prod-", "images-dev-")
+    assert scope.buckets == (
+        "uploads-prod",
+        "thumbs-prod",
+        "site-prod",
+        "uploads-dev",
+        "thumbs-dev",
+        "site-dev",
+    )
+    assert scope.existing_buckets == ("legacy",)
+    assert scope.queues == ("jobs-prod", "jobs-dev")
+    assert scope.topics == ("alerts",)
+    assert scope.streams == ("clicks",)
+    assert scope.event_buses == ("orders",)
+    assert scope.source_arns == ("arn:aws:sqs:eu-west-1:123456789012:shared",)
+    assert not scope.retain_buckets
+    assert (scope.edge, scope.cdn, scope.http_api, scope.rest_api) == (True, True, True, False)
+    assert (scope.rules, scope.key_value, scope.resources) == (True, True, True)
+    assert scope.function_regions == ("eu-west-1", "us-east-1")
+
+
+def test_partition_follows_the_region_unless_given() -> None:
+    assert build_scope("images", ("prod",), [stage("prod", "cn-north-1")]).partition == "aws-cn"
+    gov = build_scope("images", ("prod",), [stage("prod", "us-gov-west-1")])
+    assert gov.partition == "aws-us-gov"
+    assert build_scope("images", ("prod",), [stage("prod")], "aws-cn").partition == "aws-cn"
+
+
+def test_a_service_with_only_functions_uses_no_event_service() -> None:
+    bare = {"service": "images", "functions": {"f": {"handler": "f.wasm"}}}
+    scope = build_scope("images", ("dev",), [bare])
+    assert scope.regions == ("us-east-1",)
+    assert not (scope.event_sources or scope.rules or scope.cdn or scope.buckets)
