@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -109,3 +110,54 @@ def test_invalid_manifest_is_a_clean_error(tmp_path: Path, flag: str | None) -> 
     assert result.returncode == 1
     assert result.stderr.startswith("Error:")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("columns", [None, "40", "80"])
+def test_piped_table_keeps_every_value_whole_on_its_row(
+    tmp_path: Path, columns: str | None
+) -> None:
+    from wasmdeploy.stacks.plan import key_inputs
+
+    service = copy_example("image-pipeline", tmp_path)
+    entries = plan_json(service)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PULUMI_"))}
+    env.pop("COLUMNS", None)
+    env.pop("FORCE_COLOR", None)
+    if columns:
+        env["COLUMNS"] = columns
+    result = subprocess.run(
+        [sys.executable, "-m", "wasmdeploy", "plan"],
+        cwd=service,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stdout
+    rows = result.stdout.splitlines()
+    for entry in entries:
+        values = [entry["name"], entry["parent"] or "", key_inputs(entry)]
+        assert any(all(value in row for value in values) for row in rows), values
+
+
+def test_on_a_narrow_terminal_long_values_fold_instead_of_being_cut(tmp_path: Path) -> None:
+    service = copy_example("image-pipeline", tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PULUMI_"))}
+    env.update(COLUMNS="70", FORCE_COLOR="1", TERM="xterm")
+    result = subprocess.run(
+        [sys.executable, "-m", "wasmdeploy", "plan"],
+        cwd=service,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" in result.stdout  # rendered as for a terminal
+    assert "…" not in result.stdout
+    assert all(len(line) <= 70 for line in _plain(result.stdout).splitlines())
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)

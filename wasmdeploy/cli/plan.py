@@ -59,32 +59,42 @@ def short_type(token: str) -> str:
 
 
 def show_plan(result: Plan, title: str, notes: list[str]) -> None:
+    """The plan as a table. On a terminal long values fold within its width; piped (a CI log,
+    a file) the table is as wide as its longest row, so every value is whole on its line."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from wasmdeploy.stacks.plan import key_inputs
 
+    console = Console()
+    piped = not console.is_terminal
     table = Table(title=f"Plan: {title}", show_lines=False)
-    table.add_column("Type", style="cyan", min_width=12)
-    table.add_column("Name", style="bold", min_width=12)
-    table.add_column("Parent", min_width=8)
-    table.add_column("Region", min_width=9)
-    table.add_column("Key inputs", overflow="fold", min_width=20, ratio=1)
+    for header, style, min_width in (
+        ("Type", "cyan", 12),
+        ("Name", "bold", 12),
+        ("Parent", None, 8),
+        ("Region", None, 9),
+        ("Key inputs", None, 20),
+    ):
+        table.add_column(header, style=style, min_width=min_width, overflow="fold", no_wrap=piped)
     retained = set(result.retained)
     for entry in result.entries:
-        name = entry["name"] + (
-            " [yellow](kept on destroy)[/]" if entry["name"] in retained else ""
-        )
+        name = Text(entry["name"])
+        if entry["name"] in retained:
+            name.append(" (kept on destroy)", style="yellow")
         table.add_row(
-            short_type(entry["type"]),
+            Text(short_type(entry["type"])),
             name,
-            entry["parent"] or "",
-            entry["provider"] or "",
-            key_inputs(entry),
+            Text(entry["parent"] or ""),
+            Text(entry["provider"] or ""),
+            Text(key_inputs(entry)),
         )
-    console = Console()
+    if piped:
+        width = console.measure(table, options=console.options.update(width=1_000_000)).maximum
+        console = Console(width=max(width, 80))
     console.print(table)
     custom = sum(1 for entry in result.entries if entry["type"].startswith("aws:"))
     console.print(f"{custom} AWS resources in {len(result.entries)} entries.")
     for note in notes:
-        console.print(f"[dim]note: {note}[/]")
+        console.print(Text(f"note: {note}", style="dim"))
