@@ -13,6 +13,7 @@ answer requests in `respond_to`.
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import socketserver
 import threading
@@ -25,6 +26,7 @@ import h11
 from wasmdeploy.local.local_origins import cross_site, host_allowed, local_names
 
 MAX_HEADER_BYTES = 64 * 1024
+_CONTENT_LENGTH = re.compile(rb"\ncontent-length:([^\r\n]*)", re.IGNORECASE)
 LINGER_SECONDS = 2.0  # after refusing a body: how long unread bytes are drained (no RST)
 LINGER_BYTES = 16 * 1024 * 1024
 
@@ -173,7 +175,8 @@ class _Connection(socketserver.BaseRequestHandler):
                 head_size = len(seen) - len(connection.trailing_data[0])
                 if head_size > self.server.max_header_bytes:
                     raise Refused(431, f"the headers are over {self.server.max_header_bytes} bytes")
-                if bytes(seen[:head_size]).lower().count(b"\ncontent-length:") > 1:
+                lengths = _CONTENT_LENGTH.findall(bytes(seen[:head_size]))
+                if len(lengths) > 1 or any(not value.strip().isdigit() for value in lengths):
                     raise Refused(400, "more than one Content-Length")
                 return event
             return None  # ConnectionClosed (or a client that sent nothing)

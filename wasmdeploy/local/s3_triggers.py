@@ -11,7 +11,8 @@ Delivery is at least once: a notification is deleted only after its
 function succeeded (or `hand_off` took the event, for a caller that runs
 Lambda's asynchronous retries itself). A failed run is logged and its
 notification becomes visible again after a short delay; after
-`MAX_ATTEMPTS` runs it moves to the `FAILED_QUEUE_NAME` queue, and the log says so.
+`MAX_ATTEMPTS` runs it moves to the queue named like the notifications' with
+`-failed` added, and the log says so.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from wasmdeploy.local.s3_notifications import (
 from wasmdeploy.manifest.model import Function, S3Trigger, Service
 
 QUEUE_NAME = "wasmdeploy-local-s3-events"
-FAILED_QUEUE_NAME = "wasmdeploy-local-s3-events-failed"
 MAX_ATTEMPTS = 3  # Lambda runs a failing asynchronous event three times (two retries)
 RETRY_DELAYS = (1, 2)  # seconds before the second and third run (Lambda waits ~1 and ~2 min)
 
@@ -52,6 +52,7 @@ class S3TriggerDispatcher:
         *,
         workers: int = 8,
         hand_off: HandOff | None = None,
+        queue_name: str = QUEUE_NAME,
     ) -> None:
         self.aws = aws
         self.service = service
@@ -65,6 +66,8 @@ class S3TriggerDispatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3-trigger")
+        self.queue_name = queue_name
+        self.failed_queue_name = f"{queue_name}-failed"
         self._queue_url = ""
         self._failed_url = ""
 
@@ -74,10 +77,11 @@ class S3TriggerDispatcher:
         sqs = self.aws.client("sqs")
         longest = max(function.timeout for function, _ in self.triggers.values())
         attributes = {"VisibilityTimeout": str(min(43200, max(30, 6 * int(longest))))}
-        self._queue_url = sqs.create_queue(QueueName=QUEUE_NAME, Attributes=attributes)["QueueUrl"]
-        self._failed_url = sqs.create_queue(QueueName=FAILED_QUEUE_NAME)["QueueUrl"]
-        self.aws.add_resource("queue", QUEUE_NAME)
-        self.aws.add_resource("queue", FAILED_QUEUE_NAME)
+        created = sqs.create_queue(QueueName=self.queue_name, Attributes=attributes)
+        self._queue_url = created["QueueUrl"]
+        self._failed_url = sqs.create_queue(QueueName=self.failed_queue_name)["QueueUrl"]
+        self.aws.add_resource("queue", self.queue_name)
+        self.aws.add_resource("queue", self.failed_queue_name)
         queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
@@ -148,7 +152,7 @@ class S3TriggerDispatcher:
             sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=receipt)
             self.notice(
                 f"{what}: failed {attempt} times; the notification is kept in the local "
-                f"queue {FAILED_QUEUE_NAME}"
+                f"queue {self.failed_queue_name}"
             )
             return
         delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
