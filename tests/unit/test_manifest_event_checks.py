@@ -6,7 +6,11 @@ from typing import Any
 
 import pytest
 
-from wasmdeploy.manifest.check_event_loops import check_async_settings, check_writes_to_own_trigger
+from wasmdeploy.manifest.check_event_loops import (
+    check_async_settings,
+    check_bucket_queue_loops,
+    check_writes_to_own_trigger,
+)
 from wasmdeploy.manifest.check_event_sources import check_event_sources
 from wasmdeploy.manifest.problems import Problems
 
@@ -25,6 +29,7 @@ def problems_of(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     check_event_sources(data, problems)
     check_async_settings(data, "dev", problems)
     check_writes_to_own_trigger(data, problems)
+    check_bucket_queue_loops(data, problems)
     render = [f"{p.path}: {p.message}" for p in problems.errors]
     return render, [f"{p.path}: {p.message}" for p in problems.warnings]
 
@@ -233,3 +238,45 @@ def test_a_function_allowed_to_send_to_its_own_queue_is_warned() -> None:
     }
     _, warnings = problems_of(data)
     assert any("sqs:SendMessage on jobs" in w for w in warnings), warnings
+
+
+def bucket_notifying(queue_reference: Any) -> dict[str, Any]:
+    return {
+        "Resources": {
+            "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}},
+            "Uploads": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "BucketName": "uploads",
+                    "NotificationConfiguration": {
+                        "QueueConfigurations": [
+                            {"Event": "s3:ObjectCreated:*", "Queue": queue_reference}
+                        ]
+                    },
+                },
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "reference", [{"Fn::GetAtt": ["Jobs", "Arn"]}, "arn:aws:sqs:us-east-1:123456789012:jobs"]
+)
+def test_s3_to_sqs_to_function_loop_is_an_error(reference: Any) -> None:
+    data = manifest(
+        {"sqs": "arn:aws:sqs:us-east-1:123456789012:jobs"},
+        output={"bucket": "uploads", "key": "out/{stem}.txt"},
+    )
+    data["resources"] = bucket_notifying(reference)
+    errors, _ = problems_of(data)
+    assert any("S3 -> SQS -> function" in error for error in errors), errors
+
+
+def test_s3_put_permission_on_the_notifying_bucket_closes_the_loop_too() -> None:
+    data = manifest({"sqs": "arn:aws:sqs:us-east-1:123456789012:jobs"})
+    data["resources"] = bucket_notifying({"Fn::GetAtt": ["Jobs", "Arn"]})
+    statement = {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::uploads/*"}
+    data["provider"] = {"iam": {"role": {"statements": [statement]}}}
+    assert any("S3 -> SQS -> function" in error for error in problems_of(data)[0])
+    statement["Resource"] = "arn:aws:s3:::elsewhere/*"
+    assert problems_of(data)[0] == []

@@ -2,7 +2,8 @@
 
 A destination (onSuccess, onFailure, a stream's onFailure) that is the function's
 own trigger re-runs it with its own result, endlessly; a function allowed by
-`provider.iam` to send to its own trigger may do the same.
+`provider.iam` to send to its own trigger may do the same; so does one writing to
+a bucket (`resources`) whose notifications go to the queue that triggers it.
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ def check_async_settings(data: Any, stage: str, problems: Problems) -> None:
     """Destinations point at something real; async settings apply to async sources only."""
     for name, function in settings.functions_of(data).items():
         own = _trigger_keys(function)
-        deployed = settings.deployed_name(str(as_dict(data).get("service")), stage, name)
+        custom_name = function.get("name")
+        deployed = settings.deployed_name(
+            str(as_dict(data).get("service")), stage, name, custom_name
+        )
         destinations = as_dict(function.get("destinations"))
         for which in ("onSuccess", "onFailure"):
             if which not in destinations:
@@ -172,3 +176,76 @@ def check_writes_to_own_trigger(data: Any, problems: Problems) -> None:
                         "statement's Resource.",
                     )
                     break
+
+
+def _queue_reference(value: Any, resources: dict[str, Any]) -> str | None:
+    """A queue named in CloudFormation: its ARN, or `Fn::GetAtt: [LogicalId, Arn]`."""
+    if isinstance(value, str):
+        return arns.name_of(value, "sqs")
+    attribute = as_list(as_dict(value).get("Fn::GetAtt"))
+    if len(attribute) == 2 and attribute[1] == "Arn":
+        queue = as_dict(resources.get(str(attribute[0])))
+        if queue.get("Type") == "AWS::SQS::Queue":
+            name = as_dict(queue.get("Properties")).get("QueueName")
+            return name if isinstance(name, str) else str(attribute[0])
+    return None
+
+
+def _buckets_notifying_queues(data: Any) -> dict[str, set[str]]:
+    """Bucket name -> the queues its S3 notifications go to, from `resources.Resources`."""
+    resources = as_dict(as_dict(as_dict(data).get("resources")).get("Resources"))
+    found: dict[str, set[str]] = {}
+    for resource in resources.values():
+        resource = as_dict(resource)
+        properties = as_dict(resource.get("Properties"))
+        bucket = properties.get("BucketName")
+        if resource.get("Type") != "AWS::S3::Bucket" or not isinstance(bucket, str):
+            continue
+        notifications = as_dict(properties.get("NotificationConfiguration"))
+        for entry in as_list(notifications.get("QueueConfigurations")):
+            queue = _queue_reference(as_dict(entry).get("Queue"), resources)
+            if queue:
+                found.setdefault(bucket, set()).add(queue)
+    return found
+
+
+def _writes_to_bucket(data: Any, function: dict[str, Any], bucket: str) -> bool:
+    if as_dict(function.get("output")).get("bucket") == bucket:
+        return True
+    key_arn = f"arn:aws:s3:::{bucket}/key"
+    for statement in settings.iam_statements(data):
+        if statement.get("Effect", "Allow") != "Allow":
+            continue
+        actions = [str(a) for a in as_list(statement.get("Action")) or [statement.get("Action")]]
+        resources = [
+            str(r) for r in as_list(statement.get("Resource")) or [statement.get("Resource")]
+        ]
+        if any(fnmatch.fnmatchcase("s3:PutObject", a) for a in actions) and any(
+            r.split(":::", 1)[-1] not in ("*", "*/*") and fnmatch.fnmatchcase(key_arn, r)
+            for r in resources
+        ):
+            return True
+    return False
+
+
+def check_bucket_queue_loops(data: Any, problems: Problems) -> None:
+    """A function writing to a bucket whose notifications feed the queue that triggers it."""
+    buckets = _buckets_notifying_queues(data)
+    if not buckets:
+        return
+    for name, function in settings.functions_of(data).items():
+        for (service, queue), index in _trigger_keys(function).items():
+            for bucket, queues in buckets.items():
+                if (
+                    service == "sqs"
+                    and queue in queues
+                    and _writes_to_bucket(data, function, bucket)
+                ):
+                    problems.error(
+                        ("functions", name, "events", index, "sqs"),
+                        f"this function writes to bucket {bucket}, whose notifications go to "
+                        f"queue {queue}, which triggers this function: S3 -> SQS -> function "
+                        "runs endlessly",
+                        hint="Write to another bucket, or give the bucket's QueueConfigurations a "
+                        "Filter the function's keys cannot match.",
+                    )

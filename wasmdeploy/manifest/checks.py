@@ -13,7 +13,11 @@ from typing import Any
 
 from wasmdeploy.manifest import settings
 from wasmdeploy.manifest.check_edge import check_cdn, check_edge_associations, check_edge_function
-from wasmdeploy.manifest.check_event_loops import check_async_settings, check_writes_to_own_trigger
+from wasmdeploy.manifest.check_event_loops import (
+    check_async_settings,
+    check_bucket_queue_loops,
+    check_writes_to_own_trigger,
+)
 from wasmdeploy.manifest.check_event_sources import check_event_sources
 from wasmdeploy.manifest.check_events import (
     check_existing_buckets,
@@ -77,4 +81,5 @@ def run_checks(data: dict[str, Any], problems: Problems, context: CheckContext) 
     check_event_sources(data, problems)
     check_async_settings(data, context.stage, problems)
     check_writes_to_own_trigger(data, problems)
+    check_bucket_queue_loops(data, problems)
     check_kv(data, context.stage, problems)
