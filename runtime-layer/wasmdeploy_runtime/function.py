@@ -179,7 +179,7 @@ class WasmFunction:
 
     def _run(self, payload: bytes, deadline: float | None, totals: _Totals) -> bytes:
         if self.sandbox.prepared.kv is not None:
-            self.sandbox.prepared.kv.start_invocation(self.config.sandbox.max_time, deadline)
+            self.sandbox.prepared.kv.start_invocation()
         outcome = self.sandbox.run(payload, deadline=deadline)
         totals.add(outcome)
         if outcome.logs:

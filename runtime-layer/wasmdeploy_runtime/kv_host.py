@@ -16,18 +16,12 @@ from __future__ import annotations
 import struct
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import wasmtime
 
-from wasmdeploy_runtime.errors import (
-    WASM_FORBIDDEN_IMPORT,
-    WASM_TIMEOUT,
-    WASM_TRAP,
-    FunctionError,
-    InitError,
-)
-from wasmdeploy_runtime.guest_calls import read_memory, write_memory
+from wasmdeploy_runtime.deadline import Deadline
+from wasmdeploy_runtime.errors import WASM_FORBIDDEN_IMPORT, WASM_TRAP, FunctionError, InitError
+from wasmdeploy_runtime.host_funcs import GuestMemory, MemoryFault, define_raw
 from wasmdeploy_runtime.kv_store import (
     KV_MODULE,
     MAX_KEY_BYTES,
@@ -46,18 +40,17 @@ INVALID_KEY = -3
 VALUE_TOO_LARGE = -4
 UNAVAILABLE = -5
 NOT_AN_INTEGER = -6
-_U32 = 0xFFFFFFFF
+ABSENT = 0xFFFFFFFF  # old_len -1 (as the u32 the raw call hands over): "only if absent"
 
-_I32 = wasmtime.ValType.i32()
-_I64 = wasmtime.ValType.i64()
-SIGNATURES: dict[str, tuple[list[wasmtime.ValType], list[wasmtime.ValType]]] = {
-    "get": ([_I32] * 6, [_I64]),
-    "set": ([_I32] * 6, [_I32]),
-    "delete": ([_I32] * 4, [_I32]),
-    "exists": ([_I32] * 4, [_I32]),
-    "increment": ([_I32] * 4 + [_I64, _I32], [_I32]),
-    "compare_and_swap": ([_I32] * 8, [_I32]),
-    "list_keys": ([_I32] * 8, [_I64]),
+# (i32 = 'i', i64 = 'I') -> result, as `define_raw` spells them.
+SIGNATURES = {
+    "get": "iiiiii->I",
+    "set": "iiiiii->i",
+    "delete": "iiii->i",
+    "exists": "iiii->i",
+    "increment": "iiiiIi->i",
+    "compare_and_swap": "iiiiiiii->i",
+    "list_keys": "iiiiiiii->I",
 }
 
 
@@ -69,15 +62,15 @@ class _Refused(Exception):
 
 
 class KvHost:
-    """The stores one function may use, and the counters of the current invocation."""
+    """The stores one function may use, and the count of calls made to them."""
 
-    def __init__(self, grants: Mapping[str, KvGrant]) -> None:
+    def __init__(self, grants: Mapping[str, KvGrant], deadline: Deadline | None = None) -> None:
         self.grants = dict(grants)
+        self._deadline = deadline if deadline is not None else Deadline()
         self._spec: str | None = None
         self._backend: KvBackend | None = None
         self.calls = 0  # store calls since the process started
         self.time = 0.0  # seconds spent in them
-        self.deadline: float | None = None  # the current invocation's, time.monotonic()
 
     @property
     def backend(self) -> KvBackend:
@@ -86,28 +79,17 @@ class KvHost:
             self._backend = open_backend(self._spec)
         return self._backend
 
-    def start_invocation(self, max_time: float | None, deadline: float | None) -> None:
-        """Bound the coming invocation's store calls by `maxTime` and Lambda's deadline
-        (and follow `WASMDEPLOY_KV` if it changed)."""
-        if max_time is not None:
-            own = time.monotonic() + max_time
-            deadline = own if deadline is None else min(deadline, own)
-        self.deadline = deadline
+    def start_invocation(self) -> None:
+        """Follow `WASMDEPLOY_KV` if it changed since the last invocation."""
         spec = backend_spec()
         if spec != self._spec:
             self.close()
             self._spec = spec
 
     def define(self, linker: wasmtime.Linker) -> None:
-        for name, (params, results) in SIGNATURES.items():
+        for name, signature in SIGNATURES.items():
             handler = getattr(self, f"_{name}")
-            linker.define_func(
-                KV_MODULE,
-                name,
-                wasmtime.FuncType(params, results),
-                self._guarded(handler),
-                access_caller=True,
-            )
+            define_raw(linker, KV_MODULE, name, signature, self._guarded(handler))
 
     def close(self) -> None:
         if self._backend is not None:
@@ -115,58 +97,66 @@ class KvHost:
             self._backend = None
 
     def _guarded(self, handler: Callable[..., int]) -> Callable[..., int]:
-        def call(caller: wasmtime.Caller, *args: int) -> int:
+        deadline = self._deadline
+
+        def call(memory: GuestMemory, *args: int) -> int:
             started = time.monotonic()
-            if self.deadline is not None and started >= self.deadline:
-                raise _timeout()
+            deadline.check()
             try:
-                return handler(_Memory(caller), *args)
+                return handler(memory, *args)
             except _Refused as refused:
                 return refused.code
             except StoreUnavailable:
-                if self.deadline is not None and time.monotonic() >= self.deadline:
-                    raise _timeout() from None
+                deadline.check()
                 return UNAVAILABLE
             except NotAnInteger:
                 return NOT_AN_INTEGER
+            except MemoryFault as fault:
+                raise FunctionError(
+                    WASM_TRAP, f"{KV_MODULE}.{handler.__name__[1:]}: {fault}"
+                ) from None
             finally:
                 self.calls += 1
                 self.time += time.monotonic() - started
 
         return call
 
-    def _grant(self, memory: _Memory, pointer: int, length: int) -> KvGrant:
+    @property
+    def deadline(self) -> float | None:
+        return self._deadline.at
+
+    def _grant(self, memory: GuestMemory, pointer: int, length: int) -> KvGrant:
         name = memory.read(pointer, length)
         grant = self.grants.get(name.decode("utf-8", errors="replace"))
         if grant is None:
             raise _Refused(NOT_GRANTED)
         return grant
 
-    def _get(self, m: _Memory, sp: int, sl: int, kp: int, kl: int, bp: int, cap: int) -> int:
+    def _get(self, m: GuestMemory, sp: int, sl: int, kp: int, kl: int, bp: int, cap: int) -> int:
         grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
         m.check(bp, cap)
         value = self.backend.get(grant, key, self.deadline)
         if value is None:
             return NO_KEY
-        m.write(bp, value[: cap & _U32])
+        m.write(bp, value[:cap])
         return len(value)
 
-    def _set(self, m: _Memory, sp: int, sl: int, kp: int, kl: int, vp: int, vl: int) -> int:
+    def _set(self, m: GuestMemory, sp: int, sl: int, kp: int, kl: int, vp: int, vl: int) -> int:
         grant, key, value = self._grant(m, sp, sl), _key(m, kp, kl), _value(m, vp, vl)
         self.backend.set(grant, key, value, self.deadline)
         return 0
 
-    def _delete(self, m: _Memory, sp: int, sl: int, kp: int, kl: int) -> int:
+    def _delete(self, m: GuestMemory, sp: int, sl: int, kp: int, kl: int) -> int:
         grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
         self.backend.delete(grant, key, self.deadline)
         return 0
 
-    def _exists(self, m: _Memory, sp: int, sl: int, kp: int, kl: int) -> int:
+    def _exists(self, m: GuestMemory, sp: int, sl: int, kp: int, kl: int) -> int:
         grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
         return 1 if self.backend.exists(grant, key, self.deadline) else 0
 
     def _increment(
-        self, m: _Memory, sp: int, sl: int, kp: int, kl: int, delta: int, out: int
+        self, m: GuestMemory, sp: int, sl: int, kp: int, kl: int, delta: int, out: int
     ) -> int:
         grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
         m.check(out, 8)
@@ -175,15 +165,33 @@ class KvHost:
         return 0
 
     def _compare_and_swap(
-        self, m: _Memory, sp: int, sl: int, kp: int, kl: int, op: int, ol: int, np: int, nl: int
+        self,
+        m: GuestMemory,
+        sp: int,
+        sl: int,
+        kp: int,
+        kl: int,
+        op: int,
+        ol: int,
+        np: int,
+        nl: int,
     ) -> int:
         grant, key = self._grant(m, sp, sl), _key(m, kp, kl)
-        old = None if ol == -1 else _value(m, op, ol)
+        old = None if ol == ABSENT else _value(m, op, ol)
         new = _value(m, np, nl)
         return 1 if self.backend.compare_and_swap(grant, key, old, new, self.deadline) else 0
 
     def _list_keys(
-        self, m: _Memory, sp: int, sl: int, pp: int, pl: int, cp: int, cl: int, bp: int, cap: int
+        self,
+        m: GuestMemory,
+        sp: int,
+        sl: int,
+        pp: int,
+        pl: int,
+        cp: int,
+        cl: int,
+        bp: int,
+        cap: int,
     ) -> int:
         grant = self._grant(m, sp, sl)
         prefix = _text(m.read(pp, pl), allow_empty=True)
@@ -191,7 +199,7 @@ class KvHost:
         m.check(bp, cap)
         keys, following = self.backend.list_keys(grant, prefix, cursor, self.deadline)
         page = encode_page(keys, following)
-        if len(page) <= cap & _U32:
+        if len(page) <= cap:
             m.write(bp, page)
         return len(page)
 
@@ -217,8 +225,8 @@ def _prefixed(data: bytes) -> bytes:
     return struct.pack("<I", len(data)) + data
 
 
-def _key(memory: _Memory, pointer: int, length: int) -> str:
-    if not 1 <= (length & _U32) <= MAX_KEY_BYTES:
+def _key(memory: GuestMemory, pointer: int, length: int) -> str:
+    if not 1 <= length <= MAX_KEY_BYTES:
         memory.check(pointer, length)
         raise _Refused(INVALID_KEY)
     return _text(memory.read(pointer, length), allow_empty=False)
@@ -233,51 +241,16 @@ def _text(data: bytes, *, allow_empty: bool) -> str:
         raise _Refused(INVALID_KEY) from None
 
 
-def _value(memory: _Memory, pointer: int, length: int) -> bytes:
+def _value(memory: GuestMemory, pointer: int, length: int) -> bytes:
     memory.check(pointer, length)
-    if (length & _U32) > MAX_VALUE_BYTES:
+    if length > MAX_VALUE_BYTES:
         raise _Refused(VALUE_TOO_LARGE)
     return memory.read(pointer, length)
 
 
-def _timeout() -> FunctionError:
-    return FunctionError(
-        WASM_TIMEOUT, "the invocation's time ran out during a key-value store call"
-    )
-
-
-class _Memory:
-    """The calling instance's exported memory, with bounds checks that trap."""
-
-    __slots__ = ("_caller", "_memory")
-
-    def __init__(self, caller: wasmtime.Caller) -> None:
-        memory: Any = caller.get("memory")
-        if not isinstance(memory, wasmtime.Memory):
-            raise FunctionError(
-                WASM_TRAP, f"{KV_MODULE} needs the module to export its memory as `memory`"
-            )
-        self._caller = caller
-        self._memory = memory
-
-    def check(self, pointer: int, length: int) -> None:
-        start, size = pointer & _U32, length & _U32
-        if start + size > self._memory.data_len(self._caller):
-            raise FunctionError(
-                WASM_TRAP,
-                f"{KV_MODULE}: {size} bytes at {start} are outside the module's memory",
-            )
-
-    def read(self, pointer: int, length: int) -> bytes:
-        self.check(pointer, length)
-        return read_memory(self._caller, self._memory, pointer & _U32, length & _U32)  # type: ignore[arg-type]
-
-    def write(self, pointer: int, data: bytes) -> None:
-        self.check(pointer, len(data))
-        write_memory(self._caller, self._memory, pointer & _U32, data)  # type: ignore[arg-type]
-
-
-def kv_host_for(grants: Mapping[str, KvGrant], imports: list[tuple[str, str]]) -> KvHost | None:
+def kv_host_for(
+    grants: Mapping[str, KvGrant], imports: list[tuple[str, str]], deadline: Deadline
+) -> KvHost | None:
     """The host for a module importing `wasmdeploy_kv`, None for one that does not.
 
     A function's grants are what admit the imports (whatever `allowedImports` says):
@@ -299,7 +272,7 @@ def kv_host_for(grants: Mapping[str, KvGrant], imports: list[tuple[str, str]]) -
             f"the module imports {', '.join(unknown)}, which the runtime does not provide "
             f"({KV_MODULE} provides {', '.join(SIGNATURES)})",
         )
-    return KvHost(grants)
+    return KvHost(grants, deadline)
 
 
 def without_kv(imports: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -117,7 +117,7 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         loaded = _loaded[loaded_key] = load_module(engine, config.module_path, wasm, digest)
     module = loaded.module
     imports = module_imports(module)
-    kv = kv_host_for(config.kv, imports)  # the grants admit wasmdeploy_kv.*
+    kv = kv_host_for(config.kv, imports, watchdog_for(engine).deadline)  # grants admit it
     check_imports(without_kv(imports), ImportPolicy(sandbox.allowed_imports))
     exports = {item.name: item.type for item in module.exports}
     initializer = _check_exports(config, exports)
