@@ -10,6 +10,7 @@ from wasmdeploy_runtime.config import FunctionConfig, SandboxLimits
 from wasmdeploy_runtime.errors import InitError
 from wasmdeploy_runtime.sandbox import MAX_RESPONSE_BYTES, Sandbox
 
+from tests.functional.hostile_modules import HOST_CALLS
 from tests.functional.runtime_modules import ARGS_AND_ENV, ECHO, wasm
 
 SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))'
@@ -167,3 +168,16 @@ def test_thousands_of_invocations_never_run_out_of_instance_slots(tmp_path: Path
             box.prewarm()
         outcome = box.run(str(number).encode())
         assert outcome.output == str(number).encode(), outcome.error
+
+
+@pytest.mark.parametrize("command", [b"W", b"w"])
+def test_a_guest_writing_past_the_response_cap_is_stopped_at_the_cap(
+    tmp_path: Path, command: bytes
+) -> None:
+    box = sandbox(tmp_path, HOST_CALLS, max_time=5.0)
+    outcome = box.run(command)
+    assert outcome.error is not None and outcome.error.error_type == "WasmOutputTooLarge"
+    # Refused at the write that would cross the cap: nothing past it was taken in.
+    stdio = box._stdio
+    assert stdio is not None
+    assert MAX_RESPONSE_BYTES - 64 * 1024 * 1024 <= stdio.stdout.size <= MAX_RESPONSE_BYTES
