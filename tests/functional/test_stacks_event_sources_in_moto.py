@@ -16,6 +16,7 @@ import boto3
 import pytest
 import wasmtime
 from moto import mock_aws
+from moto_reads import function_role_statements
 from stacks_factories import make_artifacts
 from stacks_moto_mocks import MotoMocks
 
@@ -84,20 +85,7 @@ class Deployed:
         return boto3.client(name, region_name=REGION)
 
     def role_policies(self, function: str) -> list[dict[str, Any]]:
-        iam = self.client("iam")
-        role = (
-            self.client("lambda")
-            .get_function(FunctionName=self.service.function(function).deployed_name)[
-                "Configuration"
-            ]["Role"]
-            .rsplit("/", 1)[-1]
-        )
-        statements = []
-        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-            document = json.loads(document) if isinstance(document, str) else document
-            statements += document["Statement"]
-        return statements
+        return function_role_statements(self.service.function(function).deployed_name, REGION)
 
 
 @pytest.fixture(scope="module")
