@@ -47,7 +47,10 @@ def invoke_once(
         with LocalAws(region=service.region) as aws:
             aws.create_buckets(local_buckets(service))
             buckets = ", ".join(aws.resources.get("bucket", [])) or "none"
-            emit(f"Local AWS on {aws.endpoint_url} (buckets, empty: {buckets}); --aws uses yours")
+            emit(
+                f"Local AWS on {aws.endpoint_url} (empty buckets: {buckets}); "
+                "--object FILE uploads an object, --aws uses your AWS account instead"
+            )
             return invoke_once(
                 service,
                 function,
