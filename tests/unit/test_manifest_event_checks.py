@@ -164,6 +164,12 @@ def test_well_formed_sources_have_no_errors() -> None:
             "not of an SQS queue",
         ),
         ({"eventBridge": {"eventBus": "b"}}, "events[0].eventBridge", "needs a pattern"),
+        ({"sqs": {"arn": {"Fn::GetAtt": ["Q", "Arn"]}}}, "sqs.arn", "CloudFormation reference"),
+        (
+            {"eventBridge": {"eventBus": {"Ref": "Bus"}, "pattern": {"source": ["a"]}}},
+            "eventBridge.eventBus",
+            "CloudFormation reference (Ref)",
+        ),
         (
             {"eventBridge": {"eventBus": "custom", "schedule": "rate(1 hour)"}},
             "eventBridge.schedule",

@@ -217,12 +217,43 @@ def _check_response_type(kind: str, value: Any, path: NodePath, problems: Proble
     )
 
 
+REFERENCE_KEYS = {  # where Serverless takes a CloudFormation reference instead of an ARN
+    "sqs": (("arn",),),
+    "stream": (("arn",), ("consumer",), ("destinations", "onFailure", "arn")),
+    "sns": (("arn",), ("redrivePolicy", "deadLetterTargetArn")),
+    "eventBridge": (("eventBus",), ("deadLetterQueueArn",)),
+    "schedule": (),
+}
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and any(k == "Ref" or k.startswith("Fn::") for k in value)
+
+
+def _check_references(kind: str, value: Any, path: NodePath, problems: Problems) -> None:
+    """A CloudFormation reference where an ARN goes: say what to write instead."""
+    for keys in REFERENCE_KEYS[kind]:
+        node: Any = value
+        for key in keys:
+            node = as_dict(node).get(key)
+        if _is_reference(node):
+            function = next(iter(node))
+            problems.error(
+                (*path, *keys),
+                f"{'.'.join(keys)} is a CloudFormation reference ({function}): wasmdeploy "
+                "needs the ARN or name itself here",
+                hint="Write the ARN (arn:aws:...), or let the service create the source "
+                "(sqs: queue: NAME, stream: name: NAME, sns: topicName: NAME, eventBus: NAME).",
+            )
+
+
 def check_event_sources(data: Any, problems: Problems) -> None:
     for name, function in settings.functions_of(data).items():
         timeout = settings.timeout(data, function)
         for index, kind, value in source_entries(function):
             path: NodePath = ("functions", name, "events", index, kind)
             _check_response_type(kind, value, path, problems)
+            _check_references(kind, value, path, problems)
             if kind == "schedule":
                 _check_schedule(value, path, problems)
             elif kind == "sqs":
