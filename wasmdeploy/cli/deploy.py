@@ -57,7 +57,7 @@ def open_session(
     create: bool = True,
 ) -> tuple[Service, StackSession]:
     """Load the manifest, check for the CLI, package if the program will run, open the stack."""
-    service = load_service(manifest_file, stage, region)
+    service = load_service(manifest_file, stage, region, aws=True)
     from wasmdeploy.stacks.automation import open_stack, preflight
 
     checked = preflight(service, backend)  # before packaging: fail fast, say what to fix

@@ -59,11 +59,20 @@ def manifest_file_option(command: F) -> F:
     )(command)
 
 
-def load_service(manifest_file: Path | None, stage: str | None, region: str | None) -> Service:
-    """Load, resolve, schema-check and check the manifest; raise ManifestInvalid if it is wrong."""
+def load_service(
+    manifest_file: Path | None, stage: str | None, region: str | None, *, aws: bool = False
+) -> Service:
+    """Load, resolve, schema-check and check the manifest; raise ManifestInvalid if it is wrong.
+
+    `aws`: read the variables that need AWS (aws:accountId, ssm, cf) from it, as a deploy does.
+    """
     from wasmdeploy.manifest.load import load_service as load
 
-    return load(manifest_file, stage=stage, region=region)
+    if not aws:
+        return load(manifest_file, stage=stage, region=region)
+    from wasmdeploy.manifest.variable_sources_aws import Boto3Lookup
+
+    return load(manifest_file, stage=stage, region=region, aws=Boto3Lookup())
 
 
 def runtime_pool_options(command: F) -> F:

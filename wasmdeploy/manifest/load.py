@@ -18,12 +18,14 @@ from wasmdeploy.errors import UserError
 from wasmdeploy.manifest import settings
 from wasmdeploy.manifest.check_serverless import ServerlessSummary, check_serverless_keys
 from wasmdeploy.manifest.checks import CheckContext, run_checks
+from wasmdeploy.manifest.dotenv_files import with_dotenv
 from wasmdeploy.manifest.model import DEFAULT_REGION, DEFAULT_STAGE, Service
 from wasmdeploy.manifest.problems import ManifestInvalid, Problem, Problems, relative_file
 from wasmdeploy.manifest.resolve import resolve_service
 from wasmdeploy.manifest.schema import check_schema
 from wasmdeploy.manifest.serverless_forms import normalize_serverless_forms
 from wasmdeploy.manifest.source import parse_yaml
+from wasmdeploy.manifest.variable_sources import AwsLookup, ServerlessSources, report_deferred
 from wasmdeploy.manifest.variables import VariableContext, resolve_variables
 
 MANIFEST_NAMES = ("wasmdeploy.yml", "wasmdeploy.yaml", "serverless.yml", "serverless.yaml")
@@ -78,6 +80,7 @@ def load_manifest(
     region: str | None = None,
     environ: Mapping[str, str] | None = None,
     inspect_modules: bool = True,
+    aws: AwsLookup | None = None,
 ) -> LoadResult:
     """Load and check the manifest, collecting every problem instead of raising on them."""
     manifest = find_manifest(path)
@@ -95,7 +98,7 @@ def load_manifest(
         if raw is not None and not isinstance(raw, dict):
             problems.error((), "the manifest must be a mapping (service:, provider:, functions:)")
         elif raw is not None:
-            _load_document(raw, result, problems, stage, region, environ, inspect_modules)
+            _load_document(raw, result, problems, stage, region, environ, inspect_modules, aws)
     result.errors = problems.sorted_errors()
     result.warnings = problems.sorted_warnings()
     return result
@@ -109,14 +112,25 @@ def _load_document(
     region: str | None,
     environ: Mapping[str, str] | None,
     inspect_modules: bool,
+    aws: AwsLookup | None = None,
 ) -> None:
+    defaults = _sls_defaults(raw, stage, region)
+    root = result.path.parent
+    sources = ServerlessSources(root, defaults["region"], stage, region, aws=aws)
     context = VariableContext(
         options={"stage": stage, "region": region},
-        environ=dict(os.environ) if environ is None else environ,
-        defaults=_sls_defaults(raw, stage, region),
+        environ=with_dotenv(
+            os.environ if environ is None else environ,
+            raw.get("useDotenv"),
+            root,
+            defaults["stage"],
+        ),
+        defaults=defaults,
+        sources=sources,
     )
     data = resolve_variables(raw, context, problems)
     result.data = data
+    report_deferred(sources, problems)
     if not isinstance(data, dict):
         return
     data = result.data = normalize_serverless_forms(data, problems)
@@ -153,21 +167,32 @@ def _sls_defaults(raw: dict[str, Any], stage: str | None, region: str | None) ->
 
 
 def load_service_with_warnings(
-    path: Path | None, *, stage: str | None = None, region: str | None = None
+    path: Path | None,
+    *,
+    stage: str | None = None,
+    region: str | None = None,
+    aws: AwsLookup | None = None,
 ) -> tuple[Service, list[Problem]]:
-    """The model and the warnings; raises ManifestInvalid with every error."""
-    result = load_manifest(path, stage=stage, region=region)
+    """The model and the warnings; raises ManifestInvalid with every error.
+
+    With `aws`, the variables that need AWS (aws:accountId, ssm, cf) are read from it.
+    """
+    result = load_manifest(path, stage=stage, region=region, aws=aws)
     if result.errors or result.service is None:
         raise ManifestInvalid(result.errors, result.warnings)
     return result.service, result.warnings
 
 
 def load_service(
-    path: Path | None, *, stage: str | None = None, region: str | None = None
+    path: Path | None,
+    *,
+    stage: str | None = None,
+    region: str | None = None,
+    aws: AwsLookup | None = None,
 ) -> Service:
     """The resolved `Service` of the manifest at `path` (None: find it in the cwd).
 
     Raises `ManifestInvalid` (a UserError) listing every problem with its line.
     """
-    service, _ = load_service_with_warnings(path, stage=stage, region=region)
+    service, _ = load_service_with_warnings(path, stage=stage, region=region, aws=aws)
     return service

@@ -2,7 +2,9 @@
 
 - `service: {name: NAME}` (Serverless v1) becomes `service: NAME`, with a warning;
 - a bare event name (`- alexaSkill`, as Serverless allows for events without
-  settings) becomes `- alexaSkill: {}`, so the event's own answer applies to it.
+  settings) becomes `- alexaSkill: {}`, so the event's own answer applies to it;
+- `functions` and `resources` written as lists of mappings (often
+  `- ${file(part.yml)}` items) are merged into one mapping, as Serverless does.
 
 Runs on the variable-resolved manifest, before the schema; every moved value keeps
 its line.
@@ -16,7 +18,26 @@ from wasmdeploy.manifest.problems import Problems
 from wasmdeploy.manifest.settings import as_dict
 
 
+def _merged(items: list[Any], depth: int) -> dict[str, Any] | None:
+    """The mappings of `items` merged (`depth` 2: their mapping values merged key by key)."""
+    if not all(isinstance(item, dict) for item in items):
+        return None
+    merged: dict[str, Any] = {}
+    for item in items:
+        for key, value in item.items():
+            if depth > 1 and isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return merged
+
+
 def normalize_serverless_forms(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    for key, depth in (("functions", 1), ("resources", 2)):
+        if isinstance(data.get(key), list):
+            merged = _merged(data[key], depth)
+            if merged is not None:
+                data = {**data, key: merged}
     service = data.get("service")
     if isinstance(service, dict) and isinstance(service.get("name"), str) and len(service) == 1:
         data = {**data, "service": service["name"]}

@@ -29,8 +29,10 @@ _INNERMOST = re.compile(r"\$\{((?:(?!\$\{)[^}])*)\}")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 _SELF_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_REFERENCE = re.compile(r"^(opt|env|self|sls):")
+_REFERENCE = re.compile(r"^(?:(?:opt|env|self|sls|param|aws|ssm|cf):|file\(|strToBool\()")
 _MISSING = object()
+MISSING = _MISSING  # what a source returns when it has no such value
+NOT_MINE = object()  # what an extra source returns for a reference it does not handle
 MAX_SUBSTITUTIONS = 100_000
 MAX_TEXT = 1024 * 1024  # characters in one resolved string
 
@@ -55,12 +57,17 @@ class ExpansionTooLarge(Exception):
 
 class VariableError(Exception):
     def __init__(
-        self, message: str, hint: str | None = None, cycle: list[NodePath] | None = None
+        self,
+        message: str,
+        hint: str | None = None,
+        cycle: list[NodePath] | None = None,
+        secondary: bool = False,  # caused by a value whose own error is reported already
     ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.cycle = cycle
+        self.secondary = secondary
 
 
 @dataclass
@@ -70,6 +77,7 @@ class VariableContext:
     options: dict[str, str | None] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     defaults: dict[str, str] = field(default_factory=dict)  # sls:stage, sls:region
+    sources: Any = None  # more sources, tried first: variable_sources.ServerlessSources
 
 
 def _split_top_level_comma(text: str) -> tuple[str, str | None]:
@@ -161,7 +169,8 @@ class _Resolver:
             try:
                 return self.string(value)
             except VariableError as error:
-                self.problems.error(path, error.message, hint=error.hint)
+                if not error.secondary:
+                    self.problems.error(path, error.message, hint=error.hint)
                 self.problems.unresolved.add(path)
                 if error.cycle and path in error.cycle and path != error.cycle[0]:
                     self.done[path] = None
@@ -215,7 +224,15 @@ class _Resolver:
             return value
         if fallback is not None:
             return self.fallback(fallback, values)
-        raise VariableError(*_unresolved_message(primary))
+        source, _, ref = primary.partition(":")
+        if source.strip() == "self" and self.failed(_parse_self_path(ref.strip())):
+            raise VariableError(f"'${{{primary}}}' failed to resolve", secondary=True)
+        sourced = self.context.sources and self.context.sources.unresolved_message(primary)
+        raise VariableError(*(sourced or _unresolved_message(primary)))
+
+    def failed(self, path: NodePath) -> bool:
+        """True when `path`, or a value it lies inside, failed to resolve (and was reported)."""
+        return any(path[:cut] in self.problems.unresolved for cut in range(len(path) + 1))
 
     def fallback(self, text: str, values: list[Any]) -> Any:
         whole = _PLACEHOLDER.fullmatch(text)
@@ -235,6 +252,10 @@ class _Resolver:
         return text
 
     def lookup(self, reference: str) -> Any:
+        if self.context.sources is not None:
+            found = self.context.sources.lookup(reference, self)
+            if found is not NOT_MINE:
+                return found
         source, sep, ref = reference.partition(":")
         source, ref = source.strip(), ref.strip()
         if not sep:
@@ -252,7 +273,8 @@ class _Resolver:
             return self.resolved_at(_parse_self_path(ref))
         raise VariableError(
             f"unknown variable source '{source}' in '${{{reference}}}'",
-            "The sources are opt, env, self and sls.",
+            "The sources are opt, env, self and sls"
+            + (", file(), param, aws, ssm, cf and strToBool()." if self.context.sources else "."),
         )
 
 
