@@ -26,7 +26,7 @@ def manifest(*events: Any, **function: Any) -> dict[str, Any]:
 
 def problems_of(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     problems = Problems("wasmdeploy.yml")
-    check_event_sources(data, problems)
+    check_event_sources(data, problems, "us-east-1")
     check_async_settings(data, "dev", problems)
     check_writes_to_own_trigger(data, problems)
     check_bucket_queue_loops(data, problems)
@@ -164,6 +164,12 @@ def test_well_formed_sources_have_no_errors() -> None:
             "not of an SQS queue",
         ),
         ({"eventBridge": {"eventBus": "b"}}, "events[0].eventBridge", "needs a pattern"),
+        ({"sqs": "arn:aws:sqs:eu-west-1:123456789012:q"}, "events[0].sqs", "is in eu-west-1"),
+        (
+            {"stream": {"arn": "arn:aws:kinesis:eu-west-1:123456789012:stream/s"}},
+            "events[0].stream",
+            "its own region only",
+        ),
         ({"sqs": {"arn": {"Fn::GetAtt": ["Q", "Arn"]}}}, "sqs.arn", "CloudFormation reference"),
         (
             {"eventBridge": {"eventBus": {"Ref": "Bus"}, "pattern": {"source": ["a"]}}},

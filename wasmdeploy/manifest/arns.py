@@ -91,6 +91,12 @@ def service_of(text: str) -> str | None:
     return match["service"] if match else None
 
 
+def region_of(text: str) -> str | None:
+    """The region an ARN names, or None (malformed, or a global resource)."""
+    match = _ARN.match(text)
+    return match["region"] or None if match else None
+
+
 def name_of(text: str, service: str) -> str | None:
     """The resource's name, or None when the ARN does not parse as `service`'s."""
     try:

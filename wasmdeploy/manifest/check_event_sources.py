@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wasmdeploy.manifest import arns, settings
 from wasmdeploy.manifest.check_stream_events import arn_problem, check_stream
-from wasmdeploy.manifest.event_sources import source_entries
+from wasmdeploy.manifest.event_sources import READERS, source_entries
 from wasmdeploy.manifest.problems import NodePath, Problems
 from wasmdeploy.manifest.schedule_expression import ScheduleError, parse
 from wasmdeploy.manifest.settings import as_dict
@@ -247,13 +247,35 @@ def _check_references(kind: str, value: Any, path: NodePath, problems: Problems)
             )
 
 
-def check_event_sources(data: Any, problems: Problems) -> None:
+SAME_REGION = {"sqs": "SQS queue", "stream": "stream", "eventBridge": "event bus"}
+
+
+def _check_region(kind: str, value: Any, path: NodePath, region: str, problems: Problems) -> None:
+    """Lambda polls queues and streams, and rules target functions, in its own region only."""
+    trigger = READERS[kind](value)
+    arn = getattr(trigger, "bus_arn" if kind == "eventBridge" else "arn", None)
+    if kind not in SAME_REGION or not isinstance(arn, str) or "${" in arn or "${" in region:
+        return
+    match = arns.region_of(arn)
+    if match and match != region:
+        problems.error(
+            path,
+            f"the {SAME_REGION[kind]} is in {match} but the service deploys to {region}: "
+            f"AWS connects a {kind} event to functions of its own region only",
+            hint=f"Deploy the service to {match} (provider.region or --region), or use a "
+            f"source in {region}.",
+        )
+
+
+def check_event_sources(data: Any, problems: Problems, region: str | None = None) -> None:
     for name, function in settings.functions_of(data).items():
         timeout = settings.timeout(data, function)
         for index, kind, value in source_entries(function):
             path: NodePath = ("functions", name, "events", index, kind)
             _check_response_type(kind, value, path, problems)
             _check_references(kind, value, path, problems)
+            if region:
+                _check_region(kind, value, path, region, problems)
             if kind == "schedule":
                 _check_schedule(value, path, problems)
             elif kind == "sqs":
