@@ -41,11 +41,13 @@ def event_source_lines(emulator: LocalEmulator) -> list[str]:
     sources = emulator.sources
     if sources is None or not sources.async_queues:
         return []
+    endpoint = emulator.aws.endpoint_url
     local = ", ".join(f"{delay}s" for delay in emulator.retry_delays)
     aws = ", ".join(f"{delay // 60} min" for delay in AWS_RETRY_DELAYS)
     lines = [
+        f"  (aws CLI v1 ignores AWS_ENDPOINT_URL for sqs: aws --endpoint-url {endpoint} sqs ...)",
         f"Asynchronous invocations (S3, SNS, EventBridge, schedules): retries after {local} "
-        f"locally (AWS: about {aws}), then the onFailure destination."
+        f"locally (AWS: about {aws}), then the onFailure destination.",
     ]
     for schedule, when in sources.scheduler.next_fires():
         lines.append(f"Next {schedule.label}: {when:%Y-%m-%d %H:%M:%S} UTC")
