@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,19 +107,62 @@ def test_transient_runtime_api_failures_are_retried_without_losing_or_repeating(
     assert process.alive()
 
 
+# Loaded by the runtime's Python (the bootstrap keeps PYTHONPATH): records each connection
+# attempt the runtime makes, from the interpreter's `socket.connect` audit event.
+CONNECT_RECORDER = """
+import os, sys
+
+def _record(event, args):
+    if event == "socket.connect":
+        with open(os.environ["CONNECT_LOG"], "a") as log:
+            log.write(f"{args[1]!r}\\n")
+
+sys.addaudithook(_record)
+"""
+
+
+def refused(address: str) -> bool:
+    """Whether a connection to `address` is refused now (nothing listens there)."""
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
 def test_runtime_waits_for_the_api_to_come_back_after_refused_connections(
     tmp_path: Path,
 ) -> None:
     api = RuntimeApiServer()
     address = api.address
     api.close()  # nothing listens: the runtime's first requests are refused
+    assert refused(address)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(CONNECT_RECORDER)
+    attempts_log = tmp_path / "connects.log"
     root = write_task_root(tmp_path / "task", ECHO)
-    process = BootstrapProcess(address, root, tmp_path / "logs")
+    process = BootstrapProcess(
+        address,
+        root,
+        tmp_path / "logs",
+        extra_env={"PYTHONPATH": str(hooks), "CONNECT_LOG": str(attempts_log)},
+    )
     try:
-        # Give the runtime time to start and meet refused connections (it backs off).
-        time.sleep(1.0)
+        port = int(address.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and process.alive():
+            attempts = attempts_log.read_text().splitlines() if attempts_log.exists() else []
+            if sum(f", {port})" in attempt for attempt in attempts) >= 3:
+                break
+            time.sleep(0.02)
+        attempts = attempts_log.read_text().splitlines()
+        # Three attempts while nothing listened: each one was refused, and retried.
+        assert sum(f", {port})" in attempt for attempt in attempts) >= 3, attempts
+        assert refused(address)
         assert process.alive(), process.stderr
-        revived = RuntimeApiServer(port=int(address.rsplit(":", 1)[1]))
+        revived = RuntimeApiServer(port=port)
         try:
             assert revived.invoke(b"after refusal").response == b"after refusal"
         finally:

@@ -45,13 +45,21 @@ def test_self_managed_backend_without_passphrase_says_what_to_set() -> None:
     assert raised.value.hint and "PULUMI_CONFIG_PASSPHRASE" in raised.value.hint
 
 
-def test_empty_passphrase_or_passphrase_file_is_accepted() -> None:
-    check_passphrase("file:///tmp/state", {"PULUMI_CONFIG_PASSPHRASE": ""})
-    check_passphrase("s3://b", {"PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secret"})
+@pytest.mark.parametrize("backend", ["file:///tmp/state", "s3://b", "azblob://c", "gs://d"])
+@pytest.mark.parametrize(
+    "env", [{"PULUMI_CONFIG_PASSPHRASE": ""}, {"PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secret"}]
+)
+def test_empty_passphrase_or_passphrase_file_is_accepted(backend: str, env: dict[str, str]) -> None:
+    with pytest.raises(UserError, match="PULUMI_CONFIG_PASSPHRASE"):
+        check_passphrase(backend, {"PULUMI_ACCESS_TOKEN": "x"})  # neither: refused
+    assert check_passphrase(backend, env) is None
 
 
 def test_pulumi_cloud_backend_needs_no_passphrase() -> None:
-    check_passphrase("https://api.pulumi.com", {})
+    for env in ({}, {"PULUMI_ACCESS_TOKEN": "x"}):
+        assert check_passphrase("https://api.pulumi.com", env) is None
+        with pytest.raises(UserError):  # where a self-managed backend would be refused
+            check_passphrase("s3://team-state", env)
 
 
 def test_install_command_is_pulumis_installer() -> None:

@@ -356,10 +356,18 @@ def test_cloudfront_events_carry_every_field(name: str, sample: Any) -> None:
         assert all(set(entry) == {"key", "value"} for entry in entries)
 
 
-def test_every_catalog_event_renders_as_json() -> None:
-    for service, (_, events) in catalog().items():
-        for name in events:
-            json.dumps(render_event(service, name))
+def test_every_catalog_event_renders_as_json_that_reads_back_unchanged() -> None:
+    rendered = {
+        (service, name): render_event(service, name)
+        for service, (_, events) in catalog().items()
+        for name in events
+    }
+    assert {("s3", "put"), ("apigw", "http"), ("cloudfront", "origin-request")} <= set(rendered)
+    for (service, name), event in rendered.items():
+        assert isinstance(event, dict) and event, (service, name)
+        assert json.loads(json.dumps(event, allow_nan=False)) == event, (service, name)
+        if "Records" in event:
+            assert isinstance(event["Records"], list) and event["Records"], (service, name)
 
 
 def test_cli_prints_the_event_with_the_options_applied() -> None:

@@ -28,17 +28,21 @@ def test_zips_over_50_mb_warn_that_they_need_an_s3_upload() -> None:
 
 
 def test_a_function_and_its_layers_may_unzip_to_250_mb_and_no_more() -> None:
-    check_unzipped_total("f", [artifact(1, 200 * MB), artifact(1, 50 * MB)])
+    assert check_unzipped_total("f", [artifact(1, 200 * MB), artifact(1, 50 * MB)]) is None
     with pytest.raises(UserError, match="250 MB"):
         check_unzipped_total("f", [artifact(1, 200 * MB), artifact(1, 50 * MB + 1)])
 
 
 def test_unbuilt_artifacts_do_not_count_towards_the_limit() -> None:
-    check_unzipped_total("f", [artifact(1, 10), Artifact(Path("l.zip"), None, None)])
+    unbuilt = Artifact(Path("l.zip"), None, None)
+    assert check_unzipped_total("f", [artifact(1, 250 * MB), unbuilt, unbuilt]) is None
+    with pytest.raises(UserError, match="250 MB"):
+        check_unzipped_total("f", [artifact(1, 250 * MB), unbuilt, artifact(1, 1)])
 
 
 def test_edge_origin_packages_are_limited_to_50_mb() -> None:
-    check_edge_package("edge", artifact(50 * MB))
+    assert check_edge_package("edge", artifact(50 * MB)) is None
+    assert check_edge_package("edge", Artifact(Path("e.zip"), None, None)) is None  # unbuilt
     with pytest.raises(UserError, match="Lambda@Edge"):
         check_edge_package("edge", artifact(50 * MB + 1))
 
