@@ -6,13 +6,15 @@ import re
 from typing import Any
 
 from wasmdeploy.local.events.catalog import render_event
+from wasmdeploy.local.source_default_events import source_event
 from wasmdeploy.manifest.model import Function, S3Trigger, Service
 
 _PARAMETER = re.compile(r"\{(\w+)\+?\}")
 
 
 def default_event(service: Service, function: Function) -> Any:
-    """An S3 put for S3 functions, a request for HTTP functions, CloudFront's for edge, else {}."""
+    """An S3 put for S3 functions, a request for HTTP functions, CloudFront's for edge, the
+    first event source's sample (SQS, Kinesis, DynamoDB, SNS, schedule, EventBridge), else {}."""
     if function.s3_triggers:
         return s3_event_for(function.s3_triggers[0], service.region, key=None)
     if function.routes:
@@ -28,7 +30,8 @@ def default_event(service: Service, function: Function) -> Any:
         return render_event("apigw", kind, params)
     if function.edge is not None:
         return render_event("cloudfront", function.edge.event_type)
-    return {}
+    from_source = source_event(service, function)
+    return {} if from_source is None else from_source
 
 
 def s3_event_for(
