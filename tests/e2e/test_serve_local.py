@@ -239,3 +239,39 @@ def test_a_port_no_server_can_listen_on_is_a_usage_error(
     assert "Error: Invalid value for '" in result.stderr and option in result.stderr
     assert value in result.stderr
     assert "Traceback" not in result.stderr and "Usage: wasmdeploy" in result.stderr
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["summary", "verbose"])
+@pytest.mark.parametrize("command", ["serve", "start-lambda"])
+def test_the_runtimes_metric_records_are_summarised_unless_verbose(
+    service_dir: Path, command: str, verbose: bool
+) -> None:
+    port = free_port()
+    args = [command, "--port", str(port), *(["--s3-port", str(free_port())] * (command == "serve"))]
+    server = start(service_dir, *args, *(["--verbose"] if verbose else []), port=port)
+    try:
+        if command == "serve":
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/items/7")
+            assert connection.getresponse().status == 200
+        else:
+            client = boto3.client(
+                "lambda",
+                endpoint_url=f"http://127.0.0.1:{port}",
+                region_name="us-east-1",
+                config=Config(retries={"max_attempts": 0}),
+            )
+            client.invoke(FunctionName="api", Payload=b"{}")
+        wanted = '{"_aws"' if verbose else "[api] Metrics: Duration "
+        server.wait_until(lambda: wanted in server.output(), f"no {wanted!r} line")
+    finally:
+        stop(server)
+    lines = server.output().splitlines()
+    records = [line for line in lines if '{"_aws"' in line]
+    summaries = [line for line in lines if "] Metrics: " in line]
+    if verbose:
+        assert records and not summaries
+        assert json.loads(records[0].split("] ", 1)[1])["FunctionName"] == "servetest-dev-api"
+    else:
+        assert summaries and not records
+        assert all(len(line) < 200 for line in summaries)

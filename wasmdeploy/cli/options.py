@@ -76,7 +76,14 @@ def load_service(
 
 
 def runtime_pool_options(command: F) -> F:
-    """Adds --concurrency and --bootstrap, for the commands that keep warm local runtimes."""
+    """Adds --concurrency, --bootstrap and --verbose, for the commands that keep warm local
+    runtimes."""
+    command = click.option(
+        "--verbose",
+        "-v",
+        is_flag=True,
+        help="Show the runtime's metric records (EMF) in full, not summarised.",
+    )(command)
     command = click.option(
         "--bootstrap",
         default=None,

@@ -64,6 +64,7 @@ def serve(
     kv_backend: str,
     concurrency: int,
     bootstrap: str | None,
+    verbose: bool,
 ) -> None:
     """Serve the API routes (API Gateway payload 1.0 / 2.0) and run S3 triggers on a local AWS."""
     from rich.console import Console
@@ -84,6 +85,7 @@ def serve(
         concurrency=concurrency,
         bootstrap=command,
         run_schedules_now=run_schedules_now,
+        metric_records=verbose,
     )
     if kv_backend == "dynamodb":
         from wasmdeploy.local.kv_local import serve_stores_on

@@ -45,6 +45,7 @@ def start_lambda(
     real_aws: bool,
     concurrency: int,
     bootstrap: str | None,
+    verbose: bool,
 ) -> None:
     """Serve `POST /2015-03-31/functions/{name}/invocations` for the manifest's functions."""
     from wasmdeploy.local.emulator import create_pools, local_buckets, stderr_sink
@@ -66,7 +67,7 @@ def start_lambda(
         aws_endpoint=None if real_aws else aws.endpoint_url,
         real_aws=real_aws,
         concurrency=concurrency,
-        sink_for=lambda function: stderr_sink(f"[{function.name}] "),
+        sink_for=lambda function: stderr_sink(f"[{function.name}] ", metric_records=verbose),
         bootstrap=command,
     )
     try:

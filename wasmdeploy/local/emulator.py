@@ -12,6 +12,7 @@ from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.server import ApiGatewayServer
 from wasmdeploy.local.local_aws import LocalAws
 from wasmdeploy.local.pool import DEFAULT_CONCURRENCY, FunctionPool
+from wasmdeploy.local.report_lines import metric_summary
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
@@ -23,10 +24,12 @@ from wasmdeploy.manifest.model import Function, Service
 _write_lock = threading.Lock()
 
 
-def stderr_sink(prefix: str = "") -> LogSink:
-    """Write log lines to stderr whole, even when several sandboxes log at once."""
+def stderr_sink(prefix: str = "", *, metric_records: bool = False) -> LogSink:
+    """Write log lines to stderr whole, even when several sandboxes log at once; the runtime's
+    metric records (EMF) shortened to their figures unless `metric_records`."""
 
     def emit(line: str) -> None:
+        line = (None if metric_records else metric_summary(line)) or line
         with _write_lock:
             sys.stderr.write(f"{prefix}{line}\n")
             sys.stderr.flush()
@@ -87,8 +90,10 @@ class LocalEmulator:
         bootstrap: tuple[str, ...] | None = None,
         run_schedules_now: bool = False,
         retry_delays: tuple[int, ...] = LOCAL_RETRY_DELAYS,
+        metric_records: bool = False,
     ) -> None:
         self.service = service
+        self.metric_records = metric_records  # log the runtime's EMF records in full
         self.run_schedules_now = run_schedules_now
         self.retry_delays = retry_delays  # asynchronous retries, shorter than Lambda's
         self.bootstrap = bootstrap
@@ -116,7 +121,9 @@ class LocalEmulator:
                 served,
                 aws_endpoint=self.aws.endpoint_url,
                 concurrency=self.concurrency,
-                sink_for=lambda function: stderr_sink(f"[{function.name}] "),
+                sink_for=lambda function: stderr_sink(
+                    f"[{function.name}] ", metric_records=self.metric_records
+                ),
                 bootstrap=self.bootstrap,
             )
             for pool in self.pools.values():
