@@ -10,6 +10,7 @@ import json
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -56,6 +57,10 @@ functions:
           arn: arn:aws:kinesis:us-east-1:123456789012:stream/existing
           startingPosition: TRIM_HORIZON
           destinations: {onFailure: arn:aws:sqs:us-east-1:123456789012:stream-failures}
+      - stream:
+          arn: TABLE_STREAM_ARN
+          startingPosition: LATEST
+          functionResponseType: ReportBatchItemFailures
   notify:
     handler: fn.wasm
     maximumRetryAttempts: 1
@@ -91,10 +96,6 @@ class Deployed:
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
     root = tmp_path_factory.mktemp("events")
-    (root / "fn.wasm").write_bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
-    (root / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
-    service = load_service(root / "wasmdeploy.yml")
-    artifacts = make_artifacts(service, root / "out")
     with pytest.MonkeyPatch.context() as patch:
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             patch.setenv(key, "testing")
@@ -103,7 +104,27 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
             kinesis = boto3.client("kinesis", region_name=REGION)
             kinesis.create_stream(StreamName="existing", ShardCount=1)
             boto3.client("sqs", region_name=REGION).create_queue(QueueName="stream-failures")
+            service = write_service(root, MANIFEST.replace("TABLE_STREAM_ARN", table_stream()))
+            artifacts = make_artifacts(service, root / "out")
             yield Deployed(service, run_mocked(service, artifacts, MotoMocks(REGION)))
+
+
+def table_stream() -> str:
+    """An existing DynamoDB table's stream ARN, as moto labels it."""
+    table = boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="items",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return str(table["TableDescription"]["LatestStreamArn"])
+
+
+def write_service(root: Path, manifest: str) -> Service:
+    (root / "fn.wasm").write_bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
+    (root / "wasmdeploy.yml").write_text(textwrap.dedent(manifest))
+    return load_service(root / "wasmdeploy.yml")
 
 
 def queue_attributes(deployed: Deployed, name: str) -> dict[str, str]:
@@ -127,7 +148,7 @@ def test_mappings_pass_every_setting_through(deployed: Deployed) -> None:
     function = deployed.service.function("ingest").deployed_name
     mappings = deployed.client("lambda").list_event_source_mappings()["EventSourceMappings"]
     by_source = {
-        m["EventSourceArn"].rsplit(":", 1)[-1]: m
+        m["EventSourceArn"].split(":", 5)[5]: m
         for m in mappings
         if m["FunctionArn"].endswith(f":function:{function}")
     }
@@ -146,6 +167,11 @@ def test_mappings_pass_every_setting_through(deployed: Deployed) -> None:
     assert created["ParallelizationFactor"] == 2
     failures = created["DestinationConfig"]["OnFailure"]["Destination"]
     assert failures.endswith(":pipeline-dev-ingest-stream-dlq")
+    table = next(m for source, m in by_source.items() if source.startswith("table/items/stream/"))
+    assert (table["StartingPosition"], table["FunctionResponseTypes"]) == (
+        "LATEST",
+        ["ReportBatchItemFailures"],
+    )
     existing = by_source["stream/existing"]
     assert existing["DestinationConfig"]["OnFailure"]["Destination"].endswith(":stream-failures")
 
@@ -164,6 +190,9 @@ def test_consumer_role_reads_exactly_its_queue_and_streams(deployed: Deployed) -
         f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/existing",
         f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/readings",
     ]
+    (table_stream_arn,) = statements["ReadDynamoDBStreams"]["Resource"]
+    assert table_stream_arn.startswith(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/items/stream/")
+    assert "dynamodb:GetRecords" in statements["ReadDynamoDBStreams"]["Action"]
     assert statements["SendToMessage"]["Resource"] == [
         f"arn:aws:sqs:{REGION}:{ACCOUNT}:pipeline-dev-ingest-stream-dlq",
         f"arn:aws:sqs:{REGION}:{ACCOUNT}:stream-failures",
@@ -259,9 +288,8 @@ def test_scheduler_schedule_runs_in_its_time_zone_with_a_role_that_invokes_only_
 
 def test_plan_identifies_every_event_resource(tmp_path_factory: pytest.TempPathFactory) -> None:
     root = tmp_path_factory.mktemp("plan")
-    (root / "fn.wasm").write_bytes(wasmtime.wat2wasm('(module (func (export "_start")))'))
-    (root / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
-    service = load_service(root / "wasmdeploy.yml")
+    arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/items/stream/2026-01-01T00:00:00.000"
+    service = write_service(root, MANIFEST.replace("TABLE_STREAM_ARN", arn))
     run = run_mocked(service, make_artifacts(service, root / "out"), PlanMocks(REGION))
     kinds = {resource.type for resource in run.resources}
     assert {
