@@ -17,9 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote
 
 from wasmdeploy.errors import UserError
-from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
 from wasmdeploy.local.lambda_environment import LOCAL_ACCOUNT_ID, function_arn
 from wasmdeploy.local.local_http import HttpRequest, HttpResponse, LocalHttpServer
+from wasmdeploy.local.payload_limits import (
+    SYNC_REQUEST_BYTES,
+    TOO_LARGE_ERROR,
+    TOO_LARGE_STATUS,
+    too_large_message,
+)
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.manifest.model import Function, Service
@@ -29,7 +34,7 @@ LOG_TAIL_BYTES = 4096
 
 
 class LambdaInvokeServer(LocalHttpServer):
-    max_body_bytes = MAX_PAYLOAD_BYTES
+    max_body_bytes = SYNC_REQUEST_BYTES
     refuse_other_sites = True
 
     def __init__(
@@ -79,13 +84,9 @@ class LambdaInvokeServer(LocalHttpServer):
         self._async.submit(run)
 
     def refusal(self, status: int, reason: str, head: object) -> HttpResponse:
-        if status == 413:
-            return _error(
-                413,
-                "RequestTooLargeException",
-                f"Request must be smaller than "
-                f"{MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation",
-            )
+        if status == TOO_LARGE_STATUS:
+            message = too_large_message(SYNC_REQUEST_BYTES + 1) or ""
+            return _error(TOO_LARGE_STATUS, TOO_LARGE_ERROR, message)
         return _error(
             status,
             "InvalidRequestContentException" if status == 400 else "AccessDeniedException",
@@ -118,6 +119,9 @@ class LambdaInvokeServer(LocalHttpServer):
         if invocation_type == "DryRun":
             return _reply(204, b"", {})
         if invocation_type == "Event":
+            too_large = too_large_message(len(payload), "Event")
+            if too_large:
+                return _error(TOO_LARGE_STATUS, TOO_LARGE_ERROR, too_large)
             self.run_async(function, payload)
             return _reply(202, b"", {})
         if invocation_type == "RequestResponse":
