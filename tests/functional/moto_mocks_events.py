@@ -153,6 +153,9 @@ def _target(name: str, region: str, inputs: State) -> tuple[str, State]:
 
 
 def _mapping(name: str, region: str, inputs: State) -> tuple[str, State]:
+    """moto maps streams, not Kinesis consumers: a consumer's mapping is made on its stream
+    (tests read the consumer ARN from the registered inputs)."""
+    source = str(inputs["eventSourceArn"]).split("/consumer/", 1)[0]
     scaling = inputs.get("scalingConfig")
     filters = inputs.get("filterCriteria")
     destination = inputs.get("destinationConfig")
@@ -160,7 +163,7 @@ def _mapping(name: str, region: str, inputs: State) -> tuple[str, State]:
         **_compact(
             {
                 "FunctionName": inputs["functionName"],
-                "EventSourceArn": inputs["eventSourceArn"],
+                "EventSourceArn": source,
                 "BatchSize": _int(inputs.get("batchSize")),
                 "Enabled": inputs.get("enabled"),
                 "StartingPosition": inputs.get("startingPosition"),

@@ -53,6 +53,7 @@ functions:
           bisectBatchOnFunctionError: true
           maximumRetryAttempts: 3
           parallelizationFactor: 2
+          consumer: true
       - stream:
           arn: arn:aws:kinesis:us-east-1:123456789012:stream/existing
           startingPosition: TRIM_HORIZON
@@ -161,6 +162,12 @@ def test_mappings_pass_every_setting_through(deployed: Deployed) -> None:
         "body": {"kind": ["order"]}
     }
     created = by_source["stream/readings"]
+    (registered,) = [
+        r
+        for r in deployed.run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+        if r.name == "ingest-stream-0-mapping"
+    ]
+    assert ":stream/readings/consumer/" in registered.inputs["eventSourceArn"]
     assert created["StartingPosition"] == "LATEST"
     assert created["BisectBatchOnFunctionError"] is True
     assert created["MaximumRetryAttempts"] == 3
@@ -190,6 +197,9 @@ def test_consumer_role_reads_exactly_its_queue_and_streams(deployed: Deployed) -
         f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/existing",
         f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/readings",
     ]
+    (consumer,) = statements["ReadKinesisConsumers"]["Resource"]
+    assert consumer.startswith(f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/readings/consumer/")
+    assert "kinesis:SubscribeToShard" in statements["ReadKinesisConsumers"]["Action"]
     (table_stream_arn,) = statements["ReadDynamoDBStreams"]["Resource"]
     assert table_stream_arn.startswith(f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/items/stream/")
     assert "dynamodb:GetRecords" in statements["ReadDynamoDBStreams"]["Action"]

@@ -76,8 +76,30 @@ class _Created:
         return self.queues.arns[name]
 
 
+def _consumers(
+    function: Function, created: _Created, opts: pulumi.ResourceOptions
+) -> dict[int, pulumi.Input[str]]:
+    """Kinesis enhanced fan-out: the consumer ARN of each stream trigger that has one."""
+    consumers: dict[int, pulumi.Input[str]] = {}
+    for index, stream in enumerate(function.events.streams):
+        if isinstance(stream.consumer, str):
+            consumers[index] = stream.consumer
+        elif stream.consumer is True:
+            consumers[index] = aws.kinesis.StreamConsumer(
+                f"{function.name}-stream-{index}-consumer",
+                name=f"{function.deployed_name}-{index}",
+                stream_arn=stream.arn or created.streams.arns[stream.stream],
+                opts=opts,
+            ).arn
+    return consumers
+
+
 def _access(
-    function: Function, component: WasmFunction, created: _Created, functions: Any
+    function: Function,
+    component: WasmFunction,
+    created: _Created,
+    functions: Any,
+    consumers: Mapping[int, pulumi.Input[str]],
 ) -> EventAccessArgs:
     sources = function.events
     queues = [t.arn or created.queues.arns[t.queue] for t in sources.sqs]
@@ -99,6 +121,7 @@ def _access(
         queues=queues,
         kinesis_streams=kinesis,
         dynamodb_streams=dynamodb,
+        kinesis_consumers=list(consumers.values()),
         targets=targets,
     )
 
@@ -177,7 +200,8 @@ def declare_function_sources(
 ) -> None:
     name = function.name
     sources = function.events
-    access_args = _access(function, component, created, functions)
+    consumers = _consumers(function, created, opts)
+    access_args = _access(function, component, created, functions, consumers)
     after: list[pulumi.Resource] = [created.queues, created.streams, created.topics]
     if not access_args.empty:
         access = EventAccess(f"{name}-event-access", access_args, opts)
@@ -192,16 +216,7 @@ def declare_function_sources(
         failure = (
             created.destination_arn(stream.on_failure, functions) if stream.on_failure else None
         )
-        consumer: pulumi.Input[str] | None = (
-            stream.consumer if isinstance(stream.consumer, str) else None
-        )
-        if stream.consumer is True:
-            consumer = aws.kinesis.StreamConsumer(
-                f"{name}-stream-{index}-consumer",
-                name=f"{function.deployed_name}-{index}",
-                stream_arn=arn,
-                opts=opts,
-            ).arn
+        consumer = consumers.get(index)
         mapping = EventMappingArgs(component, stream, arn, failure, consumer, depends_on=after)
         EventMapping(f"{name}-stream-{index}", mapping, opts)
     for index, sns in enumerate(sources.sns):
