@@ -23,7 +23,7 @@ from wasmdeploy.manifest.problems import Mark, NodePath, Problems
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure one;
 # both give every node its start mark, and only their composer and constructors are used.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MAX_VALUES = 200_000  # far more than any real manifest; a few MB of memory at most
+MAX_VALUES = 100_000  # several times a large real manifest; tens of MB to walk, at most
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _VALUE_TAG = "tag:yaml.org,2002:value"
 
