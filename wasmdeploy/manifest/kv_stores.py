@@ -93,3 +93,14 @@ def with_store_imports(sandbox: model.Sandbox, granted: tuple[model.KvStore, ...
     return dataclasses.replace(
         sandbox, allowed_imports=(*sandbox.allowed_imports, model.KV_IMPORTS)
     )
+
+
+def stores_as_manifest(stores: tuple[model.KvStore, ...]) -> dict[str, dict[str, Any]]:
+    """The `kv:` block that resolves to `stores` again (TTLs in seconds)."""
+    block: dict[str, dict[str, Any]] = {}
+    for store in stores:
+        settings_: dict[str, Any] = {"retain": store.retain}
+        if store.ttl is not None:
+            settings_["ttl"] = int(store.ttl)
+        block[store.name] = settings_
+    return block

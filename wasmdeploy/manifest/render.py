@@ -14,6 +14,8 @@ import yaml
 from wasmdeploy_runtime.units import format_size
 
 from wasmdeploy.manifest import model
+from wasmdeploy.manifest.render_events import add_event_sources
+from wasmdeploy.manifest.kv_stores import stores_as_manifest
 
 
 def _duration(seconds: float) -> str:
@@ -67,6 +69,8 @@ def function_as_manifest(function: model.Function) -> dict[str, Any]:
     data["memorySize"] = function.memory_size
     data["timeout"] = function.timeout
     data["sandbox"] = _sandbox(function.sandbox)
+    if function.kv:
+        data["kv"] = [store.name for store in function.kv]
     for key, value in (("environment", function.environment), ("tags", function.tags)):
         if value:
             data[key] = dict(value)
@@ -105,6 +109,8 @@ def service_as_manifest(service: model.Service) -> dict[str, Any]:
         provider["iam"] = {"statements": [dict(s) for s in statements]}
     data: dict[str, Any] = {"service": service.name, "provider": provider}
     data["functions"] = {f.name: function_as_manifest(f) for f in service.functions}
+    for function in service.functions:
+        add_event_sources(data["functions"][function.name], function, service.event_resources)
     if service.cdn:
         origin: dict[str, Any] = (
             {"httpApi": True} if service.cdn.origin_kind == "httpApi"
@@ -116,6 +122,8 @@ def service_as_manifest(service: model.Service) -> dict[str, Any]:
         if service.cdn.comment:
             cdn["comment"] = service.cdn.comment
         data["cdn"] = cdn
+    if service.kv_stores:
+        data["kv"] = stores_as_manifest(service.kv_stores)
     if service.custom:
         data["custom"] = service.custom
     return data
