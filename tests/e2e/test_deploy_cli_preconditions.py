@@ -94,11 +94,3 @@ def test_missing_passphrase_says_what_to_set(
     assert "export PULUMI_CONFIG_PASSPHRASE=" in result.stderr
     assert "fake pulumi CLI was run" not in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_up_without_yes_and_without_a_terminal_does_not_deploy(
-    service_dir: Path, tmp_path: Path
-) -> None:
-    result = wasmdeploy("up", cwd=service_dir, env=clean_env(tmp_path, path_without_pulumi()))
-    assert result.returncode == 1  # stops at the CLI check, before any confirmation
-    assert "pulumi CLI is not installed" in result.stderr

@@ -12,10 +12,11 @@ from stacks_factories import make_edge_function, make_function, make_service
 from wasmdeploy.cli.deploy import describe_changes, retained_notes, show_outputs
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import S3Trigger, Service
-from wasmdeploy.stacks.automation import (
-    INSTALL_COMMAND,
+from wasmdeploy.stacks.backends import (
     check_passphrase,
     default_backend,
+    local_state_path,
+    normalize_backend,
     resolve_backend,
 )
 
@@ -62,8 +63,48 @@ def test_pulumi_cloud_backend_needs_no_passphrase() -> None:
             check_passphrase("s3://team-state", env)
 
 
-def test_install_command_is_pulumis_installer() -> None:
-    assert INSTALL_COMMAND == "curl -fsSL https://get.pulumi.com | sh"
+HOME = Path("/home/dev")
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("file:///srv/my%20project/state", "/srv/my project/state"),
+        ("file:///srv/my project/state", "/srv/my project/state"),
+        ("file://~/pulumi-state", "/home/dev/pulumi-state"),
+        ("file://~", "/home/dev"),
+        ("file://./state", "/srv/service/state"),
+        ("file://state/dev", "/srv/service/state/dev"),
+        ("file://../shared%2Dstate", "/srv/shared-state"),
+        ("file://localhost/var/state", "/var/state"),
+    ],
+)
+def test_file_backends_are_decoded_expanded_and_relative_to_the_manifest(
+    url: str, path: str
+) -> None:
+    assert local_state_path(url, ROOT, HOME) == Path(path)
+    assert normalize_backend(url, ROOT, HOME) == f"file://{path}"
+
+
+@pytest.mark.parametrize(
+    "url", ["s3://team-state/images?region=eu-west-1", "https://api.pulumi.com", "gs://b/p"]
+)
+def test_remote_backends_pass_unchanged(url: str) -> None:
+    assert normalize_backend(url, ROOT, HOME) == url
+
+
+def test_a_backend_that_is_not_a_url_says_what_one_looks_like() -> None:
+    with pytest.raises(UserError, match="is not a URL") as raised:
+        normalize_backend("my-state-bucket", ROOT, HOME)
+    assert raised.value.hint and "s3://" in raised.value.hint
+
+
+def test_a_project_in_a_directory_with_spaces_keeps_its_path() -> None:
+    spaced = make_service(Path("/srv/my project"), [make_function(Path("/srv/my project"), "f")])
+    assert default_backend(spaced) == "file:///srv/my project/.wasmdeploy/state"
+    assert local_state_path(default_backend(spaced), ROOT) == Path(
+        "/srv/my project/.wasmdeploy/state"
+    )
 
 
 def test_destroy_explains_retained_edge_functions_and_buckets() -> None:

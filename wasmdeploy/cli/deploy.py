@@ -8,6 +8,7 @@ the user learns what to install at once. `up` and `preview` package first
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -172,7 +173,15 @@ def up(
         if not counts:
             click.echo("No changes.")
             return
-        click.confirm(f"Deploy {describe_changes(counts)} to {target}?", abort=True)
+        question = f"Deploy {describe_changes(counts)} to {target}?"
+        if not sys.stdin.isatty():
+            from wasmdeploy.errors import UserError
+
+            raise UserError(
+                f"{question} No terminal to ask on, so nothing was deployed.",
+                hint="Pass --yes to deploy without asking (as CI does).",
+            )
+        click.confirm(question, abort=True)
     result, _ = run_with_progress(f"Deploying {target}", session.up)
     show_outputs({key: value.value for key, value in result.outputs.items()}, as_json=False)
 

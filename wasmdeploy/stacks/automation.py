@@ -1,16 +1,18 @@
 """The deploy path: Pulumi's Automation API with an inline program.
 
-Project = the service's name, stack = the stage. State lives in a backend: by
-default a local directory beside the manifest (`.wasmdeploy/state`, no account
-needed); teams use `s3://bucket`. The stack's secrets are encrypted with a
-passphrase from the environment. The Automation API drives the `pulumi` CLI,
-so every operation first checks that the CLI is installed.
+Project = the service's name, stack = the stage. State lives in a backend
+(`backends`): by default a local directory beside the manifest
+(`.wasmdeploy/state`, no account needed); teams use `s3://bucket`. The stack's
+secrets are encrypted with a passphrase from the environment. The Automation
+API drives the `pulumi` CLI (`pulumi_cli`), so every operation first checks
+that the CLI is installed. The workspace is `.wasmdeploy/pulumi/` beside the
+manifest (ignored by git): the same project and stack settings on every run.
+The environment checked by `preflight` is the one the CLI runs with.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,68 +22,18 @@ from pulumi import automation as auto
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import Service
-
-INSTALL_COMMAND = "curl -fsSL https://get.pulumi.com | sh"
-INSTALL_HINT = (
-    f"Install it with `{INSTALL_COMMAND}` (it goes to ~/.pulumi/bin), or in GitHub Actions "
-    "add the `pulumi/actions` step. `wasmdeploy plan` shows the resources without it."
+from wasmdeploy.stacks.backends import (
+    check_passphrase,
+    prepare_backend,
+    resolve_backend,
+    uses_passphrase,
 )
-PASSPHRASE_VARIABLES = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
-PASSPHRASE_HINT = (
-    "Set PULUMI_CONFIG_PASSPHRASE to the passphrase that encrypts this stack's secrets "
-    "(keep it in your CI secrets), or PULUMI_CONFIG_PASSPHRASE_FILE to a file holding it. "
-    "For a throwaway local stack an empty one works: export PULUMI_CONFIG_PASSPHRASE=''"
-)
+from wasmdeploy.stacks.pulumi_cli import PulumiCli, cli_failure, find_pulumi_cli
+from wasmdeploy.stacks.role_guard import guarded, role_guard
 
 Program = Callable[[], None]
 EventHandler = Callable[[Any], None]
-
-
-def find_pulumi_cli(path: str | None = None, home: Path | None = None) -> Path:
-    """The `pulumi` executable on PATH, else where its installer puts it (~/.pulumi/bin)."""
-    found = shutil.which("pulumi", path=path)
-    if found:
-        return Path(found)
-    installed = (home or Path.home()) / ".pulumi" / "bin" / "pulumi"
-    if installed.is_file() and os.access(installed, os.X_OK):
-        return installed
-    raise UserError(
-        "The pulumi CLI is not installed (the Automation API runs it).", hint=INSTALL_HINT
-    )
-
-
-def pulumi_command(executable: Path) -> auto.PulumiCommand:
-    """The Automation API takes the install root and runs `<root>/bin/pulumi`."""
-    return auto.PulumiCommand(root=str(executable.parent.parent))
-
-
-def default_backend(service: Service) -> str:
-    return (service.root / ".wasmdeploy" / "state").as_uri()
-
-
-def resolve_backend(service: Service, option: str | None, env: Mapping[str, str]) -> str:
-    """--backend > the manifest's backend > PULUMI_BACKEND_URL > the local default."""
-    return option or service.backend or env.get("PULUMI_BACKEND_URL") or default_backend(service)
-
-
-def uses_passphrase(backend: str) -> bool:
-    """Self-managed backends (file://, s3://, ...) encrypt secrets with a passphrase;
-    Pulumi Cloud (https://) manages its own keys."""
-    return not backend.startswith(("https://", "http://"))
-
-
-def check_passphrase(backend: str, env: Mapping[str, str]) -> None:
-    if uses_passphrase(backend) and not any(name in env for name in PASSPHRASE_VARIABLES):
-        raise UserError(
-            f"PULUMI_CONFIG_PASSPHRASE is not set (the {backend.split(':')[0]} backend needs it).",
-            hint=PASSPHRASE_HINT,
-        )
-
-
-def prepare_backend(backend: str) -> None:
-    """A file:// backend's directory must exist before the CLI logs in to it."""
-    if backend.startswith("file://"):
-        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+WORK_DIRECTORY = Path(".wasmdeploy") / "pulumi"
 
 
 @dataclass
@@ -91,6 +43,7 @@ class StackSession:
     service: Service
     stack: auto.Stack
     backend: str
+    executable: Path = Path("pulumi")
 
     def preview(self, on_event: EventHandler) -> auto.PreviewResult:
         return self._run("preview", lambda: self.stack.preview(on_event=on_event, color="never"))
@@ -111,6 +64,8 @@ class StackSession:
     def _run(self, operation: str, call: Callable[[], Any]) -> Any:
         try:
             return call()
+        except OSError as error:
+            raise cli_failure(self.executable, error) from error
         except auto.ConcurrentUpdateError as error:
             raise UserError(
                 f"Another update of stack {self.service.stage} is running.",
@@ -121,6 +76,13 @@ class StackSession:
                 f"pulumi {operation} failed for {self.service.name}/{self.service.stage}:\n"
                 f"{command_error_text(error)}",
                 hint="Fix the cause above and run the command again.",
+            ) from error
+        except RuntimeError as error:  # the Automation API's own, for an incomplete event log
+            raise UserError(
+                f"pulumi {operation} for {self.service.name}/{self.service.stage} ended "
+                f"without reporting its result ({error}).",
+                hint="Run it again; if it persists, run `pulumi` yourself in "
+                f"{WORK_DIRECTORY} to see its output.",
             ) from error
 
 
@@ -149,10 +111,41 @@ def preflight(
 ) -> Preflight:
     """The CLI is installed, the backend is known, the passphrase is set."""
     environment = dict(os.environ if env is None else env)
-    executable = find_pulumi_cli(environment.get("PATH"))
-    backend = resolve_backend(service, backend_option, environment)
+    home = Path(environment["HOME"]) if environment.get("HOME") else None
+    executable = find_pulumi_cli(environment.get("PATH"), home)
+    backend = resolve_backend(service, backend_option, environment, home)
     check_passphrase(backend, environment)
     return Preflight(executable, backend, environment)
+
+
+def prepare_work_dir(service: Service) -> Path:
+    """`.wasmdeploy/pulumi/` beside the manifest, which ignores itself in git."""
+    directory = service.root / WORK_DIRECTORY
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Pulumi's workspace for wasmdeploy: not for git.\n*\n")
+    except OSError as error:
+        raise UserError(f"cannot create {directory}: {error.strerror or error}") from None
+    return directory
+
+
+def workspace_options(service: Service, checked: Preflight) -> auto.LocalWorkspaceOptions:
+    backend = checked.backend
+    settings = auto.ProjectSettings(
+        name=service.name,
+        runtime="python",
+        description=f"wasmdeploy service {service.name}",
+        backend=auto.ProjectBackend(url=backend),
+    )
+    return auto.LocalWorkspaceOptions(
+        work_dir=str(prepare_work_dir(service)),
+        project_settings=settings,
+        secrets_provider="passphrase" if uses_passphrase(backend) else None,
+        env_vars={**checked.environment, "PULUMI_BACKEND_URL": backend},
+        pulumi_command=PulumiCli(checked.executable, checked.environment),
+    )
 
 
 def open_stack(
@@ -162,22 +155,13 @@ def open_stack(
     *,
     create: bool = True,
 ) -> StackSession:
-    """Create (or with `create=False`, select) the stage's stack in the checked backend."""
+    """Create (or with `create=False`, select) the stage's stack in the checked backend.
+
+    Every role the program declares is put under the service's path and boundary."""
     backend = checked.backend
     prepare_backend(backend)
-    command = pulumi_command(checked.executable)
-    settings = auto.ProjectSettings(
-        name=service.name,
-        runtime="python",
-        description=f"wasmdeploy service {service.name}",
-        backend=auto.ProjectBackend(url=backend),
-    )
-    options = auto.LocalWorkspaceOptions(
-        project_settings=settings,
-        secrets_provider="passphrase" if uses_passphrase(backend) else None,
-        env_vars={"PULUMI_BACKEND_URL": backend},
-        pulumi_command=command,
-    )
+    options = workspace_options(service, checked)
+    program = guarded(program, role_guard(service, checked.environment))
     try:
         if create:
             stack = auto.create_or_select_stack(
@@ -188,6 +172,8 @@ def open_stack(
                 service.stage, project_name=service.name, program=program, opts=options
             )
         stack.set_config("aws:region", auto.ConfigValue(service.region))
+    except OSError as error:
+        raise cli_failure(checked.executable, error) from error
     except auto.StackNotFoundError as error:
         raise UserError(
             f"Stage {service.stage!r} of {service.name} has no stack in {backend}.",
@@ -199,4 +185,4 @@ def open_stack(
             f"{command_error_text(error)}",
             hint="Check the backend URL and credentials (s3:// backends need AWS access).",
         ) from error
-    return StackSession(service, stack, backend)
+    return StackSession(service, stack, backend, checked.executable)

@@ -47,7 +47,6 @@ class DeployProgress:
     title: str
     rows: dict[str, ResourceRow] = field(default_factory=dict)
     diagnostics: list[str] = field(default_factory=list)
-    changes: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def on_event(self, event: events.EngineEvent) -> None:
@@ -62,11 +61,6 @@ class DeployProgress:
                 diagnostic = event.diagnostic_event
                 if diagnostic.severity in ("error", "warning") and diagnostic.message.strip():
                     self.diagnostics.append(f"{diagnostic.severity}: {diagnostic.message.strip()}")
-            elif event.summary_event is not None:
-                self.changes = {
-                    str(getattr(op, "value", op)): count
-                    for op, count in event.summary_event.resource_changes.items()
-                }
 
     def _step(self, metadata: events.StepEventMetadata, status: str) -> None:
         if metadata.type.startswith(SKIPPED_TYPES):
@@ -116,6 +110,7 @@ class LiveProgress:
 
     def __init__(self, progress: DeployProgress, console: Console) -> None:
         self.progress = progress
+        self.console = console
         self.live = Live(get_renderable=progress.render, console=console, refresh_per_second=4)
 
     def __enter__(self) -> DeployProgress:
@@ -129,3 +124,5 @@ class LiveProgress:
         traceback: TracebackType | None,
     ) -> None:
         self.live.__exit__(kind, error, traceback)
+        if not self.console.is_terminal:  # rich leaves the last line open off a terminal
+            self.console.line()
