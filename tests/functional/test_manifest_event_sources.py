@@ -10,6 +10,7 @@ import wasmtime
 
 from wasmdeploy.manifest.load import load_manifest, load_service
 from wasmdeploy.manifest.model import Destination, Queue, Service
+from wasmdeploy.manifest.render import render_service
 from wasmdeploy.manifest.schedule_expression import Cron, Rate
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:existing"
@@ -192,3 +193,39 @@ def test_problems_name_the_line(tmp_path: Path, entry: str, line: int, says: str
     assert any(f"wasmdeploy.yml:{line + 1}:" in text and says in text for text in rendered), (
         rendered
     )
+
+
+def test_printed_manifest_loads_back_to_the_same_sources(tmp_path: Path) -> None:
+    first = service_of(
+        tmp_path,
+        f"""\
+fn:
+  handler: fn.wasm
+  timeout: 7
+  maximumEventAge: 300
+  destinations: {{onSuccess: other}}
+  events:
+    - schedule: {{rate: [rate(1 hour)], input: {{a: 1}}, method: scheduler, timezone: UTC}}
+    - sqs: {{queue: {{name: jobs, visibilityTimeout: 90}}, batchSize: 20, maximumBatchingWindow: 3}}
+    - sqs: {QUEUE_ARN}
+    - stream:
+        type: kinesis
+        name: readings
+        startingPosition: LATEST
+        destinations: {{onFailure: arn:aws:sns:us-east-1:123456789012:failed}}
+    - sns: {{topicName: alerts, displayName: Alerts, filterPolicy: {{a: [b]}}}}
+    - eventBridge:
+        eventBus: bus
+        pattern: {{source: [x]}}
+        retryPolicy: {{maximumRetryAttempts: 3}}
+other:
+  handler: fn.wasm
+""",
+    )
+    again = tmp_path / "again"
+    again.mkdir()
+    second = load_service(write(again, render_service(first)))
+    for name in ("fn", "other"):
+        assert second.function(name).events == first.function(name).events
+        assert second.function(name).async_config == first.function(name).async_config
+    assert second.event_resources == first.event_resources

@@ -14,8 +14,8 @@ import yaml
 from wasmdeploy_runtime.units import format_size
 
 from wasmdeploy.manifest import model
-from wasmdeploy.manifest.render_events import add_event_sources
 from wasmdeploy.manifest.kv_stores import stores_as_manifest
+from wasmdeploy.manifest.render_events import add_event_sources
 
 
 def _duration(seconds: float) -> str:
