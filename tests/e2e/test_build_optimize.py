@@ -18,12 +18,15 @@ needs_wasm_opt = pytest.mark.skipif(
     reason="binaryen's wasm-opt is not installed (CI installs it)",
 )
 
-# Named functions (a name section wasm-opt can strip) and dead code it can remove.
+# Named functions (a name section wasm-opt can strip), dead code it can remove, and a bulk
+# memory instruction with no target_features section to announce it (as zig -fstrip leaves).
 MODULE_WAT = """(module (memory (export "memory") 1)
   (func $unused_helper (param i32) (result i32)
     local.get 0 i32.const 1 i32.add i32.const 2 i32.mul i32.const 3 i32.sub)
   (func $also_unused (result i32) i32.const 7 call $unused_helper)
   (func $alloc (export "alloc") (param $len i32) (result i32) i32.const 1024)
+  (func $clear (export "clear") (param $ptr i32) (param $len i32)
+    (memory.fill (local.get $ptr) (i32.const 0) (local.get $len)))
   (func $handle (export "handle") (param $ptr i32) (param $len i32) (result i64)
     (local $shifted i64)
     local.get $ptr i64.extend_i32_u i64.const 32 i64.shl local.set $shifted

@@ -17,6 +17,17 @@ from pathlib import Path
 from wasmdeploy.errors import UserError
 
 LEVELS = ("O1", "O2", "O3", "O4", "Os", "Oz")
+# WebAssembly 2.0's features, all on in wasmtime: a stripped module (zig -fstrip, for one)
+# has no target_features section for wasm-opt to read them from. wasmtime checks the result.
+FEATURES = (
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-bulk-memory",
+    "--enable-simd",
+    "--enable-multivalue",
+    "--enable-reference-types",
+)
 INSTALL_HINT = (
     "Install binaryen: `apt-get install binaryen` (Debian, Ubuntu), `brew install binaryen`, "
     "or `npm install -g binaryen`."
@@ -76,7 +87,7 @@ def optimize_module(
     if strip:
         flags += ["--strip-debug", "--strip-producers"]
     output = module.with_name(module.name + ".opt")
-    command = [*found.command, str(module), *flags, "-o", str(output)]
+    command = [*found.command, str(module), *FEATURES, *flags, "-o", str(output)]
     try:
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=600)
