@@ -13,8 +13,7 @@ from typing import Any
 from wasmdeploy.manifest.model_events import DestinationType
 from wasmdeploy.stacks.policies import POLICY_VERSION, Document, Statement
 
-SQS_CONSUME = [
-    "sqs:ChangeMessageVisibility",
+SQS_CONSUME = [  # what Lambda's poller calls: AWSLambdaSQSQueueExecutionRole, no more
     "sqs:DeleteMessage",
     "sqs:GetQueueAttributes",
     "sqs:ReceiveMessage",
