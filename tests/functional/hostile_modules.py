@@ -15,6 +15,7 @@ picks (anything else echoes the event), so one runtime process meets each case:
   the memory pages and table elements it holds (two little-endian i64);
   `N` does the same and then traps.
 
+`POLL` uses poll_oneoff as ordinary programs do (see its comment).
 `START_LOOP` spins forever in its start function. `SLOW_START` spends 300 ms
 in its start function and 300 ms in `_start`. `DEEP_RECURSION` recurses to the
 depth given by the event's first byte times 10,000 and prints "ok".
@@ -194,4 +195,49 @@ DEEP_RECURSION = f"""(module {_IMPORTS}
     (drop (call $read_event))
     (drop (call $deep (i32.mul (i32.load8_u (i32.const 32768)) (i32.const 10000))))
     (call $write (i32.const 1) (i32.const 200) (i32.const 2))))
+"""
+
+# poll_oneoff as ordinary programs use it. The event's first byte picks: `c` sleeps 50 ms
+# on a relative monotonic clock; `m` subscribes to a 20 s clock and to stdin being
+# readable. Then it writes the number of events and each event's (userdata, error, type)
+# as little-endian u32, u32, u16, u8.
+POLL = f"""(module {_IMPORTS}
+  (memory (export "memory") 3)
+  {_HELPERS}
+  (func $subscribe (param $at i32) (param $userdata i64) (param $tag i32) (param $target i32)
+                   (param $timeout i64)
+    (i64.store (local.get $at) (local.get $userdata))
+    (i32.store8 (i32.add (local.get $at) (i32.const 8)) (local.get $tag))
+    (i32.store (i32.add (local.get $at) (i32.const 16)) (local.get $target))
+    (i64.store (i32.add (local.get $at) (i32.const 24)) (local.get $timeout))
+    (i64.store (i32.add (local.get $at) (i32.const 32)) (i64.const 0))
+    (i32.store16 (i32.add (local.get $at) (i32.const 40)) (i32.const 0)))
+  (func (export "_start")
+    (local $count i32) (local $i i32) (local $out i32)
+    (drop (call $read_event))
+    (local.set $count (i32.const 1))
+    (call $subscribe (i32.const 2048) (i64.const 11) (i32.const 0) (i32.const 1)
+      (select (i64.const 50000000) (i64.const 20000000000)
+        (i32.eq (i32.load8_u (i32.const 32768)) (i32.const 99))))
+    (if (i32.eq (i32.load8_u (i32.const 32768)) (i32.const 109)) (then
+      (call $subscribe (i32.const 2096) (i64.const 22) (i32.const 1) (i32.const 0)
+        (i64.const 0))
+      (local.set $count (i32.const 2))))
+    (drop (call $poll_oneoff (i32.const 2048) (i32.const 4096) (local.get $count)
+      (i32.const 8)))
+    (i32.store (i32.const 8192) (i32.load (i32.const 8)))
+    (local.set $out (i32.const 8196))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (i32.load (i32.const 8))))
+      (i32.store (local.get $out)
+        (i32.wrap_i64
+          (i64.load (i32.add (i32.const 4096) (i32.mul (local.get $i) (i32.const 32))))))
+      (i32.store (i32.add (local.get $out) (i32.const 4))
+        (i32.load16_u (i32.add (i32.const 4104) (i32.mul (local.get $i) (i32.const 32)))))
+      (i32.store16 (i32.add (local.get $out) (i32.const 8))
+        (i32.load8_u (i32.add (i32.const 4106) (i32.mul (local.get $i) (i32.const 32)))))
+      (local.set $out (i32.add (local.get $out) (i32.const 10)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each)))
+    (call $write (i32.const 1) (i32.const 8192) (i32.sub (local.get $out) (i32.const 8192)))))
 """

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import struct
 import time
 from pathlib import Path
 
 import pytest
-from wasmdeploy_runtime.config import FunctionConfig, SandboxLimits
+from wasmdeploy_runtime.config import FunctionConfig, OutputTarget, SandboxLimits
 from wasmdeploy_runtime.errors import InitError
 from wasmdeploy_runtime.sandbox import MAX_RESPONSE_BYTES, Sandbox
 
-from tests.functional.hostile_modules import HOST_CALLS
+from tests.functional.hostile_modules import HOST_CALLS, POLL
 from tests.functional.runtime_modules import ARGS_AND_ENV, ECHO, wasm
 
 SPIN = '(module (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))'
@@ -181,3 +182,49 @@ def test_a_guest_writing_past_the_response_cap_is_stopped_at_the_cap(
     stdio = box._stdio
     assert stdio is not None
     assert MAX_RESPONSE_BYTES - 64 * 1024 * 1024 <= stdio.stdout.size <= MAX_RESPONSE_BYTES
+
+
+def poll_events(output: bytes) -> list[tuple[int, int, int]]:
+    count = struct.unpack_from("<I", output)[0]
+    return [struct.unpack_from("<IIH", output, 4 + 10 * i) for i in range(count)]
+
+
+def test_a_short_poll_oneoff_sleep_sleeps_its_time_and_reports_the_clock_event(
+    tmp_path: Path,
+) -> None:
+    box = sandbox(tmp_path, POLL, max_time=1.0)
+    started = time.monotonic()
+    outcome = box.run(b"c")
+    assert outcome.error is None, outcome.error
+    assert time.monotonic() - started >= 0.05
+    assert outcome.output is not None
+    assert poll_events(outcome.output) == [(11, 0, 0)]  # userdata 11, no error, a clock
+
+
+def test_poll_oneoff_answers_a_readable_stdin_at_once_instead_of_sleeping(
+    tmp_path: Path,
+) -> None:
+    box = sandbox(tmp_path, POLL, max_time=1.0)
+    started = time.monotonic()
+    outcome = box.run(b"m")
+    assert outcome.error is None, outcome.error
+    assert time.monotonic() - started < 0.5
+    assert outcome.output is not None
+    assert poll_events(outcome.output) == [(22, 0, 1)]  # stdin, no error, fd_read
+
+
+def test_an_s3_output_is_capped_at_its_own_limit_with_its_own_message(tmp_path: Path) -> None:
+    path = tmp_path / "mod.wasm"
+    path.write_bytes(wasm(HOST_CALLS))
+    config = FunctionConfig(
+        function_name="toS3",
+        handler="mod.wasm",
+        module_path=path,
+        export=None,
+        sandbox=SandboxLimits(max_time=5.0),
+        output=OutputTarget(bucket="out", key="{key}"),
+    )
+    box = Sandbox(config, output_limit=8 * 1024 * 1024)
+    outcome = box.run(b"W")
+    assert outcome.error is not None and outcome.error.error_type == "WasmOutputTooLarge"
+    assert "S3 output" in outcome.error.message and "8MB" in outcome.error.message
