@@ -88,3 +88,30 @@ def test_logs_of_an_unknown_function_lists_the_known_ones(
     result = logs("resize", cwd=service_dir, endpoint=moto_endpoint)
     assert result.returncode == 1
     assert "No function 'resize'" in result.stderr and "processImage" in result.stderr
+
+
+def test_edge_logs_come_from_every_region_with_the_region_named(
+    tmp_path: Path, moto_endpoint: str
+) -> None:
+    service = tmp_path / "edge"
+    shutil.copytree(EXAMPLES / "edge-rewrite", service, ignore=shutil.ignore_patterns("build"))
+    now = int(time.time() * 1000)
+    replica = "/aws/lambda/us-east-1.edge-rewrite-dev-rewrite"
+    for region, message, at in (
+        ("eu-west-1", "rewrote /a", now - 2000),
+        ("sa-east-1", "rewrote /b", now - 1000),
+    ):
+        client = boto3.client("logs", region_name=region, endpoint_url=moto_endpoint)
+        client.create_log_group(logGroupName=replica)
+        client.create_log_stream(logGroupName=replica, logStreamName="s")
+        client.put_log_events(
+            logGroupName=replica,
+            logStreamName="s",
+            logEvents=[{"timestamp": at, "message": message}],
+        )
+    result = logs("rewrite", "--since", "10m", cwd=service, endpoint=moto_endpoint)
+    assert result.returncode == 0, result.stderr
+    assert [line.split("  ", 1)[1] for line in result.stdout.splitlines()] == [
+        "[eu-west-1]  rewrote /a",
+        "[sa-east-1]  rewrote /b",
+    ]

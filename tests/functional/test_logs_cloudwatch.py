@@ -83,12 +83,30 @@ def test_follow_prints_new_events_once_each(tmp_path: Path) -> None:
 
 
 @mock_aws
-def test_edge_function_logs_are_read_in_us_east_1(tmp_path: Path) -> None:
+def test_edge_function_logs_are_read_where_each_edge_location_wrote_them(tmp_path: Path) -> None:
     now = datetime.now(tz=UTC)
-    write_events("/aws/lambda/images-dev-rewrite", "us-east-1", [(now, "edge says hi")])
+    replica = "/aws/lambda/us-east-1.images-dev-rewrite"
+    write_events(replica, "eu-west-1", [(now - timedelta(seconds=3), "from Dublin")])
+    write_events(replica, "ap-southeast-2", [(now - timedelta(seconds=2), "from Sydney")])
+    write_events("/aws/lambda/images-dev-rewrite", "us-east-1", [(now, "test invoke")])
+    write_events(replica, "us-west-2", [(now - timedelta(hours=3), "too old")])
     reader = FunctionLogs(hello_and_edge_service(tmp_path), "rewrite")
-    assert reader.region == "us-east-1"
-    assert [e.message for e in reader.fetch(now - timedelta(minutes=1))] == ["edge says hi"]
+    events = reader.fetch(now - timedelta(minutes=1))
+    assert [(e.message, e.region) for e in events] == [
+        ("from Dublin", "eu-west-1"),
+        ("from Sydney", "ap-southeast-2"),
+        ("test invoke", "us-east-1"),
+    ]
+    assert reader.fetch(now - timedelta(minutes=1)) == []
+
+
+@mock_aws
+def test_an_edge_function_that_never_ran_says_where_it_looked(tmp_path: Path) -> None:
+    reader = FunctionLogs(hello_and_edge_service(tmp_path), "rewrite", regions=["eu-west-1"])
+    with pytest.raises(UserError) as raised:
+        reader.fetch(datetime.now(tz=UTC))
+    assert "/aws/lambda/images-dev-rewrite does not exist in us-east-1" in raised.value.message
+    assert "no region has /aws/lambda/us-east-1.images-dev-rewrite" in raised.value.message
 
 
 @mock_aws

@@ -35,17 +35,20 @@ def logs(
     tail: bool,
     filter_pattern: str | None,
 ) -> None:
-    """Print FUNCTION's log events from /aws/lambda/<service>-<stage>-<function>."""
+    """Print FUNCTION's log events from /aws/lambda/<service>-<stage>-<function> (for an
+    edge function, from every region its replicas logged in, each line naming its region)."""
     service = load_service(manifest_file, stage, region)
     from wasmdeploy.stacks.logs import FunctionLogs, parse_since
 
     start = parse_since(since, datetime.now(tz=UTC))
     reader = FunctionLogs(service, function_name)
     events = reader.follow(start, filter_pattern) if tail else reader.fetch(start, filter_pattern)
+    edge = reader.function.is_edge
     for event in events:
-        echo_event(event.time, event.message)
+        echo_event(event.time, event.message, event.region if edge else None)
 
 
-def echo_event(moment: datetime, message: str) -> None:
+def echo_event(moment: datetime, message: str, region: str | None = None) -> None:
     stamp = moment.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-    click.echo(f"{stamp}  {message.rstrip()}")
+    where = f"[{region}]  " if region else ""
+    click.echo(f"{stamp}  {where}{message.rstrip()}")
