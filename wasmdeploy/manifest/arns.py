@@ -61,9 +61,9 @@ def parse_arn(text: str, service: str) -> Arn:
             f"'{text}' is not an ARN: expected arn:aws:{service}:REGION:ACCOUNT:RESOURCE"
         )
     if match["service"] != service:
+        found = SERVICE_NAMES.get(match["service"], f"a {match['service']} resource")
         raise ValueError(
-            f"'{text}' is the ARN of a {match['service']} resource, not of "
-            f"{SERVICE_NAMES.get(service, service)}"
+            f"'{text}' is the ARN of {found}, not of {SERVICE_NAMES.get(service, service)}"
         )
     if not match["region"] or not match["account"]:
         raise ValueError(

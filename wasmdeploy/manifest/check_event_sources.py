@@ -247,7 +247,7 @@ def _check_references(kind: str, value: Any, path: NodePath, problems: Problems)
             )
 
 
-SAME_REGION = {"sqs": "SQS queue", "stream": "stream", "eventBridge": "event bus"}
+SAME_REGION = {"sqs": "SQS queue", "stream": "event stream", "eventBridge": "event bus"}
 
 
 def _check_region(kind: str, value: Any, path: NodePath, region: str, problems: Problems) -> None:
@@ -261,7 +261,7 @@ def _check_region(kind: str, value: Any, path: NodePath, region: str, problems: 
         problems.error(
             path,
             f"the {SAME_REGION[kind]} is in {match} but the service deploys to {region}: "
-            f"AWS connects a {kind} event to functions of its own region only",
+            f"AWS connects an {SAME_REGION[kind]} to functions of its own region only",
             hint=f"Deploy the service to {match} (provider.region or --region), or use a "
             f"source in {region}.",
         )

@@ -13,6 +13,15 @@ from wasmdeploy.manifest.event_sources import stream_type
 from wasmdeploy.manifest.problems import NodePath, Problems
 from wasmdeploy.manifest.settings import as_dict
 
+CONSOLES = {
+    "sqs": "SQS",
+    "sns": "SNS",
+    "kinesis": "Kinesis",
+    "dynamodb": "DynamoDB",
+    "events": "EventBridge",
+    "lambda": "Lambda",
+}
+
 
 def arn_problem(value: Any, service: str, path: NodePath, problems: Problems) -> bool:
     """Report an ARN that does not parse as `service`'s; True when it is fine."""
@@ -21,7 +30,9 @@ def arn_problem(value: Any, service: str, path: NodePath, problems: Problems) ->
     try:
         arns.parse_arn(value, service)
     except ValueError as error:
-        problems.error(path, str(error), hint=f"Copy the ARN from the {service} console or CLI.")
+        problems.error(
+            path, str(error), hint=f"Copy the ARN from the {CONSOLES[service]} console or CLI."
+        )
         return False
     return True
 
