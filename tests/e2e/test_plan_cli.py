@@ -22,9 +22,13 @@ def copy_example(name: str, tmp_path: Path) -> Path:
     return copy
 
 
-def plan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PULUMI_"))}
-    env["COLUMNS"] = "200"
+def plan(
+    *args: str, cwd: Path, columns: str | None = "200", **terminal: str
+) -> subprocess.CompletedProcess[str]:
+    """`wasmdeploy plan`, its output piped (unless `terminal` forces one, e.g. FORCE_COLOR)."""
+    ours = ("AWS_", "PULUMI_", "COLUMNS", "FORCE_COLOR")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env.update({"COLUMNS": columns} if columns else {}, **terminal)
     return subprocess.run(
         [sys.executable, "-m", "wasmdeploy", "plan", *args],
         cwd=cwd,
@@ -120,19 +124,7 @@ def test_piped_table_keeps_every_value_whole_on_its_row(
 
     service = copy_example("image-pipeline", tmp_path)
     entries = plan_json(service)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PULUMI_"))}
-    env.pop("COLUMNS", None)
-    env.pop("FORCE_COLOR", None)
-    if columns:
-        env["COLUMNS"] = columns
-    result = subprocess.run(
-        [sys.executable, "-m", "wasmdeploy", "plan"],
-        cwd=service,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = plan(cwd=service, columns=columns)
     assert result.returncode == 0, result.stderr
     assert "…" not in result.stdout
     rows = result.stdout.splitlines()
@@ -143,16 +135,7 @@ def test_piped_table_keeps_every_value_whole_on_its_row(
 
 def test_on_a_narrow_terminal_long_values_fold_instead_of_being_cut(tmp_path: Path) -> None:
     service = copy_example("image-pipeline", tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PULUMI_"))}
-    env.update(COLUMNS="70", FORCE_COLOR="1", TERM="xterm")
-    result = subprocess.run(
-        [sys.executable, "-m", "wasmdeploy", "plan"],
-        cwd=service,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = plan(cwd=service, columns="70", FORCE_COLOR="1", TERM="xterm")
     assert result.returncode == 0, result.stderr
     assert "\x1b[" in result.stdout  # rendered as for a terminal
     assert "…" not in result.stdout

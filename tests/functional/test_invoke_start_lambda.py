@@ -1,4 +1,7 @@
-"""boto3's lambda client against the local Lambda Invoke API (`start-lambda`)."""
+"""boto3's lambda client against the local Lambda Invoke API (`start-lambda`).
+
+Events Lambda refuses are refused as Lambda does: 413 RequestEntityTooLargeException past
+6 MB synchronous and 1 MB asynchronous (AWS raised that from 256 KB in 2025), unrun."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from local_emulation_support import (
     AWSLAMBDARIC,
     LogCollector,
@@ -112,3 +116,46 @@ def test_unknown_function_is_resource_not_found(lambda_client: Any) -> None:
 def test_payload_that_is_not_json_is_refused(lambda_client: Any) -> None:
     with pytest.raises(lambda_client.exceptions.InvalidRequestContentException):
         lambda_client.invoke(FunctionName="double", Payload=b"not json")
+
+
+MB = 1024 * 1024
+
+
+def padded_event(size: int, mark: Path) -> bytes:
+    """A JSON event of exactly `size` bytes that makes the handler write `mark`."""
+    head = json.dumps({"mark": str(mark), "pad": ""}).encode()[:-2]
+    return head + b"x" * (size - len(head) - 2) + b'"}'
+
+
+@pytest.mark.parametrize(
+    ("invocation_type", "size", "message"),
+    [
+        ("RequestResponse", 6 * MB + 1, "Request must be smaller than 6291456 bytes"),
+        ("RequestResponse", 7 * MB, "Request must be smaller than 6291456 bytes"),
+        ("Event", MB + 1, f"{MB + 1} byte payload is too large for the Event invocation type"),
+        ("Event", 3 * MB, f"{3 * MB} byte payload is too large for the Event invocation type"),
+    ],
+)
+def test_an_event_over_lambdas_limit_is_refused_with_lambdas_error(
+    lambda_client: Any, tmp_path: Path, invocation_type: str, size: int, message: str
+) -> None:
+    mark = tmp_path / "ran"
+    with pytest.raises(ClientError) as raised:
+        lambda_client.invoke(
+            FunctionName="double", InvocationType=invocation_type, Payload=padded_event(size, mark)
+        )
+    error = raised.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert error["Error"]["Code"] == "RequestEntityTooLargeException"
+    assert message in str(raised.value)
+    assert not mark.exists()
+
+
+def test_events_of_exactly_the_limits_run(lambda_client: Any, tmp_path: Path) -> None:
+    mark = tmp_path / "sync"
+    reply = lambda_client.invoke(FunctionName="double", Payload=padded_event(6 * MB, mark))
+    assert json.loads(reply["Payload"].read()) == {"doubled": 0} and mark.exists()
+    reply = lambda_client.invoke(
+        FunctionName="double", InvocationType="Event", Payload=padded_event(MB, tmp_path / "async")
+    )
+    assert reply["StatusCode"] == 202
