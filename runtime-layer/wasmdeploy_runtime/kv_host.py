@@ -66,6 +66,7 @@ class KvHost:
 
     def __init__(self, grants: Mapping[str, KvGrant], deadline: Deadline | None = None) -> None:
         self.grants = dict(grants)
+        self._by_name = {name.encode(): grant for name, grant in grants.items()}
         self._deadline = deadline if deadline is not None else Deadline()
         self._spec: str | None = None
         self._backend: KvBackend | None = None
@@ -126,8 +127,7 @@ class KvHost:
         return self._deadline.at
 
     def _grant(self, memory: GuestMemory, pointer: int, length: int) -> KvGrant:
-        name = memory.read(pointer, length)
-        grant = self.grants.get(name.decode("utf-8", errors="replace"))
+        grant = self._by_name.get(memory.read(pointer, length))
         if grant is None:
             raise _Refused(NOT_GRANTED)
         return grant
