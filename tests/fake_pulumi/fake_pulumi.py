@@ -104,14 +104,23 @@ def needs_passphrase(stack: dict[str, Any]) -> None:
         )
 
 
+SALT = "encryptionsalt: v1:ZmFrZXNhbHQ=:v1:ZmFrZW5vbmNl:ZmFrZWNpcGhlcg=="
+
+
 def write_stack_file(name: str, stack: dict[str, Any]) -> None:
+    path = Path.cwd() / f"Pulumi.{name}.yaml"
+    if path.exists() and not stack["config"]:  # `stack init` keeps a project's own settings
+        text = path.read_text()
+        if stack.get("secretsProvider") == "passphrase" and "encryptionsalt:" not in text:
+            path.write_text(f"{SALT}\n{text}")
+        return
     lines = []
     if stack.get("secretsProvider") == "passphrase":
-        lines.append("encryptionsalt: v1:ZmFrZXNhbHQ=:v1:ZmFrZW5vbmNl:ZmFrZWNpcGhlcg==")
+        lines.append(SALT)
     if stack["config"]:
         lines.append("config:")
         lines += [f"  {key}: {json.dumps(value)}" for key, value in stack["config"].items()]
-    (Path.cwd() / f"Pulumi.{name}.yaml").write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n")
 
 
 def stack_command(argv: list[str], backend: Backend) -> None:
