@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from wasmdeploy_runtime.config import CONFIG_FILE, load_config
-from wasmdeploy_runtime.errors import FunctionError
+from wasmdeploy_runtime.errors import INVALID_EVENT, FunctionError
 from wasmdeploy_runtime.function import WasmFunction
 
 INVALID_EDGE_RESPONSE = "InvalidEdgeResponse"
@@ -107,7 +107,11 @@ def cloudfront_record(event: Any) -> dict[str, Any] | None:
 
 
 def edge_answer(record: dict[str, Any], body: bytes) -> dict[str, Any]:
-    event_type = str(record.get("config", {}).get("eventType", "origin-request"))
+    config = record.get("config", {})
+    if not isinstance(config, dict):
+        message = "Records[0].cf.config is not an object: the event is not a CloudFront event"
+        raise_as_exception(FunctionError(INVALID_EVENT, message))
+    event_type = str(config.get("eventType", "origin-request"))
     passthrough = record.get("response") if event_type.endswith("response") else None
     if passthrough is None:
         passthrough = record.get("request")

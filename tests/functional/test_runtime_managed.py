@@ -97,3 +97,18 @@ def test_init_error_raises_an_exception_named_by_its_error_type(task_root: Path)
     with pytest.raises(managed.WasmFunctionError) as raised:
         managed.handler({}, FakeContext())
     assert type(raised.value).__name__ == "WasmModuleNotFound"
+
+
+@pytest.mark.parametrize("config", ["origin-request", ["eventType"], 7])
+def test_an_edge_event_whose_config_is_not_an_object_is_an_invalid_event(
+    task_root: Path, config: object
+) -> None:
+    write_task_root(task_root, SILENT)
+    event = cloudfront_event()
+    event["Records"][0]["cf"]["config"] = config  # type: ignore[index]
+    with pytest.raises(managed.WasmFunctionError) as raised:
+        managed.handler(event, FakeContext())
+    assert type(raised.value).__name__ == "InvalidEvent"
+    assert "Records[0].cf.config" in str(raised.value)
+    # The same handler answers a good event next.
+    assert managed.handler(cloudfront_event(), FakeContext())["uri"] == "/old"
