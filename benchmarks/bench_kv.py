@@ -40,21 +40,15 @@ from wasmdeploy_runtime.config import FunctionConfig  # noqa: E402
 from wasmdeploy_runtime.function import WasmFunction  # noqa: E402
 from wasmdeploy_runtime.kv_store import BACKEND_VARIABLE, KvBackend, KvGrant  # noqa: E402
 
+from tests.functional.kv_modules import KV_IMPORTS_WAT  # noqa: E402
+
 OPS = ["get", "set", "increment", "compare_and_swap", "list_keys"]
 VALUE = b"value-0123456789"
 LISTED_KEYS = 10
 ROUNDS = 3
 
 # handle(ptr, len): the event is (op: i32, n: i32); makes n calls of op, answers nothing.
-BENCH_MODULE = """(module
-  (import "wasmdeploy_kv" "get" (func $get (param i32 i32 i32 i32 i32 i32) (result i64)))
-  (import "wasmdeploy_kv" "set" (func $set (param i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "wasmdeploy_kv" "increment"
-    (func $increment (param i32 i32 i32 i32 i64 i32) (result i32)))
-  (import "wasmdeploy_kv" "compare_and_swap"
-    (func $cas (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "wasmdeploy_kv" "list_keys"
-    (func $list (param i32 i32 i32 i32 i32 i32 i32 i32) (result i64)))
+BENCH_MODULE = f"""(module {KV_IMPORTS_WAT}
   (memory (export "memory") 2)
   (data (i32.const 0) "default")
   (data (i32.const 16) "k")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
-_IMPORTS = """
+KV_IMPORTS_WAT = """
   (import "wasmdeploy_kv" "get" (func $get (param i32 i32 i32 i32 i32 i32) (result i64)))
   (import "wasmdeploy_kv" "set" (func $set (param i32 i32 i32 i32 i32 i32) (result i32)))
   (import "wasmdeploy_kv" "delete" (func $delete (param i32 i32 i32 i32) (result i32)))
@@ -31,7 +31,7 @@ _OUT = 524288  # the reply: i64 result, then the call's buffer
 # The event: op, store length, key length, a length (value / old / cursor; -1: absent),
 # b length (new value), buffer capacity (i32 each), delta (i64), then the bytes.
 # Pointers can be pushed outside memory with the `wild` field (added to the key pointer).
-KV_DRIVER = f"""(module {_IMPORTS}
+KV_DRIVER = f"""(module {KV_IMPORTS_WAT}
   (memory (export "memory") 16)
   (func (export "alloc") (param i32) (result i32) (i32.const 4096))
   (func (export "handle") (param $p i32) (param $len i32) (result i64)

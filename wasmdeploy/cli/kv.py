@@ -7,27 +7,60 @@ DynamoDB table with `--remote`.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from wasmdeploy.cli.options import load_service, manifest_options
 from wasmdeploy.errors import UserError
 
-F = TypeVar("F", bound=Callable[..., Any])
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """The store a `kv` subcommand works on, and how it answers."""
+
+    store: str
+    manifest_file: Path | None
+    stage: str | None
+    region: str | None
+    remote: bool
+    as_json: bool
+
+    def open(self) -> _Client:
+        return _Client(self)
 
 
-def store_options(command: F) -> F:
-    command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
-    command = click.option(
-        "--remote", is_flag=True, help="Use the deployed DynamoDB table instead of the local store."
-    )(command)
-    command = manifest_options(command)
-    return click.argument("store")(command)
+def store_command(name: str) -> Callable[[Callable[..., None]], click.Command]:
+    """A `kv` subcommand taking STORE, the manifest options, --remote and --json, which
+    reach the function as one `StoreTarget`, its own arguments after it."""
+
+    def decorate(func: Callable[..., None]) -> click.Command:
+        @functools.wraps(func)
+        def command(
+            store: str,
+            manifest_file: Path | None,
+            stage: str | None,
+            region: str | None,
+            remote: bool,
+            as_json: bool,
+            **arguments: Any,
+        ) -> None:
+            func(StoreTarget(store, manifest_file, stage, region, remote, as_json), **arguments)
+
+        command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+        command = click.option(
+            "--remote", is_flag=True, help="Use the deployed DynamoDB table, not the local store."
+        )(command)
+        command = manifest_options(command)
+        return kv.command(name)(click.argument("store")(command))
+
+    return decorate
 
 
 @click.group("kv")
@@ -35,132 +68,81 @@ def kv() -> None:
     """Read and write the service's key-value stores (local, or --remote)."""
 
 
-@kv.command("get")
-@store_options
 @click.argument("key")
-def get(
-    store: str,
-    key: str,
-    manifest_file: Path | None,
-    stage: str | None,
-    region: str | None,
-    remote: bool,
-    as_json: bool,
-) -> None:
+@store_command("get")
+def get(target: StoreTarget, key: str) -> None:
     """Print KEY's value (exit 1 when there is none)."""
-    with _client(manifest_file, stage, region, store, remote) as client:
+    with target.open() as client:
         value = client.get(key)
-    if as_json:
-        _echo_json({"store": store, "key": key, **_json_value(value)})
+    if target.as_json:
+        _echo_json({"store": target.store, "key": key, **_json_value(value)})
     elif value is not None:
         sys.stdout.buffer.write(value + (b"\n" if sys.stdout.isatty() else b""))
     if value is None:
-        if not as_json:
-            click.echo(f"{store}: no key {key!r}", err=True)
+        if not target.as_json:
+            click.echo(f"{target.store}: no key {key!r}", err=True)
         sys.exit(1)
 
 
-@kv.command("set")
-@store_options
-@click.argument("key")
 @click.argument("value")
-def set_(
-    store: str,
-    key: str,
-    value: str,
-    manifest_file: Path | None,
-    stage: str | None,
-    region: str | None,
-    remote: bool,
-    as_json: bool,
-) -> None:
+@click.argument("key")
+@store_command("set")
+def set_(target: StoreTarget, key: str, value: str) -> None:
     """Set KEY to VALUE (`-` reads the value from stdin)."""
     data = sys.stdin.buffer.read() if value == "-" else value.encode()
-    with _client(manifest_file, stage, region, store, remote) as client:
+    with target.open() as client:
         client.set(key, data)
-    if as_json:
-        _echo_json({"store": store, "key": key, "size": len(data)})
+    if target.as_json:
+        _echo_json({"store": target.store, "key": key, "size": len(data)})
 
 
-@kv.command("delete")
-@store_options
 @click.argument("key")
-def delete(
-    store: str,
-    key: str,
-    manifest_file: Path | None,
-    stage: str | None,
-    region: str | None,
-    remote: bool,
-    as_json: bool,
-) -> None:
+@store_command("delete")
+def delete(target: StoreTarget, key: str) -> None:
     """Delete KEY (nothing to do when it is absent)."""
-    with _client(manifest_file, stage, region, store, remote) as client:
+    with target.open() as client:
         client.delete(key)
-    if as_json:
-        _echo_json({"store": store, "key": key, "deleted": True})
+    if target.as_json:
+        _echo_json({"store": target.store, "key": key, "deleted": True})
 
 
-@kv.command("incr")
-@store_options
-@click.argument("key")
 @click.argument("delta", type=int, default=1)
-def incr(
-    store: str,
-    key: str,
-    delta: int,
-    manifest_file: Path | None,
-    stage: str | None,
-    region: str | None,
-    remote: bool,
-    as_json: bool,
-) -> None:
+@click.argument("key")
+@store_command("incr")
+def incr(target: StoreTarget, key: str, delta: int) -> None:
     """Add DELTA (default 1) to KEY's integer and print the new value."""
-    with _client(manifest_file, stage, region, store, remote) as client:
+    with target.open() as client:
         number = client.increment(key, delta)
-    _echo_json({"store": store, "key": key, "value": number}) if as_json else click.echo(number)
+    if target.as_json:
+        _echo_json({"store": target.store, "key": key, "value": number})
+    else:
+        click.echo(number)
 
 
-@kv.command("list")
-@store_options
 @click.argument("prefix", default="")
-def list_(
-    store: str,
-    prefix: str,
-    manifest_file: Path | None,
-    stage: str | None,
-    region: str | None,
-    remote: bool,
-    as_json: bool,
-) -> None:
+@store_command("list")
+def list_(target: StoreTarget, prefix: str) -> None:
     """List the keys (those starting with PREFIX), one a line."""
-    with _client(manifest_file, stage, region, store, remote) as client:
+    with target.open() as client:
         keys = sorted(client.keys(prefix))
-    if as_json:
-        _echo_json({"store": store, "prefix": prefix, "keys": keys})
+    if target.as_json:
+        _echo_json({"store": target.store, "prefix": prefix, "keys": keys})
     else:
         for key in keys:
             click.echo(key)
 
 
-class _client:
-    def __init__(
-        self,
-        manifest_file: Path | None,
-        stage: str | None,
-        region: str | None,
-        store: str,
-        remote: bool,
-    ) -> None:
+class _Client:
+    def __init__(self, target: StoreTarget) -> None:
         from wasmdeploy.local.kv_client import StoreClient
 
-        service = load_service(manifest_file, stage, region)
+        service = load_service(target.manifest_file, target.stage, target.region)
         if not service.kv_stores:
             raise UserError(
                 f"{service.name} has no key-value stores",
                 hint="Grant one to a function (`kv: [default]`), or declare them under `kv:`.",
             )
-        self.client = StoreClient(service, store, remote=remote)
+        self.client = StoreClient(service, target.store, remote=target.remote)
 
     def __enter__(self) -> Any:
         return self.client
