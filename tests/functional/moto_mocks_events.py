@@ -63,7 +63,9 @@ def _consumer(name: str, region: str, inputs: State) -> tuple[str, State]:
 
 
 def _topic(name: str, region: str, inputs: State) -> tuple[str, State]:
-    attributes = _compact({"DisplayName": inputs.get("displayName")})
+    attributes = _compact(
+        {"DisplayName": inputs.get("displayName"), "KmsMasterKeyId": inputs.get("kmsMasterKeyId")}
+    )
     arn = boto3.client("sns", region_name=region).create_topic(
         Name=inputs["name"], Attributes=attributes
     )["TopicArn"]

@@ -213,7 +213,11 @@ fn:
         name: readings
         startingPosition: LATEST
         destinations: {{onFailure: arn:aws:sns:us-east-1:123456789012:failed}}
-    - sns: {{topicName: alerts, displayName: Alerts, filterPolicy: {{a: [b]}}}}
+    - sns:
+        topicName: alerts
+        displayName: Alerts
+        kmsMasterKeyId: alias/aws/sns
+        filterPolicy: {{a: [b]}}
     - eventBridge:
         eventBus: bus
         pattern: {{source: [x]}}

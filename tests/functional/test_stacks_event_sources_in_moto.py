@@ -67,7 +67,7 @@ functions:
     maximumRetryAttempts: 1
     maximumEventAge: 600
     events:
-      - sns: {topicName: alerts, filterPolicy: {level: [high]}}
+      - sns: {topicName: alerts, filterPolicy: {level: [high]}, kmsMasterKeyId: alias/aws/sns}
       - eventBridge:
           eventBus: orders-bus
           pattern: {source: [shop.orders], detail-type: [OrderPlaced]}
@@ -212,6 +212,8 @@ def test_consumer_role_reads_exactly_its_queue_and_streams(deployed: Deployed) -
 def test_topic_subscription_filters_and_may_invoke_only_from_its_topic(deployed: Deployed) -> None:
     sns = deployed.client("sns")
     topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts"
+    topic_attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert topic_attributes["KmsMasterKeyId"] == "alias/aws/sns"
     (subscription,) = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert subscription["Protocol"] == "lambda"
     assert subscription["Endpoint"].endswith(":function:pipeline-dev-notify")

@@ -202,6 +202,7 @@ class Topic:
 
     name: str
     display_name: str | None = None
+    kms_master_key_id: str | None = None  # encrypts the topic (a key id, ARN or alias/...)
 
 
 @dataclass(frozen=True)

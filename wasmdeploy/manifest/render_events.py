@@ -97,11 +97,15 @@ def _stream(trigger: m.StreamTrigger) -> dict[str, Any]:
 
 
 def _sns(trigger: m.SnsTrigger, resources: m.EventResources) -> dict[str, Any]:
-    display = next((t.display_name for t in resources.topics if t.name == trigger.topic), None)
+    topic = next((t for t in resources.topics if t.name == trigger.topic), None)
     source = (
         {"arn": trigger.arn}
-        if trigger.arn
-        else _set({"topicName": trigger.topic}, displayName=display)
+        if trigger.arn or topic is None
+        else _set(
+            {"topicName": trigger.topic},
+            displayName=topic.display_name,
+            kmsMasterKeyId=topic.kms_master_key_id,
+        )
     )
     body = _set(
         source,

@@ -174,8 +174,8 @@ def service_resources(functions: list[tuple[dict[str, Any], Any]]) -> m.EventRes
             if kind == "sns" and "arn" not in entry and not arns.is_arn(value):
                 topic = value if isinstance(value, str) else entry.get("topicName")
                 if isinstance(topic, str):
-                    display = entry.get("displayName")
-                    found.topics.setdefault(topic, m.Topic(topic, display))
+                    display, key = entry.get("displayName"), entry.get("kmsMasterKeyId")
+                    found.topics.setdefault(topic, m.Topic(topic, display, key))
         for rule in sources.event_bridge:
             if rule.creates_bus:
                 found.buses.setdefault(rule.event_bus, m.EventBus(rule.event_bus))

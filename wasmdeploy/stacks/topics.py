@@ -33,6 +33,7 @@ class ServiceTopics(pulumi.ComponentResource):
                 f"{name}-{topic.name}",
                 name=topic.name,
                 display_name=topic.display_name,
+                kms_master_key_id=topic.kms_master_key_id,
                 tags=dict(args.tags),
                 opts=pulumi.ResourceOptions(parent=self),
             )
