@@ -2,7 +2,8 @@
 //! readings, per sensor. A window arrives as an event AWS sends a function:
 //! an SNS notification whose message is `{"sensor": "s1", "readings": [...]}`,
 //! a Kinesis batch or an SQS batch whose records each hold one reading
-//! `{"sensor": "s1", "value": 21.5}`, or such a window invoked directly.
+//! `{"sensor": "s1", "value": 21.5}`, an EventBridge event whose `detail` is
+//! a window or a reading, or such a window invoked directly.
 const std = @import("std");
 const stats = @import("stats.zig");
 const Value = std.json.Value;
@@ -126,6 +127,8 @@ pub fn handleEvent(arena: Allocator, event_text: []const u8) Error![]u8 {
     if (field(event, "Records")) |records| switch (records) {
         .array => |a| for (a.items) |record| try addRecord(arena, &readings, record),
         else => return error.NoReadings,
+    } else if (field(event, "detail")) |detail| {
+        try addJson(arena, &readings, detail, "unknown"); // an EventBridge event
     } else try addJson(arena, &readings, event, "unknown");
     if (readings.accepted == 0) return error.NoReadings;
 

@@ -18,7 +18,6 @@ they wrote into the event AWS gives the function.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 from wasmdeploy.local.sources.delivery import Deliver, Reply
 from wasmdeploy.local.sources.destinations import DestinationError, Destinations
 from wasmdeploy.local.sources.failure_records import AsyncCondition, async_invocation_record
+from wasmdeploy.local.sources.receive_loop import ReceiveLoop
 
 Notice = Callable[[str], None]
 ToEvent = Callable[[str], Any]  # a message body -> the event (a JSON value)
@@ -70,7 +70,7 @@ class AsyncQueue:
         label: str,
         notice: Notice,
         to_event: ToEvent = body_as_event,
-        workers: int = 2,
+        workers: int = 4,
     ) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
@@ -81,43 +81,33 @@ class AsyncQueue:
         self.notice = notice
         self.to_event = to_event
         self.workers = workers
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._loop = ReceiveLoop(
+            f"async {label}",
+            self._receive,
+            self._handle,
+            concurrency=workers,
+            on_error=lambda error: notice(f"{label}: {error}"),
+        )
 
     def submit(self, event: Any) -> None:
         """Invoke asynchronously (InvocationType=Event): queue the event and return."""
         self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(event))
 
     def start(self) -> None:
-        for index in range(max(1, self.workers)):
-            thread = threading.Thread(
-                target=self._run, daemon=True, name=f"async-{self.label}-{index}"
-            )
-            thread.start()
-            self._threads.append(thread)
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=_LONG_POLL + 5)
+        self._loop.stop()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                reply = self.sqs.receive_message(
-                    QueueUrl=self.queue_url,
-                    MaxNumberOfMessages=1,
-                    WaitTimeSeconds=_LONG_POLL,
-                    VisibilityTimeout=int(self.settings.timeout) + 10,
-                    AttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
-                )
-                for message in reply.get("Messages", []):
-                    self._handle(message)
-            except Exception as error:  # the local AWS is stopping, or a transient failure
-                if self._stop.is_set():
-                    return
-                self.notice(f"{self.label}: {error}")
-                self._stop.wait(0.5)
+    def _receive(self) -> list[dict[str, Any]]:
+        reply = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=1,
+            WaitTimeSeconds=_LONG_POLL,
+            VisibilityTimeout=int(self.settings.timeout) + 10,
+            AttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+        )
+        return list(reply.get("Messages", []))
 
     def _handle(self, message: dict[str, Any]) -> None:
         settings = self.settings

@@ -13,7 +13,6 @@ dead-letter queue after `maxReceiveCount` receives (the local AWS applies it).
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 from wasmdeploy.local.sources.delivery import Deliver, Reply
 from wasmdeploy.local.sources.queue_events import RECEIVE_ATTRIBUTES, sqs_event
+from wasmdeploy.local.sources.receive_loop import ReceiveLoop
 
 Notice = Callable[[str], None]
 _RECEIVE_LIMIT = 10  # messages per ReceiveMessage call
@@ -83,33 +83,24 @@ class SqsPoller:
         self.region = region
         self.label = label  # "queue -> function", for the log lines
         self.notice = notice
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._loop = ReceiveLoop(
+            f"sqs {label}",
+            self._next_batch,
+            self._process,
+            concurrency=mapping.concurrency,
+            on_error=lambda error: notice(f"{label}: {error}"),
+        )
+        self._stop = self._loop.stopping
 
     def start(self) -> None:
-        for index in range(max(1, self.mapping.concurrency)):
-            thread = threading.Thread(
-                target=self._run, daemon=True, name=f"sqs-poller-{self.label}-{index}"
-            )
-            thread.start()
-            self._threads.append(thread)
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=_LONG_POLL + 5)
+        self._loop.stop()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                batch = self._collect()
-                if batch:
-                    self._process(batch)
-            except Exception as error:  # the local AWS is stopping, or a transient failure
-                if self._stop.is_set():
-                    return
-                self.notice(f"{self.label}: {error}")
-                self._stop.wait(0.5)
+    def _next_batch(self) -> list[list[dict[str, Any]]]:
+        batch = self._collect()
+        return [batch] if batch else []
 
     def _collect(self) -> list[dict[str, Any]]:
         """Up to batch_size messages: the first receive that returns any, then more until the
