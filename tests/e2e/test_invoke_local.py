@@ -316,3 +316,25 @@ def test_a_log_line_that_only_looks_like_a_metric_record_is_shown_as_it_is(
         service_dir, "invoke", "echo", "--bootstrap", f"{sys.executable} fake_runtime.py"
     )
     assert '{"_aws": 1} {"_aws"' in result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"Records": [{"s3": {"bucket": {"name": "localtest-in"}, "object": "k"}}]},
+        {"Records": [{"s3": {"bucket": "localtest-in", "object": {"key": "uploads/a"}}}]},
+        {"Records": [{"s3": "uploads/a"}]},
+        {"Records": "s3"},
+    ],
+    ids=["object-string", "bucket-string", "s3-string", "records-string"],
+)
+def test_a_malformed_s3_event_for_an_object_function_is_an_invalid_event(
+    service_dir: Path, event: dict[str, object]
+) -> None:
+    result = wasmdeploy(
+        service_dir, "invoke", "objects", "--event", "-", stdin=json.dumps(event).encode()
+    )
+    assert result.returncode == 1
+    error = json.loads(result.stdout)
+    assert error["errorType"] == "InvalidEvent", error
+    assert b"Traceback" not in result.stderr and b"Runtime.Unknown" not in result.stdout
