@@ -30,6 +30,7 @@ from wasmdeploy.stacks.function import WasmFunction, WasmFunctionArgs
 from wasmdeploy.stacks.http_api import HttpApi, HttpApiArgs, RoutedFunction
 from wasmdeploy.stacks.kv_tables import declare_kv_stores
 from wasmdeploy.stacks.layer import RuntimeLayer, RuntimeLayerArgs
+from wasmdeploy.stacks.local_endpoint import provider_settings
 from wasmdeploy.stacks.rest_api import RestApi, RestApiArgs
 from wasmdeploy.stacks.s3_triggers import BucketTriggers, BucketTriggersArgs, TriggeredFunction
 
@@ -77,10 +78,11 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
     declared = DeclaredService()
     prefix = resource_prefix(service)
     tags = stack_tags(service)
-    provider = aws.Provider(f"aws-{service.region}", region=service.region)
+    local = provider_settings()  # WASMDEPLOY_AWS_ENDPOINT: a local AWS, else nothing
+    provider = aws.Provider(f"aws-{service.region}", region=service.region, **local)
     edge_provider = provider
     if service.region != EDGE_REGION and any(f.is_edge for f in service.functions):
-        edge_provider = aws.Provider(f"aws-{EDGE_REGION}", region=EDGE_REGION)
+        edge_provider = aws.Provider(f"aws-{EDGE_REGION}", region=EDGE_REGION, **local)
     in_region = pulumi.ResourceOptions(providers=[provider])
     at_edge = pulumi.ResourceOptions(providers=[edge_provider])
     account_id = aws.get_caller_identity_output(
