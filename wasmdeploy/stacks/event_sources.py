@@ -52,16 +52,31 @@ def rule_name(base: str, suffix: str) -> str:
 
 
 class _Created:
-    """The resources the service creates, by name."""
+    """The resources the service creates, by name; a component only for kinds it has."""
 
     def __init__(self, service: Service, tags: Mapping[str, str], opts: pulumi.ResourceOptions):
         resources = service.event_resources
-        self.queues = ServiceQueues("queues", ServiceQueuesArgs(resources.queues, tags), opts)
-        self.streams = ServiceStreams("streams", ServiceStreamsArgs(resources.streams, tags), opts)
-        self.topics = ServiceTopics("topics", ServiceTopicsArgs(resources.topics, tags), opts)
-        self.buses = ServiceBuses(
-            "event-buses", ServiceBusesArgs(resources.event_buses, tags), opts
-        )
+        self.components: list[pulumi.Resource] = []
+        self.queue_arns: dict[str, pulumi.Output[str]] = {}
+        self.queue_urls: dict[str, pulumi.Output[str]] = {}
+        self.stream_arns: dict[str, pulumi.Output[str]] = {}
+        self.topic_arns: dict[str, pulumi.Output[str]] = {}
+        self.bus_names: dict[str, pulumi.Output[str]] = {}
+        if resources.queues:
+            queues = ServiceQueues("queues", ServiceQueuesArgs(resources.queues, tags), opts)
+            self.queue_arns, self.queue_urls = queues.arns, queues.urls
+            self.components.append(queues)
+        if resources.streams:
+            streams = ServiceStreams("streams", ServiceStreamsArgs(resources.streams, tags), opts)
+            self.stream_arns = streams.arns
+            self.components.append(streams)
+        if resources.topics:
+            topics = ServiceTopics("topics", ServiceTopicsArgs(resources.topics, tags), opts)
+            self.topic_arns = topics.arns
+            self.components.append(topics)
+        if resources.event_buses:
+            buses = ServiceBuses("event-buses", ServiceBusesArgs(resources.event_buses, tags), opts)
+            self.bus_names = buses.names
 
     def destination_arn(
         self, destination: Destination, functions: Mapping[str, WasmFunction]
@@ -72,8 +87,8 @@ class _Created:
         if destination.type == "function":
             return functions[name].arn
         if destination.type == "sns":
-            return self.topics.arns[name]
-        return self.queues.arns[name]
+            return self.topic_arns[name]
+        return self.queue_arns[name]
 
 
 def _consumers(
@@ -88,7 +103,7 @@ def _consumers(
             consumers[index] = aws.kinesis.StreamConsumer(
                 f"{function.name}-stream-{index}-consumer",
                 name=f"{function.deployed_name}-{index}",
-                stream_arn=stream.arn or created.streams.arns[stream.stream],
+                stream_arn=stream.arn or created.stream_arns[stream.stream],
                 opts=opts,
             ).arn
     return consumers
@@ -102,9 +117,9 @@ def _access(
     consumers: Mapping[int, pulumi.Input[str]],
 ) -> EventAccessArgs:
     sources = function.events
-    queues = [t.arn or created.queues.arns[t.queue] for t in sources.sqs]
+    queues = [t.arn or created.queue_arns[t.queue] for t in sources.sqs]
     kinesis = [
-        t.arn or created.streams.arns[t.stream] for t in sources.streams if t.type == "kinesis"
+        t.arn or created.stream_arns[t.stream] for t in sources.streams if t.type == "kinesis"
     ]
     dynamodb = [t.arn for t in sources.streams if t.type == "dynamodb" and t.arn]
     targets: list[tuple[DestinationType, pulumi.Input[str]]] = []
@@ -202,17 +217,17 @@ def declare_function_sources(
     sources = function.events
     consumers = _consumers(function, created, opts)
     access_args = _access(function, component, created, functions, consumers)
-    after: list[pulumi.Resource] = [created.queues, created.streams, created.topics]
+    after: list[pulumi.Resource] = list(created.components)
     if not access_args.empty:
         access = EventAccess(f"{name}-event-access", access_args, opts)
         after.append(access)
     for index, sqs in enumerate(sources.sqs):
-        arn = sqs.arn or created.queues.arns[sqs.queue]
+        arn = sqs.arn or created.queue_arns[sqs.queue]
         EventMapping(
             f"{name}-sqs-{index}", EventMappingArgs(component, sqs, arn, depends_on=after), opts
         )
     for index, stream in enumerate(sources.streams):
-        arn = stream.arn or created.streams.arns[stream.stream]
+        arn = stream.arn or created.stream_arns[stream.stream]
         failure = (
             created.destination_arn(stream.on_failure, functions) if stream.on_failure else None
         )
@@ -220,12 +235,12 @@ def declare_function_sources(
         mapping = EventMappingArgs(component, stream, arn, failure, consumer, depends_on=after)
         EventMapping(f"{name}-stream-{index}", mapping, opts)
     for index, sns in enumerate(sources.sns):
-        topic = sns.arn or created.topics.arns[sns.topic]
+        topic = sns.arn or created.topic_arns[sns.topic]
         TopicSubscription(f"{name}-sns-{index}", TopicSubscriptionArgs(component, sns, topic), opts)
-    buses = created.buses
+    buses = created.bus_names
     for index, spec in enumerate(_rules(function)):
-        if isinstance(spec.event_bus, str) and spec.event_bus in buses.names:
-            spec = dataclasses.replace(spec, event_bus=buses.names[spec.event_bus])
+        if isinstance(spec.event_bus, str) and spec.event_bus in buses:
+            spec = dataclasses.replace(spec, event_bus=buses[spec.event_bus])
         FunctionRule(f"{name}-rule-{index}", FunctionRuleArgs(component, spec), opts)
     for index, schedule_spec in enumerate(_schedules(function)):
         FunctionSchedule(
@@ -261,13 +276,10 @@ def declare_event_sources(
     created = _Created(service, tags, opts)
     for function in service.functions:
         declare_function_sources(function, functions[function.name], created, functions, opts)
-    outputs: dict[str, Any] = {}
-    if created.queues.urls:
-        outputs["queues"] = created.queues.urls
-    if created.streams.arns:
-        outputs["streams"] = created.streams.arns
-    if created.topics.arns:
-        outputs["topics"] = created.topics.arns
-    if created.buses.names:
-        outputs["eventBuses"] = created.buses.names
-    return outputs
+    named = (
+        ("queues", created.queue_urls),
+        ("streams", created.stream_arns),
+        ("topics", created.topic_arns),
+        ("eventBuses", created.bus_names),
+    )
+    return {key: values for key, values in named if values}
