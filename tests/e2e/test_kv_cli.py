@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_invoke_local import wasmdeploy
+from tests.e2e.test_serve_local import get, start, stop
 from tests.functional.kv_modules import VISITS
 from tests.functional.runtime_modules import wasm
+from tests.ports import free_port
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MANIFEST = """\
 service: counter
 provider:
@@ -76,3 +84,33 @@ def test_plan_shows_the_tables_with_recovery_and_access_scoped_to_them(service_d
     assert statement["Resource"] == [
         "arn:aws:dynamodb:us-east-1:123456789012:table/counter-dev-default"
     ]
+
+
+def test_serve_with_dynamodb_stores_counts_on_the_local_aws(tmp_path: Path) -> None:
+    example = tmp_path / "visit-counter"
+    shutil.copytree(EXAMPLES / "visit-counter", example, ignore=shutil.ignore_patterns("src"))
+    port, aws_port = free_port(), free_port()
+    args = ("serve", "--kv", "dynamodb", "--port", str(port), "--aws-port", str(aws_port))
+    server = start(example, *args, port=port)
+    try:
+        server.wait_until(lambda: "Press Ctrl+C" in server.output(), "serve never got ready")
+        assert "tables: visit-counter-dev-default" in server.output()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda _: get(port, "GET", "/visits/home"), range(8)))
+        assert sorted(body["visits"] for _, body in answers) == list(range(1, 9))
+        read = subprocess.run(
+            [sys.executable, "-m", "wasmdeploy", "kv", "get", "default", "page:home", "--remote"],
+            cwd=example,
+            capture_output=True,
+            timeout=120,
+            env={
+                **os.environ,
+                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+                "AWS_ACCESS_KEY_ID": "wasmdeploy-local",
+                "AWS_SECRET_ACCESS_KEY": "wasmdeploy-local",
+            },
+        )
+        assert read.stdout == b"8", read.stderr
+    finally:
+        stop(server)
+    assert not (example / ".wasmdeploy" / "local" / "kv-dev.sqlite3").exists()
