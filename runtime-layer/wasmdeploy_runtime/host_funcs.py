@@ -50,10 +50,10 @@ class GuestMemory:
         if pointer + length > self.size:
             raise MemoryFault(f"{length} bytes at {pointer} leave the guest's memory")
 
-    def view(self, pointer: int, length: int) -> ctypes.Array[ctypes.c_char]:
-        """The bytes in place (no copy); valid until the guest runs again."""
-        self.check(pointer, length)
-        return (ctypes.c_char * length).from_address(self.base + pointer)
+    def contents(self) -> memoryview:
+        """The whole memory in place (no copy); valid until the guest runs again."""
+        self.check(0, 0)
+        return memoryview((ctypes.c_char * self.size).from_address(self.base)).cast("B")
 
     def read(self, pointer: int, length: int) -> bytes:
         self.check(pointer, length)
@@ -86,6 +86,14 @@ def define_raw(
     has_result = bool(results)
     result_is_i32 = results == "i"
 
+    def arguments(raw: ctypes.Array[ffi.wasmtime_val_raw_t]) -> list[int]:
+        return [raw[i].i32 & _U32 if is_i32 else raw[i].i64 for i, is_i32 in enumerate(unsigned)]
+
+    if params == "iiii":  # fd_write, poll_oneoff and the like, on the path of every line
+
+        def arguments(raw: ctypes.Array[ffi.wasmtime_val_raw_t]) -> list[int]:
+            return [raw[0].i32 & _U32, raw[1].i32 & _U32, raw[2].i32 & _U32, raw[3].i32 & _U32]
+
     def callback(
         _env: object,
         caller: ctypes._Pointer[ffi.wasmtime_caller_t],
@@ -93,10 +101,7 @@ def define_raw(
         _count: int,
     ) -> int:
         try:
-            args = [
-                raw[i].i32 & _U32 if is_i32 else raw[i].i64 for i, is_i32 in enumerate(unsigned)
-            ]
-            result = func(GuestMemory(caller), *args)
+            result = func(GuestMemory(caller), *arguments(raw))
             if has_result:
                 if result_is_i32:
                     raw[0].i32 = result

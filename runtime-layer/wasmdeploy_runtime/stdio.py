@@ -53,11 +53,11 @@ class GuestOutput:
     def fits(self, length: int) -> bool:
         return self.size + length <= self.cap
 
-    def write(self, data: ctypes.Array[ctypes.c_char]) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         """Append `data` (the caller checked `fits`)."""
         room = self.keep - len(self.buffer)
         if room > 0:
-            self.buffer += data if len(data) <= room else memoryview(data)[:room]
+            self.buffer += data if len(data) <= room else data[:room]
         self.size += len(data)
 
     def read(self, limit: int | None = None) -> bytes:

@@ -39,6 +39,8 @@ EVENT_CLOCK, EVENT_FD_READ, EVENT_FD_WRITE = 0, 1, 2
 ABSTIME = 0x1
 SUBSCRIPTION_SIZE, EVENT_SIZE = 48, 32
 RANDOM_CHUNK = 1024 * 1024
+_IOVEC = struct.Struct("<II")  # buffer, length
+_U32 = struct.Struct("<I")
 _SUBSCRIPTION = struct.Struct("<QB7xIxxxxQQH6x")  # userdata, tag, clock id / fd, timeout, ...
 _EVENT = struct.Struct("<QHB5xQH6x")  # userdata, error, type, nbytes, flags
 
@@ -67,17 +69,22 @@ class WasiHost:
             return EINVAL
         stream = stdio.stdout if fd == 1 else stdio.stderr
         try:
-            vectors = list(struct.iter_unpack("<II", memory.read(iovs, 8 * count)))
-            total = sum(length for _, length in vectors)
-            if not stream.fits(total):
-                raise OutputLimitExceeded(stream)
-            chunks = [memory.view(pointer, length) for pointer, length in vectors if length]
+            memory.check(iovs, 8 * count)
             memory.check(written, 4)
+            data = memory.contents()
+            vectors = [_IOVEC.unpack_from(data, iovs + 8 * i) for i in range(count)]
+            total = 0
+            for pointer, length in vectors:
+                memory.check(pointer, length)
+                total += length
         except MemoryFault:
             return EFAULT
-        for chunk in chunks:
-            stream.write(chunk)
-        memory.write(written, total.to_bytes(4, "little"))
+        if not stream.fits(total):
+            raise OutputLimitExceeded(stream)
+        for pointer, length in vectors:
+            if length:
+                stream.write(data[pointer : pointer + length])
+        _U32.pack_into(data, written, total)
         return SUCCESS
 
     def poll_oneoff(
