@@ -23,7 +23,7 @@ def test_sqs_receive_message_batch_carries_body_and_queue() -> None:
     records = list(event.records)
     assert [r.body for r in records] == ["job 7"] * 3
     assert len({r.message_id for r in records}) == 3
-    assert records[0].event_source_arn.endswith(":example-queue")
+    assert records[0].event_source_arn == "arn:aws:sqs:us-east-1:123456789012:MyQueue"
     assert records[0].attributes.approximate_receive_count == "1"
     assert len(records[0].md5_of_body) == 32
 
@@ -58,7 +58,10 @@ def test_sns_notification_names_topic_and_subject() -> None:
 
 
 def test_scheduled_event_names_its_rule() -> None:
-    event = EventBridgeEvent(render_event("cloudwatch", "scheduled-event", {"rule": "nightly"}))
+    params = {"rule": "nightly", "account_id": "210987654321", "partition": "aws-cn"}
+    event = EventBridgeEvent(render_event("cloudwatch", "scheduled-event", params))
+    assert event.account == "210987654321"
+    assert event.resources == ["arn:aws-cn:events:us-east-1:210987654321:rule/nightly"]
     assert event.detail_type == "Scheduled Event"
     assert event.source == "aws.events"
     assert event.resources[0].endswith(":rule/nightly")

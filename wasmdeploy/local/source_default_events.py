@@ -18,7 +18,7 @@ def source_event(service: Service, function: Function) -> Any | None:
     sources, region = function.events, service.region
     if sources.sqs:
         return render_event(
-            "sqs", "receive-message", {"queue": sources.sqs[0].queue, "region": region}
+            "sqs", "receive-message", {"queue_name": sources.sqs[0].queue, "region": region}
         )
     if sources.streams:
         stream = sources.streams[0]

@@ -19,8 +19,6 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
-ACCOUNT = "123456789012"
-
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -36,7 +34,8 @@ def _json(text: Any, what: str) -> Any:
 
 
 def sqs_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    region, queue = values["region"], values["queue"]
+    region, queue = values["region"], values["queue_name"]
+    arn = f"arn:{values['partition']}:sqs:{region}:{values['account_id']}:{queue}"
     body = str(values["body"])
     now_ms = int(time.time() * 1000)
     records = [
@@ -53,7 +52,7 @@ def sqs_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
             "messageAttributes": {},
             "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
             "eventSource": "aws:sqs",
-            "eventSourceARN": f"arn:aws:sqs:{region}:{ACCOUNT}:{queue}",
+            "eventSourceARN": arn,
             "awsRegion": region,
         }
         for _ in range(int(values["count"]))
@@ -63,11 +62,12 @@ def sqs_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def kinesis_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
     region, stream = values["region"], values["stream"]
+    partition, account = values["partition"], values["account_id"]
     data = base64.b64encode(str(values["data"]).encode()).decode()
     arrival = time.time()
     records = []
     for index in range(int(values["count"])):
-        sequence = f"{49590338271490256608559692538361571095921575989136588898 + index}"
+        sequence = str(int(values["sequence"]) + index)
         records.append(
             {
                 "kinesis": {
@@ -81,9 +81,9 @@ def kinesis_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
                 "eventVersion": "1.0",
                 "eventID": f"shardId-000000000000:{sequence}",
                 "eventName": "aws:kinesis:record",
-                "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/lambda-role",
+                "invokeIdentityArn": f"arn:{partition}:iam::{account}:role/lambda-role",
                 "awsRegion": region,
-                "eventSourceARN": f"arn:aws:kinesis:{region}:{ACCOUNT}:stream/{stream}",
+                "eventSourceARN": f"arn:{partition}:kinesis:{region}:{account}:stream/{stream}",
             }
         )
     return {"records": records}
@@ -112,7 +112,7 @@ def dynamodb_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
             "StreamViewType": "NEW_AND_OLD_IMAGES",
         },
         "eventSourceARN": (
-            f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{table}/stream/"
+            f"arn:{values['partition']}:dynamodb:{region}:{values['account_id']}:table/{table}/stream/"
             f"{_iso(datetime.now(UTC)).removesuffix('Z')}"
         ),
     }
@@ -121,7 +121,7 @@ def dynamodb_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def sns_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
     region, topic = values["region"], values["topic"]
-    topic_arn = f"arn:aws:sns:{region}:{ACCOUNT}:{topic}"
+    topic_arn = f"arn:{values['partition']}:sns:{region}:{values['account_id']}:{topic}"
     subscription = f"{topic_arn}:{uuid.uuid4()}"
     record = {
         "EventSource": "aws:sns",
@@ -150,11 +150,12 @@ def sns_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
 def eventbridge_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
     region = values["region"]
     scheduled = event == "scheduled-event"
-    resources = [f"arn:aws:events:{region}:{ACCOUNT}:rule/{values['rule']}"] if scheduled else []
+    rule_arn = f"arn:{values['partition']}:events:{region}:{values['account_id']}:rule/"
+    resources = [rule_arn + str(values["rule"])] if scheduled else []
     detail = {} if scheduled else _json(values["detail"], "--detail")
     return {
         "event_id": str(uuid.uuid4()),
-        "account": ACCOUNT,
+        "account": values["account_id"],
         "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "resources": resources,
         "detail_value": json.loads(json.dumps(detail, default=float)),
