@@ -33,7 +33,9 @@ class FailureContext:
         "deadline_is_max_time",
         "fuel",
         "interrupted",
+        "largest_memory",
         "logs",
+        "memory_cap",
         "memory_limit",
         "module_name",
         "peak_memory",
@@ -52,6 +54,8 @@ class FailureContext:
         fuel: int | None,
         logs: bytes,
         module_name: str = "module",
+        memory_cap: int | None = None,
+        largest_memory: int = 0,
     ) -> None:
         self.interrupted = interrupted  # the watchdog's reason: "deadline", "output", ...
         # the deadline came from sandbox.maxTime, not Lambda's
@@ -63,6 +67,9 @@ class FailureContext:
         self.fuel = fuel
         self.logs = logs
         self.module_name = module_name
+        # each memory's share of the limit when the module has several, and the largest
+        self.memory_cap = memory_cap
+        self.largest_memory = largest_memory
 
 
 def classify(error: BaseException, context: FailureContext) -> FunctionError:
@@ -116,7 +123,8 @@ def _hit_memory_limit(error: BaseException, context: FailureContext) -> bool:
     counted as the limit's when instantiation needed more than the limit, when
     the guest said it ran out of memory, or when the memory in use was within
     one typical allocator growth step (a quarter of the limit, at least 1 MB)
-    of the limit.
+    of the limit, or one memory was within such a step of its share of the limit
+    (several memories share it).
     """
     text = str(error)
     if "exceeds memory limits" in text or "memory minimum size" in text:
@@ -124,7 +132,12 @@ def _hit_memory_limit(error: BaseException, context: FailureContext) -> bool:
     if any(marker in context.logs for marker in _OUT_OF_MEMORY_MARKERS):
         return True
     step = max(context.memory_limit // 4, _GROWTH_STEP)
-    return context.peak_memory > 0 and context.peak_memory + step > context.memory_limit
+    if context.peak_memory > 0 and context.peak_memory + step > context.memory_limit:
+        return True
+    cap = context.memory_cap
+    if cap is None or cap >= context.memory_limit:
+        return False
+    return context.largest_memory > 0 and context.largest_memory + max(cap // 4, WASM_PAGE) > cap
 
 
 def stack_trace(error: BaseException, module_name: str = "module") -> list[str]:

@@ -215,14 +215,15 @@ class Sandbox:
         finally:
             interrupted = self._watchdog.disarm()
             self.prepared.wasi.stdio = None
-        peak = sum(memory.data_len(store) for memory in ready.memories) if ready else 0
+        sizes = [memory.data_len(store) for memory in ready.memories] if ready else []
+        peak = sum(sizes)
         instantiate_time = ready.instantiate_time if ready else 0.0
         fuel_used = sandbox.fuel - store.get_fuel() if sandbox.fuel is not None else None
         logs = stdio.stderr.read(MAX_LOG_BYTES) if stdio is not None else b""
         if self.config.export is not None and stdio is not None:
             logs = stdio.stdout.read(MAX_LOG_BYTES) + logs
         error = self._failure(
-            failure, interrupted, output, peak, logs, started, deadline, is_max_time
+            failure, interrupted, output, sizes, logs, started, deadline, is_max_time
         )
         if error is not None:
             output = None
@@ -240,7 +241,7 @@ class Sandbox:
         failure: BaseException | None,
         interrupted: str | None,
         output: bytes | None,
-        peak: int,
+        sizes: list[int],
         logs: bytes,
         started: float,
         deadline: float | None,
@@ -271,7 +272,9 @@ class Sandbox:
             deadline_is_max_time=is_max_time,
             time_limit=None if deadline is None else deadline - started,
             memory_limit=sandbox.memory_limit,
-            peak_memory=peak,
+            peak_memory=sum(sizes),
+            memory_cap=self._caps.memory_size,
+            largest_memory=max(sizes, default=0),
             stack_limit=sandbox.stack_limit,
             fuel=sandbox.fuel,
             logs=logs,

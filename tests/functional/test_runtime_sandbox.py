@@ -228,3 +228,25 @@ def test_an_s3_output_is_capped_at_its_own_limit_with_its_own_message(tmp_path: 
     outcome = box.run(b"W")
     assert outcome.error is not None and outcome.error.error_type == "WasmOutputTooLarge"
     assert "S3 output" in outcome.error.message and "8MB" in outcome.error.message
+
+
+# Four memories, only the first exported: each is grown until refused, then the guest traps.
+GROW_HIDDEN_MEMORIES = """(module
+  (memory (export "memory") 1) (memory 1) (memory 1) (memory 1)
+  (func (export "_start")
+    (loop $m1 (br_if $m1 (i32.ne (memory.grow 1 (i32.const 1)) (i32.const -1))))
+    (loop $m2 (br_if $m2 (i32.ne (memory.grow 2 (i32.const 1)) (i32.const -1))))
+    (loop $m3 (br_if $m3 (i32.ne (memory.grow 3 (i32.const 1)) (i32.const -1))))
+    (loop $m0 (br_if $m0 (i32.ne (memory.grow 0 (i32.const 1)) (i32.const -1))))
+    unreachable))
+"""
+
+
+def test_a_trap_after_memories_it_does_not_export_were_refused_growth_is_a_memory_limit(
+    tmp_path: Path,
+) -> None:
+    box = sandbox(tmp_path, GROW_HIDDEN_MEMORIES, memory_limit=8 * 1024 * 1024)
+    outcome = box.run(b"")
+    assert outcome.error is not None
+    assert outcome.error.error_type == "WasmMemoryLimit", outcome.error
+    assert outcome.peak_memory == 2 * 1024 * 1024  # the exported memory: its quarter
