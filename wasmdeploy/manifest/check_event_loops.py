@@ -12,6 +12,7 @@ import fnmatch
 from typing import Any
 
 from wasmdeploy.manifest import arns, settings
+from wasmdeploy.manifest import model_events as m
 from wasmdeploy.manifest.event_sources import ASYNC_KINDS, READERS, event_kinds, source_entries
 from wasmdeploy.manifest.problems import NodePath, Problems
 from wasmdeploy.manifest.settings import as_dict, as_list
@@ -25,21 +26,26 @@ WRITE_ACTIONS = {
 DESTINATION_SERVICES = ("sqs", "sns", "lambda", "events")
 
 
+def _source_key(trigger: Any) -> tuple[str, str]:
+    """(service, resource name) of a trigger's source, as an ARN would name them."""
+    if isinstance(trigger, m.SqsTrigger):
+        return ("sqs", trigger.queue)
+    if isinstance(trigger, m.SnsTrigger):
+        return ("sns", trigger.topic)
+    if isinstance(trigger, m.StreamTrigger):
+        return (trigger.type if trigger.type == "dynamodb" else "kinesis", trigger.stream)
+    if isinstance(trigger, m.EventBridgeTrigger):
+        return ("events", trigger.event_bus)
+    return ("schedule", "")
+
+
 def _trigger_keys(function: dict[str, Any]) -> dict[tuple[str, str], int]:
     """(service, resource name) of each queue, topic, stream and bus that runs the function."""
     keys: dict[tuple[str, str], int] = {}
     for index, kind, value in source_entries(function):
         trigger = READERS[kind](value)
-        if trigger is None:
-            continue
-        service, name = {
-            "sqs": lambda t: ("sqs", t.queue),
-            "sns": lambda t: ("sns", t.topic),
-            "stream": lambda t: ("kinesis" if t.type == "kinesis" else "dynamodb", t.stream),
-            "eventBridge": lambda t: ("events", t.event_bus),
-            "schedule": lambda t: ("schedule", ""),
-        }[kind](trigger)
-        keys.setdefault((service, name), index)
+        if trigger is not None:
+            keys.setdefault(_source_key(trigger), index)
     return keys
 
 
