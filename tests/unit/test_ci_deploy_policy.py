@@ -26,7 +26,7 @@ from wasmdeploy.stacks.arns import boundary_policy_arn
 ACCOUNT = "123456789012"
 ROLE_ARN_TEMPLATE = "arn:{p}:iam::123456789012:role/wasmdeploy-images-deploy"
 STATE = StateLocation("acme-state", "images")
-NAMES = ("uploads", "thumbs", "jobs", "alerts", "clicks", "orders")
+NAMES = ("uploads", "thumbs", "jobs", "jobs-dlq", "alerts", "clicks", "orders", "nightly")
 # Resources whose ids AWS picks at random: scoped to the account and region, documented.
 ID_SCOPED = (
     "/apis",
@@ -66,10 +66,12 @@ def full_scope(partition: str = "aws", region: str = "eu-west-1") -> DeployScope
         buckets=("uploads", "thumbs"),
         existing_buckets=("legacy-photos",),
         retain_buckets=False,
-        queues=("jobs",),
+        queues=("jobs", "jobs-dlq"),
         topics=("alerts",),
         streams=("clicks",),
         event_buses=("orders",),
+        rule_names=("nightly",),
+        asynchronous=True,
         source_arns=(f"arn:{partition}:sns:{region}:{ACCOUNT}:shared-news",),
         edge=partition == "aws",
         cdn=True,

@@ -22,6 +22,7 @@ def stage(name: str, region: str = "eu-west-1") -> dict[str, Any]:
                     {"sns": "alerts"},
                     {"stream": {"type": "kinesis", "name": "clicks"}},
                     {"eventBridge": {"eventBus": "orders", "pattern": {"source": ["x"]}}},
+                    {"schedule": {"rate": "rate(1 day)", "name": "nightly-report"}},
                     {"httpApi": "GET /x"},
                 ],
                 "output": {"bucket": f"thumbs-{name}", "key": "t/{stem}.png"},
@@ -46,7 +47,8 @@ def test_names_are_gathered_from_every_stage_the_role_deploys() -> None:
         "site-dev",
     )
     assert scope.existing_buckets == ("legacy",)
-    assert scope.queues == ("jobs-prod", "jobs-dev")
+    assert scope.queues == ("jobs-prod", "jobs-prod-dlq", "jobs-dev", "jobs-dev-dlq")
+    assert scope.rule_names == ("nightly-report",)
     assert scope.topics == ("alerts",)
     assert scope.streams == ("clicks",)
     assert scope.event_buses == ("orders",)
@@ -69,3 +71,13 @@ def test_a_service_with_only_functions_uses_no_event_service() -> None:
     scope = build_scope("images", ("dev",), [bare])
     assert scope.regions == ("us-east-1",)
     assert not (scope.event_sources or scope.rules or scope.cdn or scope.buckets)
+
+
+def test_asynchronous_events_mean_dead_letter_queues_and_fifo_queues_keep_fifo() -> None:
+    data = {
+        "service": "images",
+        "functions": {"f": {"events": [{"s3": "in"}, {"sqs": {"queue": {"name": "o.fifo"}}}]}},
+    }
+    scope = build_scope("images", ("dev",), [data])
+    assert scope.asynchronous and scope.event_sources
+    assert scope.queues == ("o.fifo", "o-dlq.fifo")

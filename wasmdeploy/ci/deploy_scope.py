@@ -35,6 +35,7 @@ class DeployScope:
     topics: tuple[str, ...] = ()  # topics the stack creates
     streams: tuple[str, ...] = ()  # Kinesis streams the stack creates
     event_buses: tuple[str, ...] = ()  # custom EventBridge buses the stack creates
+    rule_names: tuple[str, ...] = ()  # rules and schedules the manifest names itself
     source_arns: tuple[str, ...] = ()  # existing queues, topics and streams functions read
     edge: bool = False
     cdn: bool = False
@@ -55,13 +56,28 @@ class DeployScope:
         """Regions holding the service's functions: edge functions live in us-east-1."""
         return tuple(dict.fromkeys([*self.regions, *([EDGE_REGION] if self.edge else [])]))
 
+    asynchronous: bool = False  # s3, sns, eventBridge or schedule events: failures go to a DLQ
+
     @property
     def event_sources(self) -> bool:
-        return bool(self.queues or self.streams or self.source_arns or self.key_value)
+        """Mappings or dead-letter queues: the stack creates queues and mappings."""
+        return bool(
+            self.queues or self.streams or self.source_arns or self.key_value or self.asynchronous
+        )
+
+
+ASYNC_KINDS = ("s3", "sns", "eventBridge", "schedule")
 
 
 def _names(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(value) for value in values if value))
+
+
+def dead_letter_queue(queue: str) -> str:
+    """The queue the stack creates beside a queue for what fails: `orders-dlq`."""
+    if queue.endswith(".fifo"):
+        return queue[: -len(".fifo")] + "-dlq.fifo"
+    return f"{queue}-dlq"
 
 
 @dataclass
@@ -72,6 +88,7 @@ class _Collected:
     topics: list[str] = field(default_factory=list)
     streams: list[str] = field(default_factory=list)
     event_buses: list[str] = field(default_factory=list)
+    rule_names: list[str] = field(default_factory=list)
     source_arns: list[str] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
 
@@ -83,7 +100,12 @@ class _Collected:
             target = self.existing_buckets if spec.get("existing") else self.buckets
             target.append(str(bucket or ""))
         elif kind == "sqs":
-            self._named_or_arn(body, spec, "queue", self.queues)
+            queue = spec.get("queue")
+            named = queue if isinstance(queue, str) else settings.as_dict(queue).get("name")
+            if isinstance(body, str) or spec.get("arn"):
+                self._named_or_arn(body, spec, "queue", self.queues)
+            elif named:
+                self.queues += [str(named), dead_letter_queue(str(named))]
         elif kind == "stream":
             self._named_or_arn(body, spec, "name", self.streams)
         elif kind == "sns":
@@ -93,7 +115,9 @@ class _Collected:
                 self.source_arns.append(str(spec["arn"]))
             else:
                 self.topics.append(str(spec.get("topicName") or ""))
-        elif kind == "eventBridge":
+        if kind in ("eventBridge", "schedule") and isinstance(spec.get("name"), str):
+            self.rule_names.append(spec["name"])
+        if kind == "eventBridge":
             bus = spec.get("eventBus")
             if isinstance(bus, str) and bus and not bus.startswith("arn:") and bus != "default":
                 self.event_buses.append(bus)
@@ -163,6 +187,7 @@ def build_scope(
         topics=_names(collected.topics),
         streams=_names(collected.streams),
         event_buses=_names(collected.event_buses),
+        rule_names=_names(collected.rule_names),
         source_arns=_names(collected.source_arns),
         edge="edge" in kinds,
         cdn="cdn" in kinds,
@@ -172,6 +197,7 @@ def build_scope(
         key_value="kv" in kinds,
         resources="resources" in kinds,
         iam_statements=tuple(iam),
+        asynchronous=any(kind in kinds for kind in ASYNC_KINDS),
     )
 
 

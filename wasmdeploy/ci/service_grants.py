@@ -110,6 +110,20 @@ def event_grants(target: Target) -> list[Grant]:
                 ),
             )
         )
+    stream_arns = [a for a in scope.source_arns if a.startswith(f"arn:{scope.partition}:kinesis:")]
+    if scope.streams or stream_arns:
+        streams = [
+            *target.regional("kinesis", [f"stream/{n}" for n in scope.streams]),
+            *stream_arns,
+        ]
+        grants.append(
+            Grant(
+                "ServiceStreamConsumers",
+                tuple(f"{arn}/consumer/{p}*" for arn in streams for p in scope.prefixes),
+                reads=("kinesis:DescribeStreamConsumer",),
+                writes=("kinesis:RegisterStreamConsumer", "kinesis:DeregisterStreamConsumer"),
+            )
+        )
     if scope.streams:
         grants.append(
             Grant(
@@ -142,7 +156,14 @@ def event_grants(target: Target) -> list[Grant]:
 
 
 def rule_grants(target: Target) -> list[Grant]:
-    rules = [*target.prefixed("rule/{prefix}*"), *target.prefixed("rule/*/{prefix}*")]
+    named = target.scope.rule_names
+    rules = [
+        *target.prefixed("rule/{prefix}*"),
+        *target.prefixed("rule/*/{prefix}*"),
+        *(f"rule/{name}" for name in named),
+        *(f"rule/*/{name}" for name in named),
+    ]
+    schedules = [*target.prefixed("schedule/*/{prefix}*"), *(f"schedule/*/{n}" for n in named)]
     grants = [
         Grant(
             "ServiceRules",
@@ -161,7 +182,7 @@ def rule_grants(target: Target) -> list[Grant]:
         ),
         Grant(
             "ServiceSchedules",
-            target.regional("scheduler", target.prefixed("schedule/*/{prefix}*")),
+            target.regional("scheduler", schedules),
             reads=("scheduler:GetSchedule", "scheduler:ListTagsForResource"),
             writes=(
                 "scheduler:CreateSchedule",
