@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wasmdeploy.manifest.schedule_expression import Cron, Rate, ScheduleError, parse
 
@@ -102,3 +104,46 @@ def test_rate_fires_on_its_period_from_the_start() -> None:
     start = at("2026-12-01T10:00")
     assert rate.next_after(at("2026-12-01T10:07"), start) == at("2026-12-01T10:10")
     assert rate.next_after(start, start) == at("2026-12-01T10:05")
+
+
+def _field(draw: st.DrawFn, low: int, high: int) -> str:
+    kind = draw(st.sampled_from(["*", "value", "range", "step", "list"]))
+    if kind == "*":
+        return "*"
+    first = draw(st.integers(low, high))
+    if kind == "value":
+        return str(first)
+    if kind == "range":
+        return f"{first}-{draw(st.integers(first, high))}"
+    if kind == "step":
+        return f"{first}/{draw(st.integers(1, max(1, high - low)))}"
+    return ",".join(
+        str(v) for v in sorted(draw(st.sets(st.integers(low, high), min_size=1, max_size=3)))
+    )
+
+
+@st.composite
+def crons(draw: st.DrawFn) -> str:
+    minutes, hours = _field(draw, 0, 59), _field(draw, 0, 23)
+    days = draw(st.sampled_from(["dom", "dow"]))
+    dom = _field(draw, 1, 28) if days == "dom" else "?"
+    dow = _field(draw, 1, 7) if days == "dow" else "?"
+    return f"cron({minutes} {hours} {dom} * {dow} *)"
+
+
+def _fires_at(cron: Cron, moment: datetime) -> bool:
+    return moment.minute in cron.minutes and moment.hour in cron.hours and cron.runs_on(moment)
+
+
+@settings(max_examples=60, deadline=None)
+@given(expression=crons(), offset=st.integers(0, 7 * 24 * 60))
+def test_next_fire_is_the_first_matching_minute(expression: str, offset: int) -> None:
+    cron = parse(expression)
+    assert isinstance(cron, Cron)
+    moment = at("2027-03-01T00:00") + timedelta(minutes=offset, seconds=30)
+    fire = cron.next_after(moment)
+    assert fire > moment and fire.second == 0 and _fires_at(cron, fire)
+    probe = moment.replace(second=0) + timedelta(minutes=1)
+    for _ in range(min(int((fire - probe).total_seconds() // 60), 3 * 24 * 60)):
+        assert not _fires_at(cron, probe), (expression, probe)
+        probe += timedelta(minutes=1)
