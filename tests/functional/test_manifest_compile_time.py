@@ -1,4 +1,4 @@
-"""validate warns when a module would take too long to compile at a cold start."""
+"""validate and package say when a module would take too long to compile at a cold start."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from wasmdeploy.build.inspect import compile_time_problem, inspect_bytes
+from wasmdeploy.build.precompile import host_architecture
+from wasmdeploy.build.task_root import task_root_files
 from wasmdeploy.manifest.load import load_manifest
+from wasmdeploy.manifest.model import Function, Sandbox
 
 
 def _leb(value: int) -> bytes:
@@ -64,3 +67,27 @@ def test_a_module_near_the_init_limit_is_warned_about(tmp_path: Path, count: int
 def test_an_ordinary_module_gets_no_compile_time_warning(tmp_path: Path) -> None:
     warnings = warnings_for(tmp_path, many_functions(2_000))
     assert not [w for w in warnings if "compil" in w]
+
+
+def test_package_says_so_when_the_module_is_compiled_at_cold_start(tmp_path: Path) -> None:
+    module = tmp_path / "handler.wasm"
+    module.write_bytes(many_functions(300_000))
+    other = "arm64" if host_architecture() == "x86_64" else "x86_64"  # no .cwasm for it
+    function = Function(
+        name="big",
+        deployed_name="svc-dev-big",
+        handler="handler.wasm",
+        module=module,
+        module_relpath="handler.wasm",
+        abi="wasi",
+        export=None,
+        runtime="provided.al2023",
+        architecture=other,
+        memory_size=128,
+        timeout=6,
+        sandbox=Sandbox(),
+    )
+    files = task_root_files(function)
+    assert not files.precompiled
+    assert files.note is not None
+    assert "compiled at cold start" in files.note and "past Lambda's 10s init" in files.note

@@ -53,7 +53,7 @@ def task_root_files(
     wasm = read_module(function)
     files = {function.module_relpath: wasm, CONFIG_FILE: runtime_config_bytes(function)}
     if not precompile:
-        return TaskRootFiles(files, False, "precompile turned off")
+        return TaskRootFiles(files, False, _slow_compile_note(wasm, "precompile turned off"))
     precompiler = precompiler or Precompiler()
     import wasmtime  # the precompiler's engine has imported it already
 
@@ -67,9 +67,20 @@ def task_root_files(
     if compiled is None:
         host = host_architecture() or "this machine"
         note = f"{function.architecture} module built on {host}: compiled at cold start instead"
-        return TaskRootFiles(files, False, note)
+        return TaskRootFiles(files, False, _slow_compile_note(wasm, note))
     files[cwasm_relpath(function.module_relpath)] = compiled
     return TaskRootFiles(files, True)
+
+
+def _slow_compile_note(wasm: bytes, note: str) -> str:
+    """`note`, and how long the cold start's compile takes when that is too long."""
+    from wasmdeploy.build.inspect import ModuleInvalid, compile_time_problem, inspect_bytes
+
+    try:
+        problem = compile_time_problem(inspect_bytes(wasm))
+    except ModuleInvalid:
+        return note
+    return f"{note}; {problem}" if problem else note
 
 
 def stage_task_root(
