@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wasmdeploy.local.sources.delivery import Deliver, Reply
+from wasmdeploy.local.sources.event_filters import passes
 from wasmdeploy.local.sources.queue_events import RECEIVE_ATTRIBUTES, sqs_event
 from wasmdeploy.local.sources.receive_loop import ReceiveLoop
 
@@ -37,6 +38,7 @@ class SqsMapping:
     window: float = 0.0  # maximumBatchingWindow, seconds
     report_failures: bool = False
     concurrency: int = 2  # batches in flight at once (Lambda starts with five pollers)
+    filter_patterns: tuple[dict[str, Any], ...] = ()  # filterPatterns: others are deleted unseen
 
 
 def failed_message_ids(reply: Reply, batch_ids: Sequence[str]) -> set[str] | None:
@@ -129,9 +131,20 @@ class SqsPoller:
                 self._stop.wait(0.02)
         return batch
 
-    def _process(self, batch: list[dict[str, Any]]) -> None:
+    def _process(self, received: list[dict[str, Any]]) -> None:
         mapping = self.mapping
-        event = sqs_event(batch, queue_arn=mapping.queue_arn, region=self.region)
+        event = sqs_event(received, queue_arn=mapping.queue_arn, region=self.region)
+        kept = [passes(record, mapping.filter_patterns) for record in event["Records"]]
+        if not all(kept):  # Lambda deletes the messages its filters leave out, unseen
+            self._delete(
+                [message for message, keep in zip(received, kept, strict=True) if not keep]
+            )
+            batch = [message for message, keep in zip(received, kept, strict=True) if keep]
+            event["Records"] = [r for r, keep in zip(event["Records"], kept, strict=True) if keep]
+            if not batch:
+                return
+        else:
+            batch = received
         reply = self.deliver(json.dumps(event).encode())
         ids = [message["MessageId"] for message in batch]
         if mapping.report_failures:

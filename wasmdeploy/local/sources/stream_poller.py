@@ -23,6 +23,7 @@ from typing import Any
 
 from wasmdeploy.local.sources.delivery import Deliver, Reply
 from wasmdeploy.local.sources.destinations import DestinationError, Destinations
+from wasmdeploy.local.sources.event_filters import passes
 from wasmdeploy.local.sources.failure_records import (
     BatchInfo,
     StreamCondition,
@@ -52,6 +53,7 @@ class StreamMapping:
     bisect: bool = False
     report_failures: bool = False
     on_failure: str | None = None  # destination ARN
+    filter_patterns: tuple[dict[str, Any], ...] = ()  # filterPatterns: other records are skipped
 
 
 def first_failed_sequence(reply: Reply, sequences: list[str]) -> str | bool | None:
@@ -174,6 +176,12 @@ class StreamPoller:
 
     def _process(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         mapping = self.mapping
+        if mapping.filter_patterns:  # records no pattern matches are skipped, as Lambda does
+            records = [
+                record
+                for record in records
+                if passes(self.source.event_record(record, shard_id), mapping.filter_patterns)
+            ]
         pending: deque[tuple[list[dict[str, Any]], int]] = deque([(records, 0)])
         while pending and not self._stop.is_set():
             batch, retries = pending.popleft()

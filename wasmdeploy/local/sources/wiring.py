@@ -155,6 +155,7 @@ class EventSources:
                 window=float(trigger.maximum_batching_window),
                 report_failures=trigger.report_batch_item_failures,
                 concurrency=min(trigger.maximum_concurrency or 2, 4),
+                filter_patterns=trigger.filter_patterns,
             )
             self.parts.append(
                 SqsPoller(
@@ -193,6 +194,7 @@ class EventSources:
                 bisect=trigger.bisect_batch_on_function_error,
                 report_failures=trigger.report_batch_item_failures,
                 on_failure=self._arn_of(trigger.on_failure),
+                filter_patterns=trigger.filter_patterns,
             )
             self.parts.append(
                 StreamPoller(
