@@ -104,6 +104,9 @@ def test_a_module_sets_gets_deletes_and_checks_keys(driver: Driver) -> None:
 def test_get_copies_what_fits_and_returns_the_whole_length(driver: Driver) -> None:
     driver.call("set", "default", "long", b"0123456789")
     assert driver.call("get", "default", "long", cap=4) == KvReply(10, b"0123")
+    driver.call("set", "default", "empty", b"")
+    assert driver.call("get", "default", "empty") == KvReply(0, b"")
+    assert driver.call("exists", "default", "empty").result == 1
 
 
 def test_increment_counts_from_zero_and_get_reads_decimal_text(driver: Driver) -> None:
