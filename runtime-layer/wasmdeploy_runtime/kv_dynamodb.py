@@ -28,6 +28,8 @@ from wasmdeploy_runtime.kv_store import (
 )
 
 ATTEMPTS = 5
+CONNECT_TIMEOUT = 1.0  # seconds
+READ_TIMEOUT = 2.0  # seconds; DynamoDB answers item calls in milliseconds
 FIRST_BACKOFF = 0.025  # seconds, doubled per retry
 RETRIED = frozenset(
     {
@@ -61,8 +63,9 @@ class DynamoDbBackend:
                 endpoint_url=endpoint or None,
                 config=Config(
                     retries={"max_attempts": 1, "mode": "standard"},  # retried here instead
-                    connect_timeout=2,
-                    read_timeout=5,
+                    # One request is bounded by these, the retries by the deadline.
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=READ_TIMEOUT,
                 ),
             )
         return self._client
