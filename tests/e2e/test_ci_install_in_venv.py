@@ -113,3 +113,44 @@ def test_the_workflows_install_command_installs_this_exact_wasmdeploy_in_a_fresh
         check=False,
     )
     assert version.returncode == 0 and "wasmdeploy" in version.stdout, version.stderr
+
+
+@pytest.mark.slow
+def test_the_actions_install_step_installs_the_actions_own_source_in_a_fresh_venv(
+    published_checkout: tuple[Path, str], tmp_path: Path
+) -> None:
+    checkout, _ = published_checkout
+    action = yaml.safe_load((CHECKOUT / "action.yml").read_text())
+    [step] = [s for s in action["runs"]["steps"] if s.get("name") == "Install wasmdeploy"]
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+        check=True,
+        timeout=60,
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_ACTION_PATH": str(checkout),
+        "WASMDEPLOY_REQUIREMENT": "",
+    }
+    installed = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", step["run"]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    located = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import wasmdeploy; print(wasmdeploy.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert Path(located.stdout.strip()).is_relative_to(venv)
