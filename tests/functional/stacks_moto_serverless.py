@@ -1,4 +1,4 @@
-"""Moto mappings for what Serverless manifests add to a stack: Lambda settings, role attachments.
+"""Moto mappings for what Serverless manifests add: Lambda settings, role attachments, resources.
 
 Registered into `MotoMocks.handlers`; each creates the resource in moto so the
 tests read the wiring back as AWS would hold it.
@@ -52,8 +52,22 @@ def role_policy_attachment(name: str, region: str, inputs: State) -> tuple[str, 
     return f"{inputs['role']}-{name}", {}
 
 
+def cloudformation_stack(name: str, region: str, inputs: State) -> tuple[str, State]:
+    """The `resources` stack, created (and its outputs evaluated) by moto's CloudFormation."""
+    client = boto3.client("cloudformation", region_name=region)
+    created = client.create_stack(
+        StackName=inputs["name"],
+        TemplateBody=inputs["templateBody"],
+        Capabilities=list(inputs.get("capabilities") or []),
+    )
+    [stack] = client.describe_stacks(StackName=created["StackId"])["Stacks"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return created["StackId"], {"outputs": outputs}
+
+
 def serverless_handlers(function_handler: Handler) -> dict[str, Handler]:
     return {
         "aws:lambda/function:Function": with_reserved_concurrency(function_handler),
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": role_policy_attachment,
+        "aws:cloudformation/stack:Stack": cloudformation_stack,
     }

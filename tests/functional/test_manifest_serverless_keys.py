@@ -162,6 +162,7 @@ def test_every_supported_or_warned_key_is_in_the_schema() -> None:
         "httpApi": defs["httpApiEvent"]["properties"],
         "s3": defs["s3Event"]["properties"],
         "package": defs["serverlessPackage"]["properties"],
+        "resources": schema["properties"]["resources"]["properties"],
     }
     table = serverless_keys.table()
     for section, allowed in places.items():

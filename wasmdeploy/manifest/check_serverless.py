@@ -61,6 +61,7 @@ def _mappings(data: dict[str, Any]) -> Iterator[tuple[NodePath, dict[str, Any]]]
     for block in ("httpApi", "apiGateway"):
         yield ("provider", block), as_dict(provider.get(block))
     yield ("package",), as_dict(data.get("package"))
+    yield ("resources",), as_dict(data.get("resources"))
     for name, function in as_dict(data.get("functions")).items():
         function = as_dict(function)
         yield ("functions", name), function

@@ -22,6 +22,7 @@ from wasmdeploy.manifest.dotenv_files import with_dotenv
 from wasmdeploy.manifest.model import DEFAULT_REGION, DEFAULT_STAGE, Service
 from wasmdeploy.manifest.problems import ManifestInvalid, Problem, Problems, relative_file
 from wasmdeploy.manifest.resolve import resolve_service
+from wasmdeploy.manifest.resources import check_resources
 from wasmdeploy.manifest.schema import check_schema
 from wasmdeploy.manifest.serverless_forms import normalize_serverless_forms
 from wasmdeploy.manifest.source import parse_yaml
@@ -136,6 +137,7 @@ def _load_document(
     data = result.data = normalize_serverless_forms(data, problems)
     check_schema(data, problems)
     result.serverless = check_serverless_keys(data, problems)
+    check_resources(data, problems)
     run_checks(
         data,
         problems,

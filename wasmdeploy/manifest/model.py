@@ -29,6 +29,7 @@ from wasmdeploy.manifest.model_events import (
     StreamTrigger,
     Topic,
 )
+from wasmdeploy.manifest.model_resources import ServiceResources
 
 __all__ = [  # the event-source types, defined in model_events, are part of the model
     "AsyncConfig", "Destination", "EventBridgeTrigger", "EventBus", "EventResources",
@@ -197,6 +198,7 @@ class Service:
     custom: dict[str, Any] = field(default_factory=dict)
     kv_stores: tuple[KvStore, ...] = ()  # every store a function is granted or `kv:` declares
     event_resources: EventResources = field(default_factory=EventResources)  # created by it
+    resources: ServiceResources | None = None  # `resources:`, deployed as a CloudFormation stack
 
     @property
     def root(self) -> Path:

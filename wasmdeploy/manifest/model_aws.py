@@ -7,7 +7,7 @@ subnet id) is a string, or a CloudFormation intrinsic (`{"Ref": ...}`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 TracingMode = Literal["Active", "PassThrough"]
@@ -37,6 +37,7 @@ class FunctionAws:
     tracing: TracingMode | None = None
     reserved_concurrency: int | None = None
     kms_key_arn: AwsValue | None = None
+    environment: dict[str, AwsValue] = field(default_factory=dict)  # intrinsic values only
 
     @property
     def role_policies(self) -> tuple[AwsValue, ...]:

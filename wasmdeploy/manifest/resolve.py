@@ -18,6 +18,7 @@ from wasmdeploy.manifest import model, settings, settings_aws
 from wasmdeploy.manifest.events import function_events
 from wasmdeploy.manifest.kv_stores import function_stores, resolve_stores, with_store_imports
 from wasmdeploy.manifest.resolve_events import async_config, function_sources, service_resources
+from wasmdeploy.manifest.resources import cloudformation_resources
 from wasmdeploy.manifest.settings import as_dict
 
 
@@ -164,4 +165,5 @@ def resolve_service(
         event_resources=service_resources(
             list(zip(raw_functions.values(), functions, strict=True))
         ),
+        resources=cloudformation_resources(data, name, stage_name),
     )

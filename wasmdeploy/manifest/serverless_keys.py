@@ -50,8 +50,8 @@ def section_of(path: NodePath) -> str | None:
     if path[0] == "provider" and all(isinstance(p, str) for p in path):
         name = ".".join(str(p) for p in path)
         return name if name in table() else None
-    if path[0] == "package" and len(path) == 1:
-        return "package"
+    if path[0] in ("package", "resources") and len(path) == 1:
+        return str(path[0])
     if path[0] != "functions":
         return None
     if len(path) == 2:

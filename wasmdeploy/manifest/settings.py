@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from wasmdeploy.manifest import model
+from wasmdeploy.manifest.intrinsics import is_intrinsic, local_text
 
 AWS_RUNTIMES = ("provided.al2023", "provided.al2", "python3.12", "python3.13")
 WASM_RUNTIME = "wasmtime"
@@ -105,6 +106,8 @@ def _string_map(value: Any) -> dict[str, str]:
 
 
 def _scalar_text(value: Any) -> str:
+    if is_intrinsic(value):
+        return local_text(value)  # the stack gives the real value (FunctionAws.environment)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wasmdeploy.manifest.intrinsics import is_intrinsic
 from wasmdeploy.manifest.model_aws import XRAY_STATEMENT, FunctionAws, TracingMode, Vpc
 from wasmdeploy.manifest.settings import as_dict, as_list, first, provider_of
 
@@ -78,6 +79,17 @@ def tracing(data: Any, function: dict[str, Any]) -> TracingMode | None:
     return None
 
 
+def environment_intrinsics(data: Any, function: dict[str, Any]) -> dict[str, Any]:
+    """The environment values that are CloudFormation intrinsics (function over provider)."""
+    if function.get("edge"):
+        return {}
+    merged = {
+        **as_dict(provider_of(data).get("environment")),
+        **as_dict(function.get("environment")),
+    }
+    return {key: value for key, value in merged.items() if is_intrinsic(value)}
+
+
 def function_aws(data: Any, function: dict[str, Any]) -> FunctionAws:
     reserved = function.get("reservedConcurrency")
     return FunctionAws(
@@ -86,6 +98,7 @@ def function_aws(data: Any, function: dict[str, Any]) -> FunctionAws:
         permissions_boundary=permissions_boundary(data),
         vpc=vpc(data, function),
         tracing=tracing(data, function),
+        environment=environment_intrinsics(data, function),
         reserved_concurrency=reserved
         if isinstance(reserved, int) and not isinstance(reserved, bool)
         else None,

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from wasmdeploy.manifest.cfn_tags import as_intrinsic, intrinsic_function, untagged
 from wasmdeploy.manifest.problems import Mark, NodePath, Problems
 
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure one;
@@ -51,6 +52,9 @@ class _Walker:
         if id(node) in self.active:
             self.problems.error(path, "this alias refers to a node that contains it (a cycle)")
             return None
+        function = intrinsic_function(node.tag)
+        if function is not None:  # !Ref X, !GetAtt X.Arn...: CloudFormation's long form
+            return as_intrinsic(function, self.value(untagged(node), path))
         if isinstance(node, yaml.MappingNode):
             self.active.add(id(node))
             try:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 1024 * 1024
 _FILE = re.compile(r"^file\((?P<path>[^)]+)\)(?::(?P<ref>.*))?$")
 _STR_TO_BOOL = re.compile(r"^strToBool\((?P<value>.*)\)$")
+_CFN_SUB_NAME = re.compile(r"^(?:AWS::[A-Za-z]+|!.*|[A-Za-z0-9_]+(?:\.[A-Za-z0-9_.]+)?)$")
 UNSUPPORTED_SOURCES = {
     "construct": "the serverless-lift plugin's constructs",
     "output": "Serverless Dashboard outputs",
@@ -86,6 +87,8 @@ class ServerlessSources:
     def lookup(self, reference: str, resolver: _Resolver) -> Any:
         """The value of `reference`, MISSING, or NOT_MINE when another source handles it."""
         text = reference.strip()
+        if _CFN_SUB_NAME.match(text) and _inside_sub(resolver):
+            return "${" + text + "}"  # Fn::Sub's own ${Logical.Attr} or ${AWS::Region}
         if match := _FILE.match(text):
             return self._file(match["path"].strip(), match["ref"], resolver)
         if match := _STR_TO_BOOL.match(text):
@@ -230,6 +233,11 @@ class ServerlessSources:
         return None
 
 
+def _inside_sub(resolver: _Resolver) -> bool:
+    """True while resolving a value under an `Fn::Sub`."""
+    return any("Fn::Sub" in path for path in resolver.in_progress)
+
+
 def _str_to_bool(value: str) -> bool:
     lowered = value.lower()
     if lowered in ("true", "1"):
@@ -244,6 +252,12 @@ def _str_to_bool(value: str) -> bool:
 
 def _resolve_inside(value: Any, resolver: _Resolver) -> Any:
     """Variables in a file's values resolve against the manifest, as in Serverless."""
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        resolver.in_progress.append(("Fn::Sub",))  # so Fn::Sub's own ${...} stay as written
+        try:
+            return {key: _resolve_inside(item, resolver) for key, item in value.items()}
+        finally:
+            resolver.in_progress.pop()
     if isinstance(value, dict):
         return {key: _resolve_inside(item, resolver) for key, item in value.items()}
     if isinstance(value, list):

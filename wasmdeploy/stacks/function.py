@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,11 +34,17 @@ class WasmFunctionArgs:
     resolve: Resolve = as_is  # CloudFormation intrinsics -> the service's resources
 
 
-def lambda_environment(function: Function) -> aws.lambda_.FunctionEnvironmentArgs | None:
-    """Lambda@Edge allows no environment variables (the zip's wasmdeploy.json carries them)."""
+def lambda_environment(
+    function: Function, resolve: Resolve = as_is
+) -> aws.lambda_.FunctionEnvironmentArgs | None:
+    """Lambda@Edge allows no environment variables (the zip's wasmdeploy.json carries them).
+
+    Values that are intrinsics ({Ref: Table}) get the resources stack's value."""
     if function.is_edge or not function.environment:
         return None
-    return aws.lambda_.FunctionEnvironmentArgs(variables=dict(sorted(function.environment.items())))
+    variables: dict[str, pulumi.Input[str]] = dict(sorted(function.environment.items()))
+    variables.update({k: resolve(v) for k, v in function.aws.environment.items()})
+    return aws.lambda_.FunctionEnvironmentArgs(variables=variables)
 
 
 def logging_config(
@@ -101,7 +108,7 @@ class WasmFunction(pulumi.ComponentResource):
             code=pulumi.FileArchive(str(args.artifact.path)),
             source_code_hash=args.artifact.sha256,
             layers=list(args.layer_arns) or None,
-            environment=lambda_environment(function),
+            environment=lambda_environment(function, args.resolve),
             logging_config=logging_config(function, self.log_group.name),
             publish=function.is_edge,
             tags={**tags, **function.tags, **shape_tags(function)},
@@ -151,8 +158,14 @@ class WasmFunction(pulumi.ComponentResource):
         self.role_policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=self.role.id,
-            policy=pulumi.Output.all(self.log_group.arn, args.account_id).apply(
-                lambda values: role_policy_json(function, values[0], values[1])
+            policy=pulumi.Output.all(
+                self.log_group.arn, args.account_id, args.resolve(list(function.iam_statements))
+            ).apply(
+                lambda values: role_policy_json(
+                    dataclasses.replace(function, iam_statements=tuple(values[2])),
+                    values[0],
+                    values[1],
+                )
             ),
             opts=child,
         )

@@ -15,6 +15,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 from wasmdeploy.stacks.mocked_run import PROVIDER_TYPE_PREFIX, provider_name
 from wasmdeploy.stacks.plan_mocks_events import event_computers
 from wasmdeploy.stacks.plan_mocks_kv import kv_computers
+from wasmdeploy.stacks.resources_plan import resources_computers
 
 PLAN_ACCOUNT = "123456789012"
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
@@ -44,6 +45,7 @@ class PlanMocks(Mocks):
         }
         self._computers.update(event_computers(account, short_id))
         self._computers.update(kv_computers(account))
+        self._computers.update(resources_computers())
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         inputs = dict(args.inputs)

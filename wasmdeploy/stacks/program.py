@@ -25,6 +25,7 @@ from wasmdeploy.stacks.buckets import (
     existing_bucket_ref,
 )
 from wasmdeploy.stacks.cdn import CdnArgs, EdgeDistribution, EdgeFunction
+from wasmdeploy.stacks.cfn_resources import declare_resources, user_outputs
 from wasmdeploy.stacks.event_sources import declare_event_sources
 from wasmdeploy.stacks.function import WasmFunction, WasmFunctionArgs
 from wasmdeploy.stacks.http_api import HttpApi, HttpApiArgs, RoutedFunction
@@ -104,6 +105,7 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
             opts=in_region,
         )
 
+    resolver, resources_stack = declare_resources(service, tags, in_region)
     for function in service.functions:
         layer = None if function.is_edge else layers[(function.architecture, layer_kind(function))]
         declared.functions[function.name] = WasmFunction(
@@ -114,6 +116,7 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
                 account_id=account_id,
                 layer_arns=[layer.arn] if layer else [],
                 tags=tags,
+                resolve=resolver.resolve,
             ),
             opts=at_edge if function.is_edge else in_region,
         )
@@ -129,6 +132,8 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
         for name, component in declared.functions.items()
     }
     outputs["buckets"] = [ref.name for ref in buckets.values() if ref.created]
+    if resources_stack is not None:
+        outputs["resources"] = resources_stack.outputs.apply(user_outputs)
 
     http_api = None
     routed = routed_functions(service, declared, "httpApi")

@@ -1,0 +1,106 @@
+"""`resources:` (CloudFormation Resources, Outputs, Conditions...) and the intrinsics that use it.
+
+`cloudformation_resources` builds the template the stack deploys: the user's sections, a
+stack output for every intrinsic the functions use (so CloudFormation evaluates
+them), and a placeholder resource when only intrinsics need a stack.
+`check_resources` reports references to resources that do not exist, at their line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from wasmdeploy.manifest.intrinsics import (
+    PSEUDO_PARAMETERS,
+    export_key,
+    is_intrinsic,
+    references,
+)
+from wasmdeploy.manifest.model_resources import ServiceResources
+from wasmdeploy.manifest.problems import NodePath, Problems
+from wasmdeploy.manifest.settings import as_dict
+
+TEMPLATE_SECTIONS = (
+    "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings",
+    "Conditions", "Transform", "Resources", "Outputs",
+)  # fmt: skip
+PLACEHOLDER = {"WasmdeployPlaceholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}
+# Logical ids Serverless generates for what wasmdeploy deploys outside the stack.
+SERVERLESS_GENERATED = re.compile(
+    r"^(?:.+LambdaFunction(?:QualifiedArn)?|.+LambdaVersion\w*|.+LogGroup|.+LambdaPermission\w*|"
+    r"IamRoleLambdaExecution|ServerlessDeploymentBucket\w*|ApiGateway\w+|HttpApi\w*|"
+    r"WebsocketsApi\w*|S3Bucket\w+|SNSTopic\w+|.+EventSourceMapping\w*|.+EventsRule\w*)$"
+)
+
+
+def intrinsic_uses(data: dict[str, Any]) -> Iterator[tuple[NodePath, dict[str, Any]]]:
+    """(path, intrinsic) for every intrinsic under provider and functions."""
+    for top in ("provider", "functions"):
+        yield from _walk((top,), data.get(top))
+
+
+def _walk(path: NodePath, value: Any) -> Iterator[tuple[NodePath, dict[str, Any]]]:
+    if is_intrinsic(value):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk((*path, key), item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk((*path, index), item)
+
+
+def cloudformation_resources(
+    data: dict[str, Any], service: str, stage: str
+) -> ServiceResources | None:
+    """The stack to deploy, or None when the manifest has no resources and uses no intrinsics."""
+    declared = as_dict(data.get("resources"))
+    exports = {export_key(expr): expr for _, expr in intrinsic_uses(data)}
+    if not declared and not exports:
+        return None
+    template = {key: declared[key] for key in TEMPLATE_SECTIONS if key in declared}
+    template.setdefault("AWSTemplateFormatVersion", "2010-09-09")
+    template["Resources"] = as_dict(template.get("Resources")) or dict(PLACEHOLDER)
+    outputs = dict(as_dict(template.get("Outputs")))
+    outputs.update({key: {"Value": expr} for key, expr in exports.items()})
+    if outputs:
+        template["Outputs"] = outputs
+    return ServiceResources(f"{service}-{stage}-resources", template, exports)
+
+
+def check_resources(data: dict[str, Any], problems: Problems) -> None:
+    """Every Ref / Fn::GetAtt / Fn::Sub reference names a resource, parameter or pseudo one."""
+    declared = as_dict(data.get("resources"))
+    logical = list(as_dict(declared.get("Resources")))
+    known = {*logical, *as_dict(declared.get("Parameters")), *PSEUDO_PARAMETERS}
+    uses = [*intrinsic_uses(data), *_walk(("resources",), declared)]
+    for path, expression in uses:
+        for target, _ in references(expression):
+            if target in known:
+                continue
+            message, hint = _missing_message(target, logical)
+            problems.error(path, message, hint=hint)
+
+
+def _missing_message(target: str, logical: list[str]) -> tuple[str, str]:
+    if SERVERLESS_GENERATED.match(target):
+        return (
+            f"'{target}' is a resource the Serverless Framework generates; wasmdeploy deploys "
+            "functions, APIs and logs outside the resources stack, so it has no such resource",
+            "Use the function's deployed name ({service}-{stage}-{function}) or ARN as a "
+            "string, or `wasmdeploy outputs` after deploying.",
+        )
+    close = difflib.get_close_matches(target, logical, n=1)
+    where = (
+        f"Did you mean '{close[0]}'?"
+        if close
+        else (
+            f"resources.Resources defines: {', '.join(logical)}."
+            if logical
+            else "Define it under resources.Resources."
+        )
+    )
+    return f"'{target}' is not a resource in resources.Resources", where
