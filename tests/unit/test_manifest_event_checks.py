@@ -82,7 +82,7 @@ def test_well_formed_sources_have_no_errors() -> None:
             "fixed input",
         ),
         ({"sqs": "arn:aws:sns:us-east-1:123456789012:t"}, "events[0].sqs", "not of an SQS queue"),
-        ({"sqs": {"arn": "arn:aws:sqs:us-east-1:orders"}}, "sqs.arn", "is not an ARN"),
+        ({"sqs": {"arn": "arn:aws:sqs:::orders"}}, "sqs.arn", "lacks its region or account"),
         ({"sqs": {"batchSize": 5}}, "events[0].sqs", "needs arn"),
         ({"sqs": {"arn": QUEUE_ARN, "queue": "q"}}, "events[0].sqs", "not both"),
         (

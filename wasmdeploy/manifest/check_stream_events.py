@@ -24,8 +24,10 @@ CONSOLES = {
 
 
 def arn_problem(value: Any, service: str, path: NodePath, problems: Problems) -> bool:
-    """Report an ARN that does not parse as `service`'s; True when it is fine."""
-    if not isinstance(value, str) or "${" in value:
+    """Report an ARN that does not parse as `service`'s; True when it is fine.
+
+    A value that is no ARN at all is the schema's to report (once)."""
+    if not isinstance(value, str) or "${" in value or arns.service_of(value) is None:
         return False
     try:
         arns.parse_arn(value, service)
@@ -41,8 +43,10 @@ def check_stream(value: Any, path: NodePath, problems: Problems) -> None:
     kind = stream_type(value)
     raw = as_dict(value)
     arn = value if isinstance(value, str) else raw.get("arn")
+    if isinstance(arn, dict):
+        return  # a CloudFormation reference: check_event_sources says what to write instead
     if kind is None:
-        if isinstance(arn, str) and "${" not in arn:
+        if isinstance(arn, str) and "${" not in arn and arns.service_of(arn):
             problems.error(
                 path if isinstance(value, str) else (*path, "arn"),
                 f"'{arn}' is neither a Kinesis nor a DynamoDB stream ARN",
