@@ -70,24 +70,28 @@ class Pipeline:
 
 def _functions(root: Path) -> list[Any]:
     environment = {"LOG_DIR": str(root / "log")}
-    orders = SqsTrigger(queue="orders", maximum_batching_window=1, report_batch_item_failures=True)
+    orders = SqsTrigger(
+        queue="ev-orders", maximum_batching_window=1, report_batch_item_failures=True
+    )
     readings = StreamTrigger(
         type="kinesis",
-        stream="readings",
+        stream="ev-readings",
         batch_window=1,
         maximum_retry_attempts=1,
         bisect_batch_on_function_error=True,
-        on_failure=Destination("sqs", name="readings-failures"),
+        on_failure=Destination("sqs", name="ev-readings-failures"),
     )
-    alerts_config = AsyncConfig(on_failure=Destination("sqs", name="alerts-failures"))
+    alerts_config = AsyncConfig(on_failure=Destination("sqs", name="ev-alerts-failures"))
     triggers = {
         "orders": Triggers(sqs=(orders,)),
         "readings": Triggers(streams=(readings,)),
-        "changes": Triggers(streams=(StreamTrigger(type="dynamodb", stream="accounts"),)),
-        "alerts": Triggers(sns=(SnsTrigger(topic="alerts", filter_policy={"severity": ["high"]}),)),
+        "changes": Triggers(streams=(StreamTrigger(type="dynamodb", stream="ev-accounts"),)),
+        "alerts": Triggers(
+            sns=(SnsTrigger(topic="ev-alerts", filter_policy={"severity": ["high"]}),)
+        ),
         "audit": Triggers(
             event_bridge=(
-                EventBridgeTrigger(event_bus="shop", pattern={"source": ["shop.orders"]}),
+                EventBridgeTrigger(event_bus="ev-shop", pattern={"source": ["shop.orders"]}),
             )
         ),
         "tick": Triggers(
@@ -114,15 +118,18 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     resources = EventResources(
         queues=(
             Queue(
-                "orders", visibility_timeout=3, dead_letter_queue="orders-dlq", max_receive_count=2
+                "ev-orders",
+                visibility_timeout=3,
+                dead_letter_queue="ev-orders-dlq",
+                max_receive_count=2,
             ),
-            Queue("orders-dlq", visibility_timeout=30),
-            Queue("readings-failures", visibility_timeout=30),
-            Queue("alerts-failures", visibility_timeout=30),
+            Queue("ev-orders-dlq", visibility_timeout=30),
+            Queue("ev-readings-failures", visibility_timeout=30),
+            Queue("ev-alerts-failures", visibility_timeout=30),
         ),
-        streams=(Stream("readings"),),
-        topics=(Topic("alerts"),),
-        event_buses=(EventBus("shop"),),
+        streams=(Stream("ev-readings"),),
+        topics=(Topic("ev-alerts"),),
+        event_buses=(EventBus("ev-shop"),),
     )
     service = dataclasses.replace(make_service(root, *functions), event_resources=resources)
     pools = logging_delivery(service, functions)
@@ -143,7 +150,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
 def test_sqs_message_arrives_with_every_field_lambda_sends(pipeline: Pipeline) -> None:
     sqs = pipeline.client("sqs")
     sqs.send_message(
-        QueueUrl=pipeline.queue_url("orders"),
+        QueueUrl=pipeline.queue_url("ev-orders"),
         MessageBody='{"order": 1}',
         MessageAttributes={"channel": {"DataType": "String", "StringValue": "web"}},
     )
@@ -154,7 +161,7 @@ def test_sqs_message_arrives_with_every_field_lambda_sends(pipeline: Pipeline) -
     record = next(iter(SQSEvent(event).records))
     assert record.body == '{"order": 1}' and record.json_body == {"order": 1}
     assert record.event_source == "aws:sqs" and record.aws_region == "us-east-1"
-    assert record.event_source_arn == "arn:aws:sqs:us-east-1:123456789012:orders"
+    assert record.event_source_arn == "arn:aws:sqs:us-east-1:123456789012:ev-orders"
     assert record.attributes.approximate_receive_count == "1"
     assert int(record.attributes.sent_timestamp) > 0
     channel = record.message_attributes["channel"]
@@ -166,7 +173,7 @@ def test_partial_batch_failure_redelivers_exactly_the_failed_message(pipeline: P
     sqs = pipeline.client("sqs")
     bodies = ["keep-a", "retry-once", "keep-b"]
     sqs.send_message_batch(
-        QueueUrl=pipeline.queue_url("orders"),
+        QueueUrl=pipeline.queue_url("ev-orders"),
         Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)],
     )
 
@@ -192,8 +199,8 @@ def test_poison_message_ends_in_the_dead_letter_queue_after_its_receives(
     pipeline: Pipeline,
 ) -> None:
     sqs = pipeline.client("sqs")
-    sqs.send_message(QueueUrl=pipeline.queue_url("orders"), MessageBody="poison")
-    dlq = pipeline.queue_url("orders-dlq")
+    sqs.send_message(QueueUrl=pipeline.queue_url("ev-orders"), MessageBody="poison")
+    dlq = pipeline.queue_url("ev-orders-dlq")
     moved = wait_for(lambda: drain_queue(sqs, dlq), limit=40, what="the DLQ")
     assert [message["Body"] for message in moved] == ["poison"]
     receives = [r for e in pipeline.events("orders") for r in e["Records"] if r["body"] == "poison"]
@@ -205,18 +212,18 @@ def test_kinesis_records_arrive_in_order_and_a_bad_one_goes_to_on_failure(
 ) -> None:
     kinesis = pipeline.client("kinesis")
     kinesis.put_records(
-        StreamName="readings",
+        StreamName="ev-readings",
         Records=[{"Data": data, "PartitionKey": "sensor-1"} for data in (b"1.5", b"bad", b"2.5")],
     )
     failures = wait_for(
-        lambda: drain_queue(pipeline.client("sqs"), pipeline.queue_url("readings-failures")),
+        lambda: drain_queue(pipeline.client("sqs"), pipeline.queue_url("ev-readings-failures")),
         what="the onFailure record",
     )
     record = json.loads(failures[0]["Body"])
     info = record["KinesisBatchInfo"]
     assert record["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
-    assert info["streamArn"] == "arn:aws:kinesis:us-east-1:123456789012:stream/readings"
+    assert info["streamArn"] == "arn:aws:kinesis:us-east-1:123456789012:stream/ev-readings"
     delivered = []
     for event in pipeline.events("readings"):
         parsed = KinesisStreamEvent(event)
@@ -232,18 +239,18 @@ def test_kinesis_records_arrive_in_order_and_a_bad_one_goes_to_on_failure(
 
 def test_dynamodb_stream_delivers_the_item_change(pipeline: Pipeline) -> None:
     dynamodb = pipeline.client("dynamodb")
-    dynamodb.put_item(TableName="accounts", Item={"id": {"S": "a-1"}, "balance": {"N": "10"}})
+    dynamodb.put_item(TableName="ev-accounts", Item={"id": {"S": "a-1"}, "balance": {"N": "10"}})
     event = wait_for(lambda: (pipeline.events("changes") or [None])[0], what="the stream event")
     record = next(iter(DynamoDBStreamEvent(event).records))
     assert record.event_name is not None and record.event_name.name == "INSERT"
     assert record.dynamodb is not None and record.dynamodb.keys == {"id": "a-1"}
     assert record.dynamodb.new_image["balance"] == 10
-    assert record.event_source_arn and ":table/accounts/stream/" in record.event_source_arn
+    assert record.event_source_arn and ":table/ev-accounts/stream/" in record.event_source_arn
 
 
 def test_sns_publish_applies_the_filter_policy(pipeline: Pipeline) -> None:
     sns = pipeline.client("sns")
-    topic = "arn:aws:sns:us-east-1:123456789012:alerts"
+    topic = "arn:aws:sns:us-east-1:123456789012:ev-alerts"
     for message, severity in (("ignored", "low"), ("disk full", "high")):
         sns.publish(
             TopicArn=topic,
@@ -266,12 +273,12 @@ def test_sns_publish_applies_the_filter_policy(pipeline: Pipeline) -> None:
 def test_failing_async_invocation_ends_in_its_on_failure_destination(pipeline: Pipeline) -> None:
     sns = pipeline.client("sns")
     sns.publish(
-        TopicArn="arn:aws:sns:us-east-1:123456789012:alerts",
+        TopicArn="arn:aws:sns:us-east-1:123456789012:ev-alerts",
         Message="explode",
         MessageAttributes={"severity": {"DataType": "String", "StringValue": "high"}},
     )
     failures = wait_for(
-        lambda: drain_queue(pipeline.client("sqs"), pipeline.queue_url("alerts-failures")),
+        lambda: drain_queue(pipeline.client("sqs"), pipeline.queue_url("ev-alerts-failures")),
         limit=40,
         what="the async failure record",
     )
@@ -292,12 +299,12 @@ def test_put_events_reaches_the_rule_with_the_full_eventbridge_event(pipeline: P
     events = pipeline.client("events")
     events.put_events(
         Entries=[
-            {"Source": "other.app", "DetailType": "x", "Detail": "{}", "EventBusName": "shop"},
+            {"Source": "other.app", "DetailType": "x", "Detail": "{}", "EventBusName": "ev-shop"},
             {
                 "Source": "shop.orders",
                 "DetailType": "OrderPlaced",
                 "Detail": json.dumps({"id": 42}),
-                "EventBusName": "shop",
+                "EventBusName": "ev-shop",
             },
         ]
     )

@@ -22,16 +22,15 @@ def test_messages_outside_the_filter_are_deleted_unseen() -> None:
 
     with LocalAws() as aws:
         sqs = aws.client("sqs")
-        url = sqs.create_queue(QueueName="orders", Attributes={"VisibilityTimeout": "1"})[
-            "QueueUrl"
-        ]
+        queue = sqs.create_queue(QueueName="filtered-orders", Attributes={"VisibilityTimeout": "1"})
+        url = queue["QueueUrl"]
         mapping = SqsMapping(
             url,
-            "arn:aws:sqs:us-east-1:123456789012:orders",
+            "arn:aws:sqs:us-east-1:123456789012:filtered-orders",
             filter_patterns=({"body": {"kind": ["order"]}},),
         )
         poller = SqsPoller(aws.client("sqs"), mapping, deliver, region="us-east-1",
-                           label="orders", notice=lambda line: None)  # fmt: skip
+                           label="filtered-orders", notice=lambda line: None)  # fmt: skip
         poller.start()
         try:
             for kind in ("refund", "order"):
