@@ -173,6 +173,11 @@ class EventSources:
         for trigger in function.events.streams:
             if not trigger.enabled:
                 continue
+            if trigger.tumbling_window:
+                self.notice(
+                    f"{trigger.type} {trigger.stream} -> {function.name}: tumblingWindow is not "
+                    "emulated locally; batches arrive without window state"
+                )
             source: ShardSource
             if trigger.type == "kinesis":
                 source = KinesisShards(
