@@ -46,6 +46,46 @@ def published_checkout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     return root / "checkout", git("rev-parse", "HEAD", cwd=root / "checkout")
 
 
+def fresh_venv(tmp_path: Path, **env: str) -> tuple[Path, dict[str, str]]:
+    """A new virtualenv that sees the system's packages, and an environment with it first."""
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
+        check=True,
+        timeout=60,
+    )
+    environment = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    environment.pop("PYTHONPATH", None)
+    return venv, {**environment, **env}
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> None:
+    """A workflow's `run:` as GitHub runs it: bash with -e and pipefail."""
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def in_venv(venv: Path, code: str, cwd: Path, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
 def install_step(repo: Path, checkout: Path) -> str:
     (repo / ".git").mkdir(parents=True)
     (repo / "wasmdeploy.yml").write_text(SERVICE)
@@ -67,41 +107,15 @@ def test_the_workflows_install_command_installs_this_exact_wasmdeploy_in_a_fresh
     command = install_step(tmp_path / "repo", checkout)
     assert f"@{commit}" in command and "git+file://localhost/" in command
 
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
-        check=True,
-        timeout=60,
-    )
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    env.pop("PYTHONPATH", None)
-    installed = subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", command],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-
+    venv, env = fresh_venv(tmp_path)
+    run_step(command, tmp_path, env)
     probe = (
         "import json, wasmdeploy\n"
         "from wasmdeploy.ci.install_spec import installed_provenance\n"
         "p = installed_provenance()\n"
         "print(json.dumps({'file': wasmdeploy.__file__, 'direct': p.direct_url}))\n"
     )
-    shown = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", probe],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    facts = json.loads(shown.stdout)
+    facts = json.loads(in_venv(venv, probe, tmp_path, env))
     assert Path(facts["file"]).is_relative_to(venv)
     assert facts["direct"]["vcs_info"]["commit_id"] == commit
     version = subprocess.run(
@@ -122,35 +136,7 @@ def test_the_actions_install_step_installs_the_actions_own_source_in_a_fresh_ven
     checkout, _ = published_checkout
     action = yaml.safe_load((CHECKOUT / "action.yml").read_text())
     [step] = [s for s in action["runs"]["steps"] if s.get("name") == "Install wasmdeploy"]
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)],
-        check=True,
-        timeout=60,
-    )
-    env = {
-        **os.environ,
-        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "GITHUB_ACTION_PATH": str(checkout),
-        "WASMDEPLOY_REQUIREMENT": "",
-    }
-    installed = subprocess.run(
-        ["bash", "-eo", "pipefail", "-c", step["run"]],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-    located = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import wasmdeploy; print(wasmdeploy.__file__)"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert Path(located.stdout.strip()).is_relative_to(venv)
+    venv, env = fresh_venv(tmp_path, GITHUB_ACTION_PATH=str(checkout), WASMDEPLOY_REQUIREMENT="")
+    run_step(step["run"], tmp_path, env)
+    located = in_venv(venv, "import wasmdeploy; print(wasmdeploy.__file__)", tmp_path, env)
+    assert Path(located.strip()).is_relative_to(venv)

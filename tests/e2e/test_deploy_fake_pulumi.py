@@ -13,29 +13,14 @@ import json
 import os
 import subprocess
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import wasmtime
+from deploy_services import echo_manifest, stand_in_wheels, write_echo_service
 from fake_pulumi import FakePulumi, install_fake_pulumi
 
-from wasmdeploy.build.wheels import wasmtime_version
-
-ECHO_WAT = """(module (memory (export "memory") 1)
-  (func (export "alloc") (param i32) (result i32) i32.const 1024)
-  (func (export "handle") (param i32 i32) (result i64) i64.const 0))"""
-MANIFEST = """\
-service: images
-provider:
-  name: aws
-  region: eu-west-1
-  runtime: python3.12
-functions:
-  echo:
-    handler: echo.wasm#handle
-"""
+MANIFEST = echo_manifest("images")
 RESOURCES = [
     {"type": "aws:lambda/function:Function", "name": "echo-function"},
     {"type": "aws:iam/role:Role", "name": "echo-role"},
@@ -75,25 +60,13 @@ class Project:
         )
 
 
-def fake_wheels(cache: Path) -> None:
-    (cache / "wheels").mkdir(parents=True)
-    for machine in ("x86_64", "aarch64"):
-        name = f"wasmtime-{wasmtime_version()}-py3-none-manylinux2014_{machine}.whl"
-        with zipfile.ZipFile(cache / "wheels" / name, "w") as wheel:
-            wheel.writestr("wasmtime/__init__.py", "")
-            wheel.writestr(f"wasmtime/linux-{machine}/_libwasmtime.so", b"\x7fELF")
-
-
 def without_pulumi(path: str) -> list[str]:
     return [p for p in path.split(os.pathsep) if p and not (Path(p) / "pulumi").exists()]
 
 
 def make_project(tmp_path: Path, version: str = "3.210.0") -> Project:
-    service = tmp_path / "my project" / "images"
-    service.mkdir(parents=True)
-    (service / "wasmdeploy.yml").write_text(MANIFEST)
-    (service / "echo.wasm").write_bytes(wasmtime.wat2wasm(ECHO_WAT))
-    fake_wheels(tmp_path / "cache")
+    service = write_echo_service(tmp_path / "my project" / "images", MANIFEST)
+    stand_in_wheels(tmp_path / "cache")
     fake = install_fake_pulumi(tmp_path / "runner", version)
     fake.set_scenario(
         version=f"v{version}", preview={"resources": RESOURCES}, up={"resources": RESOURCES}

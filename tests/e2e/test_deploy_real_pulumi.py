@@ -15,14 +15,11 @@ import json
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
-import wasmtime
-
-from wasmdeploy.build.wheels import wasmtime_version
+from deploy_services import echo_manifest, stand_in_wheels, write_echo_service
 
 PULUMI = os.environ.get("WASMDEPLOY_TEST_PULUMI", "")
 pytestmark = pytest.mark.skipif(
@@ -30,41 +27,17 @@ pytestmark = pytest.mark.skipif(
     reason="set WASMDEPLOY_TEST_PULUMI=/path/to/pulumi to deploy with the real Pulumi CLI "
     "against moto's server",
 )
-ECHO_WAT = """(module (memory (export "memory") 1)
-  (func (export "alloc") (param i32) (result i32) i32.const 1024)
-  (func (export "handle") (param i32 i32) (result i64) i64.const 0))"""
-MANIFEST = """\
-service: localdeploy
-provider:
-  name: aws
-  region: eu-west-1
-  runtime: python3.12
-functions:
-  echo:
-    handler: echo.wasm#handle
-    events:
-      - s3:
-          bucket: localdeploy-uploads
-"""
-
-
-def fake_wheels(cache: Path) -> None:
-    (cache / "wheels").mkdir(parents=True)
-    for machine in ("x86_64", "aarch64"):
-        name = f"wasmtime-{wasmtime_version()}-py3-none-manylinux2014_{machine}.whl"
-        with zipfile.ZipFile(cache / "wheels" / name, "w") as wheel:
-            wheel.writestr("wasmtime/__init__.py", "")
+MANIFEST = echo_manifest(
+    "localdeploy", events="    events:\n      - s3:\n          bucket: localdeploy-uploads\n"
+)
 
 
 @pytest.mark.slow
 def test_up_outputs_refresh_and_destroy_with_the_real_cli(
     tmp_path: Path, moto_endpoint: str
 ) -> None:
-    service = tmp_path / "service"
-    service.mkdir()
-    (service / "wasmdeploy.yml").write_text(MANIFEST)
-    (service / "echo.wasm").write_bytes(wasmtime.wat2wasm(ECHO_WAT))
-    fake_wheels(tmp_path / "cache")
+    service = write_echo_service(tmp_path / "service", MANIFEST)
+    stand_in_wheels(tmp_path / "cache")
     cli = Path(PULUMI).resolve()
     env = {
         **os.environ,
