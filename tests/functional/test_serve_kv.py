@@ -4,6 +4,7 @@ on the stage's SQLite file and on the local AWS's DynamoDB (`serve --kv dynamodb
 from __future__ import annotations
 
 import http.client
+import os
 import shutil
 import textwrap
 import time
@@ -57,16 +58,20 @@ def write_service(root: Path) -> Service:
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, LocalEmulator, Service]]:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.delenv(BACKEND_VARIABLE, raising=False)
-        service = write_service(tmp_path_factory.mktemp("visits"))
-        emulator = LocalEmulator(service, port=free_port(), aws_port=free_port(), concurrency=8)
-        if request.param == "dynamodb":
-            serve_stores_on(emulator.aws, service)  # sets BACKEND_VARIABLE, undone on exit
+    previous = os.environ.pop(BACKEND_VARIABLE, None)
+    service = write_service(tmp_path_factory.mktemp("visits"))
+    emulator = LocalEmulator(service, port=free_port(), aws_port=free_port(), concurrency=8)
+    if request.param == "dynamodb":
+        serve_stores_on(emulator.aws, service)  # sets BACKEND_VARIABLE for the runtimes
+    try:
         emulator.start()
         assert emulator.api is not None
         yield emulator.api.url, emulator, service
+    finally:
         emulator.stop()
+        os.environ.pop(BACKEND_VARIABLE, None)
+        if previous is not None:
+            os.environ[BACKEND_VARIABLE] = previous
 
 
 def request(url: str, path: str) -> tuple[int, bytes]:
