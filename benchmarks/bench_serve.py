@@ -184,7 +184,7 @@ def main() -> None:
                 "serve",
                 "--port",
                 str(port),
-                "--s3-port",
+                "--aws-port",
                 str(free_port()),
                 "--concurrency",
                 str(args.concurrency),
