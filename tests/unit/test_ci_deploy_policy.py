@@ -27,6 +27,7 @@ ACCOUNT = "123456789012"
 ROLE_ARN_TEMPLATE = "arn:{p}:iam::123456789012:role/wasmdeploy-images-deploy"
 STATE = StateLocation("acme-state", "images")
 NAMES = ("uploads", "thumbs", "jobs", "jobs-dlq", "alerts", "clicks", "orders", "nightly")
+READ_NAMES = ("parameter/images/prod/db", "parameter/images/*/key", "stack/network-prod/*")
 # Resources whose ids AWS picks at random: scoped to the account and region, documented.
 ID_SCOPED = (
     "/apis",
@@ -71,6 +72,8 @@ def full_scope(partition: str = "aws", region: str = "eu-west-1") -> DeployScope
         streams=("clicks",),
         event_buses=("orders",),
         rule_names=("nightly",),
+        parameters=(("", "/images/prod/db"), ("us-east-1", "/images/*/key")),
+        read_stacks=(("", "network-prod"),),
         asynchronous=True,
         source_arns=(f"arn:{partition}:sns:{region}:{ACCOUNT}:shared-news",),
         edge=partition == "aws",
@@ -147,6 +150,11 @@ def test_resources_are_the_services_own_by_prefix_or_by_listed_name(partition: s
                 continue
             if name in ID_SCOPED:
                 assert parts[4] in ("", ACCOUNT), resource
+                continue
+            if name in READ_NAMES:
+                assert all(
+                    a.split(":")[1].startswith(("Get", "Describe")) for a in statement["Action"]
+                )
                 continue
             if name == "log-group:*":
                 assert statement["Action"] == ["logs:DescribeLogGroups"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wasmdeploy.ci.deploy_scope import build_scope
+from wasmdeploy.ci.deploy_scope import build_scope, deploy_time_reads
 
 
 def stage(name: str, region: str = "eu-west-1") -> dict[str, Any]:
@@ -81,3 +81,15 @@ def test_asynchronous_events_mean_dead_letter_queues_and_fifo_queues_keep_fifo()
     scope = build_scope("images", ("dev",), [data])
     assert scope.asynchronous and scope.event_sources
     assert scope.queues == ("o.fifo", "o-dlq.fifo")
+
+
+def test_parameters_and_stacks_read_while_deploying_are_named_per_stage() -> None:
+    text = (
+        "a: ${ssm:/app/${sls:stage}/db}\n"
+        "b: ${cf(eu-west-2):net-${sls:stage}.VpcId}\n"
+        "c: ${ssm(us-east-1):/x/${env:FOO}/y, 'fallback'}\n"
+    )
+    assert deploy_time_reads(text, "images", "prod") == (
+        [("", "/app/prod/db"), ("us-east-1", "/x/*/y")],
+        [("eu-west-2", "net-prod")],
+    )

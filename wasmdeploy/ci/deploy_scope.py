@@ -9,8 +9,9 @@ layers, log groups, key-value tables, rules, stacks); names a user gives
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,9 @@ class DeployScope:
     streams: tuple[str, ...] = ()  # Kinesis streams the stack creates
     event_buses: tuple[str, ...] = ()  # custom EventBridge buses the stack creates
     rule_names: tuple[str, ...] = ()  # rules and schedules the manifest names itself
+    # ${ssm:NAME} and ${cf:STACK.Output}, read when deploying: (region or "", name)
+    parameters: tuple[tuple[str, str], ...] = ()
+    read_stacks: tuple[tuple[str, str], ...] = ()
     source_arns: tuple[str, ...] = ()  # existing queues, topics and streams functions read
     edge: bool = False
     cdn: bool = False
@@ -67,6 +71,30 @@ class DeployScope:
 
 
 ASYNC_KINDS = ("s3", "sns", "eventBridge", "schedule")
+# `${ssm:/path}`, `${ssm(eu-west-1):/path}`, `${cf:stack.Output}`, `${cf(region):stack.Output}`
+DEPLOY_TIME_SOURCE = re.compile(r"\$\{(ssm|cf)(?:\(([^)]*)\))?:((?:[^${}]|\$\{[^{}]*\})+)\}")
+NESTED_VARIABLE = re.compile(r"\$\{[^{}]*\}")
+
+
+def deploy_time_reads(
+    text: str, service: str, stage: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The SSM parameters and CloudFormation stacks the manifest reads while deploying;
+    a name holding another variable is the stage's name, or `*` where it cannot be known."""
+    known = {"sls:stage": stage, "opt:stage": stage, "self:service": service}
+
+    def value(match: re.Match[str]) -> str:
+        return known.get(match.group(0)[2:-1].strip(), "*")
+
+    parameters, stacks = [], []
+    for source, region, reference in DEPLOY_TIME_SOURCE.findall(text):
+        name = NESTED_VARIABLE.sub(value, reference)
+        name = name.split(",", 1)[0].strip().removesuffix("~true")
+        if source == "ssm":
+            parameters.append((region.strip(), name))
+        else:
+            stacks.append((region.strip(), name.rsplit(".", 1)[0]))
+    return parameters, stacks
 
 
 def _names(values: Iterable[Any]) -> tuple[str, ...]:
@@ -222,4 +250,15 @@ def read_deploy_scope(
     name = stage_data[0]["service"]
     service = str(name.get("name") if isinstance(name, dict) else name)
     names = tuple(s or settings.stage(d, None) for s, d in zip(chosen, stage_data, strict=True))
-    return build_scope(service, names, stage_data, partition)
+    scope = build_scope(service, names, stage_data, partition)
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return scope
+    parameters: list[tuple[str, str]] = []
+    stacks: list[tuple[str, str]] = []
+    for stage in names:
+        found = deploy_time_reads(text, service, stage)
+        parameters += [p for p in found[0] if p not in parameters]
+        stacks += [s for s in found[1] if s not in stacks]
+    return replace(scope, parameters=tuple(parameters), read_stacks=tuple(stacks))

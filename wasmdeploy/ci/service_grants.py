@@ -152,6 +152,29 @@ def event_grants(target: Target) -> list[Grant]:
         grants.append(table_grant(target))
     if scope.resources:
         grants.append(cloudformation_grant(target))
+    return [*grants, *variable_grants(target)]
+
+
+def variable_grants(target: Target) -> list[Grant]:
+    """`${ssm:...}` and `${cf:...}` are read while deploying, with the deploy's own role."""
+    scope = target.scope
+    grants = []
+    if scope.parameters:
+        parameters = tuple(
+            target.arn("ssm", region or r, f"parameter/{name.lstrip('/')}")
+            for region, name in scope.parameters
+            for r in ([region] if region else scope.regions)
+        )
+        grants.append(Grant("ReadManifestParameters", parameters, reads=("ssm:GetParameter",)))
+    if scope.read_stacks:
+        stacks = tuple(
+            target.arn("cloudformation", region or r, f"stack/{name}/*")
+            for region, name in scope.read_stacks
+            for r in ([region] if region else scope.regions)
+        )
+        grants.append(
+            Grant("ReadManifestStackOutputs", stacks, reads=("cloudformation:DescribeStacks",))
+        )
     return grants
 
 
