@@ -65,19 +65,15 @@ def _iterator_arguments(
     return arguments
 
 
-class KinesisShards:
-    kind: Literal["kinesis", "dynamodb"] = "kinesis"
+class _Shards:
+    """What reading a Kinesis stream and a DynamoDB stream share: iterators and pages."""
 
-    def __init__(self, kinesis: Any, stream_name: str, *, region: str, role_arn: str) -> None:
-        self.client = kinesis
-        self.stream_name = stream_name
-        self.region = region
-        self.role_arn = role_arn
-        self.stream_arn = f"arn:aws:kinesis:{region}:{LOCAL_ACCOUNT_ID}:stream/{stream_name}"
+    client: Any
+    stream_arn: str
 
-    def shard_ids(self) -> list[str]:
-        shards = self.client.list_shards(StreamName=self.stream_name)["Shards"]
-        return [shard["ShardId"] for shard in shards]
+    def _stream(self) -> dict[str, str]:
+        """How the service's API names the stream."""
+        return {"StreamArn": self.stream_arn}
 
     def iterator(
         self,
@@ -87,16 +83,31 @@ class KinesisShards:
         sequence: str | None = None,
         timestamp: float | None = None,
     ) -> str:
-        reply = self.client.get_shard_iterator(
-            StreamName=self.stream_name,
-            ShardId=shard_id,
-            **_iterator_arguments(kind, sequence, timestamp),
-        )
+        arguments = _iterator_arguments(kind, sequence, timestamp)
+        reply = self.client.get_shard_iterator(**self._stream(), ShardId=shard_id, **arguments)
         return str(reply["ShardIterator"])
 
     def read(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         reply = self.client.get_records(ShardIterator=iterator, Limit=limit)
         return list(reply.get("Records", [])), reply.get("NextShardIterator")
+
+
+class KinesisShards(_Shards):
+    kind: Literal["kinesis", "dynamodb"] = "kinesis"
+
+    def __init__(self, kinesis: Any, stream_name: str, *, region: str, role_arn: str) -> None:
+        self.client = kinesis
+        self.stream_name = stream_name
+        self.region = region
+        self.role_arn = role_arn
+        self.stream_arn = f"arn:aws:kinesis:{region}:{LOCAL_ACCOUNT_ID}:stream/{stream_name}"
+
+    def _stream(self) -> dict[str, str]:
+        return {"StreamName": self.stream_name}
+
+    def shard_ids(self) -> list[str]:
+        shards = self.client.list_shards(StreamName=self.stream_name)["Shards"]
+        return [shard["ShardId"] for shard in shards]
 
     def event_record(self, record: dict[str, Any], shard_id: str) -> dict[str, Any]:
         sequence = str(record["SequenceNumber"])
@@ -118,7 +129,9 @@ class KinesisShards:
         }
 
 
-class DynamoDbShards:
+class DynamoDbShards(_Shards):
+    """A table's stream (DynamoDB Streams starts at TRIM_HORIZON or LATEST only)."""
+
     kind: Literal["kinesis", "dynamodb"] = "dynamodb"
 
     def __init__(self, streams: Any, stream_arn: str, *, region: str) -> None:
@@ -129,24 +142,6 @@ class DynamoDbShards:
     def shard_ids(self) -> list[str]:
         description = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
         return [shard["ShardId"] for shard in description.get("Shards", [])]
-
-    def iterator(
-        self,
-        shard_id: str,
-        kind: IteratorType,
-        *,
-        sequence: str | None = None,
-        timestamp: float | None = None,
-    ) -> str:
-        arguments = _iterator_arguments(kind, sequence, None)
-        reply = self.client.get_shard_iterator(
-            StreamArn=self.stream_arn, ShardId=shard_id, **arguments
-        )
-        return str(reply["ShardIterator"])
-
-    def read(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
-        reply = self.client.get_records(ShardIterator=iterator, Limit=limit)
-        return list(reply.get("Records", [])), reply.get("NextShardIterator")
 
     def event_record(self, record: dict[str, Any], shard_id: str) -> dict[str, Any]:
         change = dict(record["dynamodb"])
