@@ -264,15 +264,22 @@ def test_an_event_of_exactly_lambdas_limit_reaches_the_function(service_dir: Pat
     assert b"echo: handling" in result.stderr and b"REPORT RequestId" in result.stderr
 
 
-@pytest.mark.parametrize("out", ["missing/result.out", "missing/deeper/x", "photo.bin/x"])
+@pytest.mark.parametrize(
+    ("out", "problem"),
+    [
+        ("missing/result.out", "does not exist"),
+        ("missing/deeper/x", "does not exist"),
+        ("photo.bin/x", "is not a directory"),
+    ],
+)
 def test_out_where_no_file_can_be_written_is_a_usage_error_before_the_function_runs(
-    service_dir: Path, out: str
+    service_dir: Path, out: str, problem: str
 ) -> None:
     (service_dir / "photo.bin").write_bytes(b"bytes")
     result = wasmdeploy(service_dir, "invoke", "objects", "--object", "photo.bin", "--out", out)
     stderr = result.stderr.decode()
     assert result.returncode == 2, stderr
-    assert "Invalid value for '--out'" in stderr and "does not exist" in stderr
+    assert "Invalid value for '--out'" in stderr and problem in stderr
     assert "START RequestId" not in stderr and "Wrote s3://" not in stderr
 
 

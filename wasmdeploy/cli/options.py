@@ -30,7 +30,8 @@ class NewFile(click.Path):
         path = super().convert(value, param, ctx)
         directory = Path(os.fsdecode(path)).parent
         if not directory.is_dir():
-            self.fail(f"directory {str(directory)!r} does not exist", param, ctx)
+            problem = "is not a directory" if directory.exists() else "does not exist"
+            self.fail(f"directory {str(directory)!r} {problem}", param, ctx)
         if not os.access(directory, os.W_OK | os.X_OK):
             self.fail(f"directory {str(directory)!r} is not writable", param, ctx)
         return path
