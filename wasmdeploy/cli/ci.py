@@ -51,8 +51,17 @@ def ci() -> None:
     metavar="NAME",
     help="Read the role ARN from the repository variable NAME (default AWS_DEPLOY_ROLE_ARN).",
 )
-@click.option("--preview-role-arn", default=None, help="A separate role for previews.")
-@click.option("--preview-role-var", default=None, metavar="NAME", help="...or its variable.")
+@click.option(
+    "--preview-role-arn",
+    default=None,
+    help="The read-only role pull-request previews assume (written literally).",
+)
+@click.option(
+    "--preview-role-var",
+    default=None,
+    metavar="NAME",
+    help="...or its repository variable (default AWS_PREVIEW_ROLE_ARN).",
+)
 @click.option("--backend", default=None, help="Pulumi state URL: s3://BUCKET[/prefix].")
 @click.option(
     "--backend-var",
@@ -74,7 +83,8 @@ def ci() -> None:
     "--install",
     default=None,
     metavar="REQUIREMENT",
-    help="pip requirement that installs wasmdeploy (default: this version, pinned).",
+    help="pip requirement that installs wasmdeploy (default: this wasmdeploy's exact "
+    "version, or its git remote at the exact commit).",
 )
 @click.option(
     "--passphrase-secret",

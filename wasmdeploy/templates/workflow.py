@@ -34,7 +34,7 @@ def add_github_workflow(service_dir: Path, install: str | None = None) -> list[s
     except UserError as error:
         lines = [f"No workflow written: {error.message}"]
         if error.hint:
-            lines.append(f"  ({error.hint}; or later run `wasmdeploy ci github` there.)")
+            lines.append(f"  To add it, {error.hint} (to init, or later to `ci github`).")
         return lines
     relative = generated.path.resolve().relative_to(service_dir.resolve())
     lines = [f"Wrote the GitHub Actions workflow {relative}. To finish its setup:"]
