@@ -19,6 +19,7 @@ from botocore.config import Config
 from tests.e2e.test_serve_local import Server, port_open, start, stop
 from tests.functional.runtime_modules import ECHO, wasm
 from tests.ports import free_port
+from wasmdeploy.local.local_aws import LocalAws
 
 MANIFEST = """
 service: awstest
@@ -63,17 +64,6 @@ def s3_event(bucket: str, key: str) -> bytes:
     return json.dumps({"Records": [record]}).encode()
 
 
-def local_client(service: str, endpoint: str) -> object:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="wasmdeploy-local",
-        aws_secret_access_key="wasmdeploy-local",
-        config=Config(retries={"max_attempts": 0}),
-    )
-
-
 def test_invoke_with_an_s3_event_reads_the_local_s3_not_the_account(service_dir: Path) -> None:
     (service_dir / "event.json").write_bytes(s3_event("awstest-in", "uploads/a.dat"))
     result = subprocess.run(
@@ -109,15 +99,20 @@ def test_start_lambda_gives_the_functions_a_local_s3(service_dir: Path) -> None:
         server.wait_until(lambda: port_open(port), f"nothing listens on {port}")
         endpoint = f"http://127.0.0.1:{aws_port}"
         assert f"AWS_ENDPOINT_URL={endpoint}" in server.output()
-        s3 = local_client("s3", endpoint)
-        s3.put_object(Bucket="awstest-in", Key="uploads/b.dat", Body=b"hello")  # type: ignore[attr-defined]
-        lambda_client = local_client("lambda", f"http://127.0.0.1:{port}")
-        reply = lambda_client.invoke(  # type: ignore[attr-defined]
+        s3 = LocalAws(port=aws_port).client("s3")  # a client of the running local AWS
+        s3.put_object(Bucket="awstest-in", Key="uploads/b.dat", Body=b"hello")
+        lambda_client = boto3.client(
+            "lambda",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 0}),
+        )
+        reply = lambda_client.invoke(
             FunctionName="copy", Payload=s3_event("awstest-in", "uploads/b.dat")
         )
         payload = json.loads(reply["Payload"].read())
         assert "FunctionError" not in reply, payload
-        written = s3.get_object(Bucket="awstest-out", Key="copies/b.bin")  # type: ignore[attr-defined]
+        written = s3.get_object(Bucket="awstest-out", Key="copies/b.bin")
         assert written["Body"].read() == b"hello"
     finally:
         stop(server)

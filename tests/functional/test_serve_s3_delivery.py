@@ -78,19 +78,22 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEmulator]:
     emulator.stop()
 
 
-def runs_of(emulator: LocalEmulator, key: str) -> list[dict[str, Any]]:
-    s3 = emulator.aws.client()
-    listed = s3.list_objects_v2(Bucket=RUNS, Prefix=f"runs/{key}/").get("Contents", [])
-    return [json.loads(s3.get_object(Bucket=RUNS, Key=o["Key"])["Body"].read()) for o in listed]
+def runs_of(aws: LocalAws, key: str, bucket: str = RUNS) -> list[dict[str, Any]]:
+    """The S3 records of the runs for `key`, one per run."""
+    s3 = aws.client()
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"runs/{key}/").get("Contents", [])
+    return [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in listed]
 
 
-def wait_for_runs(emulator: LocalEmulator, key: str, count: int, limit: float = 30) -> list[Any]:
+def wait_for_runs(
+    aws: LocalAws, key: str, count: int, *, bucket: str = RUNS, limit: float = 30
+) -> list[dict[str, Any]]:
     """The runs recorded for `key` once there are `count` of them (or `limit` seconds passed)."""
     give_up = time.monotonic() + limit
-    runs = runs_of(emulator, key)
+    runs = runs_of(aws, key, bucket)
     while len(runs) < count and time.monotonic() < give_up:
         time.sleep(0.1)
-        runs = runs_of(emulator, key)
+        runs = runs_of(aws, key, bucket)
     return runs
 
 
@@ -98,7 +101,7 @@ def settle(emulator: LocalEmulator, seconds: float = 1.5) -> None:
     """Give a second notification (the duplicate this guards against) time to be delivered."""
     marker = f"uploads/marker-{time.monotonic_ns()}"
     emulator.aws.client().put_object(Bucket=INBOX, Key=marker, Body=b"m")
-    wait_for_runs(emulator, marker, 1)
+    wait_for_runs(emulator.aws, marker, 1)
     time.sleep(seconds)
 
 
@@ -124,9 +127,9 @@ def test_a_multipart_upload_by_the_aws_cli_runs_the_function_once(
         capture_output=True,
         timeout=120,
     )
-    wait_for_runs(served, "uploads/cli-big.bin", 1)
+    wait_for_runs(served.aws, "uploads/cli-big.bin", 1)
     settle(served)
-    runs = runs_of(served, "uploads/cli-big.bin")
+    runs = runs_of(served.aws, "uploads/cli-big.bin")
     assert [run["eventName"] for run in runs] == ["ObjectCreated:CompleteMultipartUpload"]
     assert runs[0]["s3"]["object"]["size"] == big.stat().st_size
 
@@ -140,18 +143,18 @@ def test_a_boto3_multipart_upload_runs_the_function_once(
     config = TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB)
     key = f"uploads/boto3-{parts}.bin"
     served.aws.client().upload_file(str(path), INBOX, key, Config=config)
-    wait_for_runs(served, key, 1)
+    wait_for_runs(served.aws, key, 1)
     settle(served)
-    runs = runs_of(served, key)
+    runs = runs_of(served.aws, key)
     assert [run["eventName"] for run in runs] == ["ObjectCreated:CompleteMultipartUpload"]
     assert runs[0]["s3"]["object"]["eTag"].endswith(f"-{parts}")
 
 
 def test_a_single_put_runs_the_function_once_as_a_put(served: LocalEmulator) -> None:
     served.aws.client().put_object(Bucket=INBOX, Key="uploads/small.txt", Body=b"x")
-    wait_for_runs(served, "uploads/small.txt", 1)
+    wait_for_runs(served.aws, "uploads/small.txt", 1)
     settle(served, 1.0)
-    assert [run["eventName"] for run in runs_of(served, "uploads/small.txt")] == [
+    assert [run["eventName"] for run in runs_of(served.aws, "uploads/small.txt")] == [
         "ObjectCreated:Put"
     ]
 
@@ -159,7 +162,7 @@ def test_a_single_put_runs_the_function_once_as_a_put(served: LocalEmulator) -> 
 def test_a_failed_run_is_retried_and_logged(served: LocalEmulator) -> None:
     key = "uploads/fail-once.txt"
     served.aws.client().put_object(Bucket=INBOX, Key=key, Body=b"x")
-    runs = wait_for_runs(served, key, 2)
+    runs = wait_for_runs(served.aws, key, 2)
     assert len(runs) == 2  # the first failed; the event was kept and delivered again
     assert any("attempt 1 failed" in line and "record" in line for line in notices(served))
 
@@ -169,9 +172,9 @@ def test_an_event_that_keeps_failing_runs_three_times_and_then_stops(
 ) -> None:
     key = "uploads/fail-always.txt"
     served.aws.client().put_object(Bucket=INBOX, Key=key, Body=b"x")
-    assert len(wait_for_runs(served, key, 3)) == 3
+    assert len(wait_for_runs(served.aws, key, 3)) == 3
     time.sleep(2.5)
-    assert len(runs_of(served, key)) == 3  # Lambda's two retries, no fourth run
+    assert len(runs_of(served.aws, key)) == 3  # Lambda's two retries, no fourth run
 
 
 @pytest.fixture(scope="module")
@@ -205,23 +208,13 @@ def dispatched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Local
             pool.close()
 
 
-def direct_runs(aws: LocalAws, key: str, count: int, limit: float = 30) -> int:
-    s3 = aws.client()
-    give_up = time.monotonic() + limit
-    while True:
-        found = s3.list_objects_v2(Bucket=DIRECT_RUNS, Prefix=f"runs/{key}/").get("KeyCount", 0)
-        if found >= count or time.monotonic() > give_up:
-            return int(found)
-        time.sleep(0.1)
-
-
 def test_the_notification_of_a_failed_run_is_kept_and_run_again(
     dispatched: tuple[LocalAws, LogCollector],
 ) -> None:
     aws, notice = dispatched
     key = "uploads/fail-once.txt"
     aws.client().put_object(Bucket=DIRECT_INBOX, Key=key, Body=b"x")
-    assert direct_runs(aws, key, 2) == 2
+    assert len(wait_for_runs(aws, key, 2, bucket=DIRECT_RUNS)) == 2
     assert any(f"s3://{DIRECT_INBOX}/{key}: attempt 1 of 3 failed" in line for line in notice.lines)
 
 
@@ -231,7 +224,7 @@ def test_a_notification_that_keeps_failing_ends_in_the_failed_queue(
     aws, notice = dispatched
     key = "uploads/fail-always.txt"
     aws.client().put_object(Bucket=DIRECT_INBOX, Key=key, Body=b"x")
-    assert direct_runs(aws, key, 3) == 3
+    assert len(wait_for_runs(aws, key, 3, bucket=DIRECT_RUNS)) == 3
     sqs = aws.client("sqs")
     queue = sqs.get_queue_url(QueueName=f"{DIRECT_QUEUE}-failed")["QueueUrl"]
     give_up, kept = time.monotonic() + 10, []
@@ -241,4 +234,4 @@ def test_a_notification_that_keeps_failing_ends_in_the_failed_queue(
     assert unquote_plus(records[0]["s3"]["object"]["key"]) == key
     assert any(f"{key}: failed 3 times" in line for line in notice.lines)
     time.sleep(1.5)
-    assert direct_runs(aws, key, 4, limit=0) == 3  # no fourth run
+    assert len(runs_of(aws, key, DIRECT_RUNS)) == 3  # no fourth run
