@@ -3,7 +3,8 @@
 //! an SNS notification whose message is `{"sensor": "s1", "readings": [...]}`,
 //! a Kinesis batch or an SQS batch whose records each hold one reading
 //! `{"sensor": "s1", "value": 21.5}`, an EventBridge event whose `detail` is
-//! a window or a reading, or such a window invoked directly.
+//! a window or a reading, or such a window invoked directly. An SQS message
+//! without a valid reading is reported in `batchItemFailures`.
 const std = @import("std");
 const stats = @import("stats.zig");
 const Value = std.json.Value;
@@ -24,16 +25,23 @@ const SensorWindow = struct {
     p99: f64,
 };
 
+const ItemFailure = struct { itemIdentifier: []const u8 };
+
 const Answer = struct {
     windows: []const SensorWindow,
     readings: usize,
     rejected: usize,
+    /// SQS messages that hold no valid reading: with `functionResponseType:
+    /// ReportBatchItemFailures` Lambda keeps just these in the queue (and its
+    /// redrive policy moves them to the dead-letter queue); the rest are done.
+    batchItemFailures: []const ItemFailure,
 };
 
 const Readings = struct {
     by_sensor: std.array_hash_map.String(std.ArrayList(f64)) = .empty,
     accepted: usize = 0,
     rejected: usize = 0,
+    failures: std.ArrayList(ItemFailure) = .empty,
 
     fn add(self: *Readings, arena: Allocator, sensor: []const u8, value: f64) !void {
         const slot = try self.by_sensor.getOrPut(arena, sensor);
@@ -113,7 +121,14 @@ fn addBase64(arena: Allocator, into: *Readings, encoded: []const u8) Allocator.E
 fn addRecord(arena: Allocator, into: *Readings, record: Value) Allocator.Error!void {
     if (string(field(field(record, "Sns"), "Message"))) |message| return addText(arena, into, message);
     if (string(field(field(record, "kinesis"), "data"))) |data| return addBase64(arena, into, data);
-    if (string(field(record, "body"))) |body| return addText(arena, into, body);
+    if (string(field(record, "body"))) |body| {
+        const before = into.accepted;
+        try addText(arena, into, body);
+        const message_id = string(field(record, "messageId"));
+        if (into.accepted == before and message_id != null)
+            try into.failures.append(arena, .{ .itemIdentifier = message_id.? });
+        return;
+    }
     into.rejected += 1;
 }
 
@@ -130,7 +145,7 @@ pub fn handleEvent(arena: Allocator, event_text: []const u8) Error![]u8 {
     } else if (field(event, "detail")) |detail| {
         try addJson(arena, &readings, detail, "unknown"); // an EventBridge event
     } else try addJson(arena, &readings, event, "unknown");
-    if (readings.accepted == 0) return error.NoReadings;
+    if (readings.accepted == 0 and readings.failures.items.len == 0) return error.NoReadings;
 
     const windows = try arena.alloc(SensorWindow, readings.by_sensor.count());
     for (readings.by_sensor.keys(), readings.by_sensor.values(), windows) |sensor, values, *out| {
@@ -148,7 +163,12 @@ pub fn handleEvent(arena: Allocator, event_text: []const u8) Error![]u8 {
             .p99 = a.p99,
         };
     }
-    const answer: Answer = .{ .windows = windows, .readings = readings.accepted, .rejected = readings.rejected };
+    const answer: Answer = .{
+        .windows = windows,
+        .readings = readings.accepted,
+        .rejected = readings.rejected,
+        .batchItemFailures = readings.failures.items,
+    };
     return std.json.Stringify.valueAlloc(arena, answer, .{});
 }
 
@@ -162,4 +182,10 @@ test handleEvent {
     try std.testing.expect(std.mem.indexOf(u8, answer, "\"sensor\":\"s1\",\"count\":3") != null);
     try std.testing.expect(std.mem.indexOf(u8, answer, "\"rejected\":1") != null);
     try std.testing.expectError(error.NoReadings, handleEvent(arena.allocator(), "{\"Records\": []}"));
+    const sqs =
+        \\{"Records": [{"messageId": "m1", "body": "{\"sensor\": \"s1\", \"value\": 2}"},
+        \\             {"messageId": "m2", "body": "not a reading"}]}
+    ;
+    const partial = try handleEvent(arena.allocator(), sqs);
+    try std.testing.expect(std.mem.indexOf(u8, partial, "\"batchItemFailures\":[{\"itemIdentifier\":\"m2\"}]") != null);
 }
