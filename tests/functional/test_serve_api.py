@@ -41,6 +41,11 @@ HANDLER = """
         if path == "/cookies":
             return {"statusCode": 201, "cookies": ["a=1; Path=/", "b=2"],
                     "headers": {"content-type": "text/plain"}, "body": "made"}
+        if path == "/inject":
+            return {"statusCode": 200, "headers": {"x-note": "a\\r\\nSet-Cookie: evil=1"},
+                    "body": "split"}
+        if path == "/unicode":
+            return {"statusCode": 200, "headers": {"x-name": " café "}, "body": "ok"}
         return {"statusCode": 418, "body": "unexpected " + path}
 """
 
@@ -64,7 +69,18 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             http_api("GET", "/hello/{name}"),
             http_api("POST", "/echo"),
             http_api("ANY", "/files/{proxy+}"),
-            *(http_api("GET", path) for path in ("/plain", "/fail", "/big", "/binary", "/cookies")),
+            *(
+                http_api("GET", path)
+                for path in (
+                    "/plain",
+                    "/fail",
+                    "/big",
+                    "/binary",
+                    "/cookies",
+                    "/inject",
+                    "/unicode",
+                )
+            ),
         ],
     )
     rest_function = make_function(
@@ -231,3 +247,16 @@ def test_chunked_request_body_reaches_the_function(api: str) -> None:
     event = json.loads(connection.getresponse().read())
     connection.close()
     assert event["body"] == "part one, part two"
+
+
+def test_a_header_that_would_split_the_response_is_a_502_not_a_second_header(api: str) -> None:
+    status, headers, body, _ = request(api, "GET", "/inject")
+    assert status == 502
+    assert "set-cookie" not in {name.lower() for name in headers}
+    assert json.loads(body) == {"message": "Internal server error"}
+
+
+def test_header_values_are_sent_as_utf_8_without_surrounding_blanks(api: str) -> None:
+    status, headers, _, _ = request(api, "GET", "/unicode")
+    assert status == 200
+    assert headers["x-name"].encode("latin-1").decode("utf-8") == "café"

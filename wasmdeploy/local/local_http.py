@@ -94,6 +94,10 @@ class LocalHttpServer(socketserver.ThreadingTCPServer):
         """The answer to a request refused before `respond_to`; subclasses give it their format."""
         return HttpResponse(status, reason.encode(), [("Content-Type", "text/plain")])
 
+    def invalid_response(self, reason: str) -> HttpResponse:
+        """What goes out instead of a response that is not valid HTTP (a header with CR/LF)."""
+        return HttpResponse(502, b"Bad Gateway", [("Content-Type", "text/plain")])
+
     def check_head(self, head: h11.Request) -> None:
         """Refuse what h11 lets through but a strict server does not."""
         names = {name for name, _ in head.headers}
@@ -203,15 +207,12 @@ class _Connection(socketserver.BaseRequestHandler):
                 raise OSError("connection closed before the end of the body")
 
     def _send(self, connection: h11.Connection, response: HttpResponse, method: bytes) -> None:
-        headers = [
-            (name, value)
-            for name, value in response.headers
-            if name.lower() not in ("content-length", "connection", "transfer-encoding")
-        ]
-        headers.append(("Content-Length", str(len(response.body))))
-        if connection.their_state is not h11.DONE:
-            headers.append(("Connection", "close"))
-        head = h11.Response(status_code=response.status, headers=headers, reason=_reason(response))
+        close = connection.their_state is not h11.DONE
+        try:
+            head = _response_head(response, close=close)
+        except (h11.LocalProtocolError, UnicodeEncodeError) as error:
+            response = self.server.invalid_response(str(error))
+            head = _response_head(response, close=close)
         out = connection.send(head) or b""
         if method != b"HEAD" and response.body:
             out += connection.send(h11.Data(data=response.body)) or b""
@@ -233,6 +234,19 @@ class _Connection(socketserver.BaseRequestHandler):
                 if not data:
                     break
                 drained += len(data)
+
+
+def _response_head(response: HttpResponse, *, close: bool) -> h11.Response:
+    """The status line and headers, as h11 validates them (no CR or LF inside a value)."""
+    headers = [
+        (name.encode("ascii"), value.strip(" \t").encode("utf-8"))
+        for name, value in response.headers
+        if name.lower() not in ("content-length", "connection", "transfer-encoding")
+    ]
+    headers.append((b"Content-Length", str(len(response.body)).encode()))
+    if close:
+        headers.append((b"Connection", b"close"))
+    return h11.Response(status_code=response.status, headers=headers, reason=_reason(response))
 
 
 def _header(head: h11.Request, name: bytes) -> str | None:

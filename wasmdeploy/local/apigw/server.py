@@ -62,6 +62,10 @@ class ApiGatewayServer(LocalHttpServer):
             return api_error(413, "Request Entity Too Large")
         return api_error(status, "Forbidden" if status == 403 else "Bad Request")
 
+    def invalid_response(self, reason: str) -> HttpResponse:
+        self.notice(f"the function's response is not valid HTTP ({reason}): answering 502")
+        return api_error(502, "Internal server error")
+
     def respond(
         self,
         method: str,
