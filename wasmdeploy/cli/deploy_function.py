@@ -66,6 +66,5 @@ def deploy_function(
             "the last `up` associated until the next `up`"
         )
     click.echo(
-        "The Pulumi state still records the previous code: the next `wasmdeploy up` "
-        "refreshes it."
+        "The Pulumi state still records the previous code: the next `wasmdeploy up` refreshes it."
     )

@@ -45,7 +45,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "outputs": ("wasmdeploy.cli.deploy", "outputs", "Show the deployed stack's outputs."),
     "logs": ("wasmdeploy.cli.logs", "logs", "Show a deployed function's logs."),
     "kv": ("wasmdeploy.cli.kv", "kv", "Read and write the key-value stores (local or --remote)."),
-    "metrics": ("wasmdeploy.cli.metrics", "metrics", "Show deployed functions' CloudWatch metrics."),
+    "metrics": ("wasmdeploy.cli.metrics", "metrics", "Show the deployed functions' metrics."),
     "ci": ("wasmdeploy.cli.ci", "ci", "Generate CI workflows and the AWS OIDC role."),
 }
 

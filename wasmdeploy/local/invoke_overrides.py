@@ -107,7 +107,7 @@ def client_context(text: str | None) -> str | None:
     except ValueError as error:
         raise UserError(f"--context is not JSON: {error}") from None
     if not isinstance(value, dict):
-        raise UserError("--context must be a JSON object, e.g. '{\"custom\": {\"a\": 1}}'")
+        raise UserError('--context must be a JSON object, e.g. \'{"custom": {"a": 1}}\'')
     return json.dumps(value, separators=(",", ":"))
 
 
