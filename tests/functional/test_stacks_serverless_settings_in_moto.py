@@ -61,6 +61,8 @@ functions:
     handler: h
     role: {EXISTING_ROLE}
     tracing: PassThrough
+    events:
+      - sqs: arn:aws:sqs:{REGION}:123456789012:jobs
 """
 
 
@@ -87,6 +89,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service
             boto3.client("iam").create_role(
                 RoleName="existing", AssumeRolePolicyDocument=LAMBDA_TRUST
             )
+            boto3.client("sqs", region_name=REGION).create_queue(QueueName="jobs")
             yield service, run_mocked(service, artifacts, MotoMocks(service.region))
 
 
@@ -146,6 +149,10 @@ def test_an_existing_role_is_used_and_no_role_is_created(
     worker = lambda_client().get_function(FunctionName="shop-dev-worker")["Configuration"]
     assert worker["Role"] == EXISTING_ROLE
     assert not [r for r in run.of_type("aws:iam/role:Role") if r.name.startswith("worker")]
+    # as in Serverless, nothing is added to the user's role (validate says so)
+    assert not boto3.client("iam").list_role_policies(RoleName="existing")["PolicyNames"]
+    mappings = lambda_client().list_event_source_mappings()["EventSourceMappings"]
+    assert [m["FunctionArn"] for m in mappings] == [worker["FunctionArn"]]
 
 
 def test_stack_tags_are_on_every_resource_under_provider_tags(

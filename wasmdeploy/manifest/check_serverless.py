@@ -116,6 +116,27 @@ def _check_http_integration(path: NodePath, event: dict[str, Any], problems: Pro
         )
 
 
+def _check_existing_roles(data: dict[str, Any], problems: Problems) -> None:
+    """An existing role is used as it is, as in Serverless: say what it must allow."""
+    provider = as_dict(data.get("provider"))
+    iam_role = as_dict(provider.get("iam")).get("role")
+    places: list[tuple[NodePath, Any]] = [
+        (("provider", "role"), provider.get("role")),
+        (("provider", "iam", "role"), None if isinstance(iam_role, dict) else iam_role),
+    ]
+    for name, function in as_dict(data.get("functions")).items():
+        places.append((("functions", name, "role"), as_dict(function).get("role")))
+    for path, value in places:
+        if value is not None:
+            problems.warning(
+                path,
+                "an existing role is used as it is: wasmdeploy adds no statements, managed "
+                "policies or event and kv permissions to it",
+                hint="The role must trust lambda.amazonaws.com and allow writing the "
+                "function's logs and what its events and kv stores need.",
+            )
+
+
 def check_serverless_keys(data: dict[str, Any], problems: Problems) -> ServerlessSummary:
     """Report every Serverless key's answer into `problems`; return the counts."""
     summary = ServerlessSummary()
@@ -128,4 +149,5 @@ def check_serverless_keys(data: dict[str, Any], problems: Problems) -> Serverles
             _check_http_integration(path, mapping, problems)
     if "plugins" in data:
         _check_plugins(data["plugins"], problems, summary)
+    _check_existing_roles(data, problems)
     return summary

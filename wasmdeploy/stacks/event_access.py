@@ -40,6 +40,10 @@ class EventAccess(pulumi.ComponentResource):
         self, name: str, args: EventAccessArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("wasmdeploy:aws:EventAccess", name, None, opts)
+        role = args.function.role
+        if role is None:  # an existing role (`role: ARN`) must allow this itself
+            self.register_outputs({})
+            return
         kinds = [kind for kind, _ in args.targets]
         lists = pulumi.Output.all(
             pulumi.Output.all(*args.queues),
@@ -50,7 +54,7 @@ class EventAccess(pulumi.ComponentResource):
         )
         self.policy = aws.iam.RolePolicy(
             f"{name}-policy",
-            role=args.function.role.id,
+            role=role.id,
             policy=lists.apply(lambda values: _policy(values, kinds)),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -75,6 +75,7 @@ class WasmFunction(pulumi.ComponentResource):
 
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
+    role: aws.iam.Role | None  # None when the function uses an existing role (`role: ARN`)
     invoke_arn: pulumi.Output[str]
     qualified_arn: pulumi.Output[str]
 
@@ -142,7 +143,8 @@ class WasmFunction(pulumi.ComponentResource):
     ) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
         """The function's own role (inline policy, managed policies), or the one it names."""
         function = args.function
-        if function.aws.role is not None:
+        if function.aws.role is not None:  # the user's role: nothing is added to it
+            self.role = None
             return args.resolve(function.aws.role), []
         boundary = function.aws.permissions_boundary
         self.role = aws.iam.Role(

@@ -100,9 +100,13 @@ class KvAccess(pulumi.ComponentResource):
         self, name: str, args: KvAccessArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("wasmdeploy:aws:KvAccess", name, None, opts)
+        role = args.function.role
+        if role is None:  # an existing role (`role: ARN`) must allow this itself
+            self.register_outputs({})
+            return
         self.policy = aws.iam.RolePolicy(
             f"{name}-policy",
-            role=args.function.role.id,
+            role=role.id,
             policy=pulumi.Output.all(*args.table_arns).apply(
                 lambda arns: json.dumps(kv_access_policy(arns), sort_keys=True)
             ),
