@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from wasmdeploy.cli.serve import local_aws_lines
@@ -32,8 +34,17 @@ def test_a_server_bound_to_one_address_also_answers_to_it() -> None:
     assert not host_allowed("192.168.1.21", names)
 
 
-def test_a_wildcard_bind_adds_no_name_a_rebinding_page_could_use() -> None:
-    assert local_names("0.0.0.0") == LOOPBACK == local_names("::") | set()
+@pytest.mark.parametrize("bound", ["0.0.0.0", "::"])
+def test_a_wildcard_bind_answers_the_machines_addresses_but_no_other_name(bound: str) -> None:
+    names = local_names(bound)
+    assert host_allowed("192.168.1.20:3000", names) and host_allowed("[fe80::1]", names)
+    assert host_allowed(socket.gethostname(), names) and host_allowed("localhost", names)
+    assert not host_allowed("attacker.example", names)
+    assert not host_allowed("192.168.1.20.nip.io", names)
+
+
+def test_a_page_on_an_address_is_another_site_even_for_a_wildcard_bind() -> None:
+    assert cross_site("http://203.0.113.9", None, local_names("0.0.0.0"))
 
 
 @pytest.mark.parametrize(

@@ -10,17 +10,24 @@ site (`Origin`, `Sec-Fetch-Site`); AWS SDKs and the aws CLI send neither.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARD_ADDRESSES = frozenset({"0.0.0.0", "::", ""})
+ANY_ADDRESS = "*"  # in a server's names: any IP address literal (a wildcard bind)
 
 
 def local_names(bound_host: str) -> frozenset[str]:
-    """The Host names a server bound to `bound_host` answers to."""
+    """The Host names a server bound to `bound_host` answers to.
+
+    Bound to every interface, it is reached by the machine's own addresses and
+    name too: IP literals are accepted then, as no DNS answer can rebind them.
+    """
     name = bound_host.strip("[]").lower()
     if name in WILDCARD_ADDRESSES:
-        return LOOPBACK_NAMES
+        return LOOPBACK_NAMES | {ANY_ADDRESS, socket.gethostname().lower()}
     return LOOPBACK_NAMES | {name}
 
 
@@ -36,7 +43,16 @@ def host_allowed(host_header: str | None, names: frozenset[str]) -> bool:
     """A request without Host (HTTP/1.0) names no host and cannot be rebound."""
     if host_header is None:
         return True
-    return host_name(host_header) in names
+    name = host_name(host_header)
+    return name in names or (ANY_ADDRESS in names and _is_address(name))
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def cross_site(origin: str | None, fetch_site: str | None, names: frozenset[str]) -> bool:
