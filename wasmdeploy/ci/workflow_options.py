@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from wasmdeploy.ci.stage_map import StageMapping
 from wasmdeploy.errors import UserError
+from wasmdeploy.stacks.arns import PARTITIONS
 
 DEFAULT_ROLE_VAR = "AWS_DEPLOY_ROLE_ARN"
 DEFAULT_PREVIEW_ROLE_VAR = "AWS_PREVIEW_ROLE_ARN"
@@ -22,7 +23,7 @@ DEFAULT_PASSPHRASE_SECRET = "PULUMI_CONFIG_PASSPHRASE"
 DEFAULT_PYTHON = "3.12"
 DEFAULT_RUNNER = "ubuntu-latest"
 
-ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+ROLE_ARN = re.compile(rf"^arn:({'|'.join(PARTITIONS)}):iam::\d{{12}}:role/[\w+=,.@/-]{{1,512}}$")
 # GitHub configuration variable and secret names.
 GITHUB_NAME = re.compile(r"^(?!GITHUB_)[A-Za-z_][A-Za-z0-9_]*$", re.IGNORECASE)
 S3_BACKEND = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?(\?[^\s]*)?$")
