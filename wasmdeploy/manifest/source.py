@@ -7,7 +7,8 @@ PyYAML accepts silently, are reported as problems.
 
 An alias is read as a copy of its anchor's value, so aliases of aliases multiply
 a document's size (the "billion laughs"): the walk counts the values it produces
-and stops at `MAX_VALUES`, long before time or memory run out. Merge keys
+and stops at `MAX_VALUES`, long before time or memory run out; and a first pass,
+one visit per node, refuses most such documents before the walk begins. Merge keys
 (`<<: *base`) are applied here too, with the mapping's own keys winning and
 each key kept once, so merging cannot multiply a mapping either.
 """
@@ -137,6 +138,33 @@ class _Walker:
         return result
 
 
+def _least_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
+    """At least how many values the walk will make of `node`: an alias counts at each place it
+    stands, a merge only its largest source. One visit per node (`sizes` remembers them)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if id(node) in active or isinstance(node, yaml.ScalarNode):
+        return 1  # a scalar, or a cycle (the walk reports it)
+    active.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_least_size(item, sizes, active) for item in node.value)
+    else:
+        total, merged = 1, 0
+        for key, value in node.value:
+            size = _least_size(value, sizes, active)
+            if key.tag != _MERGE_TAG:
+                total += size
+            elif isinstance(value, yaml.SequenceNode):
+                merged = max([merged, *(_least_size(v, sizes, active) - 1 for v in value.value)])
+            else:
+                merged = max(merged, size - 1)
+        total += merged
+    active.discard(id(node))
+    sizes[id(node)] = total
+    return total
+
+
 def parse_yaml(text: str, problems: Problems) -> Any:
     """The document's data, or None after reporting a syntax error into `problems`."""
     try:
@@ -149,6 +177,8 @@ def parse_yaml(text: str, problems: Problems) -> Any:
         if root is None:
             problems.error((), "the manifest is empty", hint="Start with `service: my-service`.")
             return None
+        if _least_size(root, {}, set()) > MAX_VALUES:
+            raise _TooManyValues
         return _Walker(loader, problems).value(root, ())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
