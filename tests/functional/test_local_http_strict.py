@@ -6,6 +6,7 @@ page should call."""
 from __future__ import annotations
 
 import re
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -157,25 +158,28 @@ def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_sent(
     assert time.monotonic() - began < 2
 
 
+def chunk_until_answered(server: LocalHttpServer, piece: int, most: int) -> tuple[int, bytes]:
+    """Stream a chunked body `piece` bytes at a time until the server answers (or `most` sent)."""
+    chunk = f"{piece:x}\r\n".encode() + b"x" * piece + b"\r\n"
+    with socket.create_connection(server.server_address[:2], timeout=10) as connection:
+        connection.sendall(head(server, HOST, b"Transfer-Encoding: chunked"))
+        sent = 0
+        while sent < most and not select.select([connection], [], [], 0)[0]:
+            try:
+                connection.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                break  # the server stopped reading: its answer is waiting
+            sent += piece
+        return sent, connection.recv(65536)
+
+
 def test_a_chunked_body_growing_past_the_limit_is_refused_while_it_arrives(
     server: LocalHttpServer,
 ) -> None:
     server.max_body_bytes = SMALL_LIMIT
-    chunk = b"400\r\n" + b"x" * 1024 + b"\r\n"
-    with socket.create_connection(server.server_address[:2], timeout=5) as connection:
-        connection.sendall(head(server, HOST, b"Transfer-Encoding: chunked"))
-        sent = 0
-        connection.settimeout(0.05)
-        answer = b""
-        while sent < 64 * SMALL_LIMIT and not answer:
-            connection.sendall(chunk)
-            sent += 1024
-            try:
-                answer = connection.recv(65536)
-            except TimeoutError:
-                continue
-        assert statuses(answer) == [413]
-        assert sent < 4 * SMALL_LIMIT  # refused near the limit, not after reading everything
+    sent, answer = chunk_until_answered(server, 1024, 64 * SMALL_LIMIT)
+    assert statuses(answer) == [413]
+    assert sent < 4 * SMALL_LIMIT  # refused near the limit, not after reading everything
 
 
 def test_headers_over_the_limit_get_431(server: LocalHttpServer) -> None:
@@ -231,5 +235,18 @@ def test_the_api_gateway_answers_pages_of_other_sites_as_cors_allows(
     try:
         request = head(server, HOST, b"Origin: https://app.example", b"Content-Length: 0")
         assert statuses(exchange(server, request)) == [404]
+    finally:
+        server.stop()
+
+
+def test_start_lambda_refuses_a_300_mb_chunked_body_at_its_own_limit(tmp_path: Path) -> None:
+    server = make_server("invoke", tmp_path)
+    server.kind = "invoke"  # type: ignore[attr-defined]
+    server.start()
+    try:
+        sent, answer = chunk_until_answered(server, 256 * 1024, 300 * 1024 * 1024)
+        assert statuses(answer) == [413]
+        assert b"RequestEntityTooLargeException" in answer
+        assert sent < server.max_body_bytes + 4 * 1024 * 1024
     finally:
         server.stop()
