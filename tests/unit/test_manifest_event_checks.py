@@ -170,12 +170,6 @@ def test_well_formed_sources_have_no_errors() -> None:
             "events[0].stream",
             "its own region only",
         ),
-        ({"sqs": {"arn": {"Fn::GetAtt": ["Q", "Arn"]}}}, "sqs.arn", "CloudFormation reference"),
-        (
-            {"eventBridge": {"eventBus": {"Ref": "Bus"}, "pattern": {"source": ["a"]}}},
-            "eventBridge.eventBus",
-            "CloudFormation reference (Ref)",
-        ),
         (
             {"eventBridge": {"eventBus": "custom", "schedule": "rate(1 hour)"}},
             "eventBridge.schedule",
@@ -213,7 +207,7 @@ def test_a_stream_without_starting_position_warns_of_the_default() -> None:
         ({"onSuccess": "fn"}, "this function itself"),
         ({"onSuccess": "arn:aws:lambda:us-east-1:123456789012:function:svc-dev-fn"}, "itself"),
         ({"onSuccess": "arn:aws:sns:us-east-1:123456789012:alerts"}, "own trigger"),
-        ({"onFailure": {"arn": {"Ref": "Q"}, "type": "sqs"}}, "ARN string"),
+        ({"onFailure": {"arn": "not-an-arn", "type": "sqs"}}, "neither an ARN"),
     ],
 )
 def test_async_destinations_must_exist_and_not_loop(destinations: Any, says: str) -> None:
@@ -292,3 +286,60 @@ def test_s3_put_permission_on_the_notifying_bucket_closes_the_loop_too() -> None
     assert any("S3 -> SQS -> function" in error for error in problems_of(data)[0])
     statement["Resource"] = "arn:aws:s3:::elsewhere/*"
     assert problems_of(data)[0] == []
+
+
+CFN_RESOURCES = {
+    "Resources": {
+        "Jobs": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": "jobs", "VisibilityTimeout": 20},
+        },
+        "Items": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "items"}},
+        "Alerts": {"Type": "AWS::SNS::Topic"},
+        "Failed": {"Type": "AWS::SQS::Queue"},
+    }
+}
+
+
+def test_references_to_resources_of_the_right_type_are_accepted() -> None:
+    data = manifest(
+        {"sqs": {"arn": {"Fn::GetAtt": ["Jobs", "Arn"]}}},
+        {"stream": {"type": "dynamodb", "arn": {"Fn::GetAtt": ["Items", "StreamArn"]}}},
+        {"sns": {"arn": {"Ref": "Alerts"}, "topicName": "alerts"}},
+        destinations={"onFailure": {"arn": {"Fn::GetAtt": ["Failed", "Arn"]}, "type": "sqs"}},
+        timeout=3,
+    )
+    data["resources"] = CFN_RESOURCES
+    errors, _ = problems_of(data)
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("event", "says"),
+    [
+        ({"sqs": {"arn": {"Fn::GetAtt": ["Items", "Arn"]}}}, "Items is AWS::DynamoDB::Table"),
+        ({"sqs": {"arn": {"Ref": "Jobs"}}}, "use Fn::GetAtt: [QUEUE, Arn]"),
+        ({"stream": {"arn": {"Fn::GetAtt": ["Items", "StreamArn"]}}}, "needs type"),
+        ({"sqs": {"arn": {"Fn::ImportValue": "shared-queue"}}}, "cannot name an event source"),
+        (
+            {"sns": {"topicName": "t", "redrivePolicy": {"deadLetterTargetArn": {"Ref": "Jobs"}}}},
+            "takes an ARN here",
+        ),
+        ({"sqs": {"arn": {"Fn::GetAtt": ["Jobs", "Arn"]}}}, "visibility timeout (20s)"),
+    ],
+)
+def test_references_that_cannot_be_the_source_say_what_to_write(event: Any, says: str) -> None:
+    data = manifest(event)
+    data["resources"] = CFN_RESOURCES
+    errors, warnings = problems_of(data)
+    assert any(says in problem for problem in errors + warnings), errors + warnings
+
+
+def test_a_destination_referencing_the_queue_that_triggers_it_is_a_loop() -> None:
+    jobs = {"Fn::GetAtt": ["Jobs", "Arn"]}
+    data = manifest(
+        {"sqs": {"arn": jobs}}, destinations={"onSuccess": {"arn": jobs, "type": "sqs"}}
+    )
+    data["functions"]["fn"]["events"].append({"sns": "alerts"})
+    data["resources"] = CFN_RESOURCES
+    assert any("own trigger" in error for error in problems_of(data)[0])

@@ -12,7 +12,7 @@ from wasmdeploy.stacks.event_policies import (
     redrive_policy,
     send_statements,
 )
-from wasmdeploy.stacks.event_sources import MAX_RULE_NAME, rule_name
+from wasmdeploy.stacks.rule_specs import MAX_RULE_NAME, rule_name
 from wasmdeploy.stacks.schedules import invoke_policy
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:jobs"

@@ -13,6 +13,12 @@ from typing import Any
 
 from wasmdeploy.manifest import arns, settings
 from wasmdeploy.manifest import model_events as m
+from wasmdeploy.manifest.event_references import (
+    is_reference,
+    reference_problem,
+    referenced_name,
+    template_resources,
+)
 from wasmdeploy.manifest.event_sources import ASYNC_KINDS, READERS, event_kinds, source_entries
 from wasmdeploy.manifest.problems import NodePath, Problems
 from wasmdeploy.manifest.settings import as_dict, as_list
@@ -39,11 +45,11 @@ def _source_key(trigger: Any) -> tuple[str, str]:
     return ("schedule", "")
 
 
-def _trigger_keys(function: dict[str, Any]) -> dict[tuple[str, str], int]:
+def _trigger_keys(function: dict[str, Any], data: Any) -> dict[tuple[str, str], int]:
     """(service, resource name) of each queue, topic, stream and bus that runs the function."""
     keys: dict[tuple[str, str], int] = {}
     for index, kind, value in source_entries(function):
-        trigger = READERS[kind](value)
+        trigger = READERS[kind](value, template_resources(data))
         if trigger is not None:
             keys.setdefault(_source_key(trigger), index)
     return keys
@@ -55,10 +61,14 @@ def _check_destination(
     """Report a malformed destination; the (service, name) it points at, when known."""
     if isinstance(value, dict):
         target = value.get("arn")
+        if is_reference(target):
+            return _referenced_destination(
+                data, target, value.get("type"), (*path, "arn"), problems
+            )
         if not isinstance(target, str):
             problems.error(
                 (*path, "arn"),
-                "the destination's arn must be an ARN string here",
+                "the destination's arn must be an ARN, or a Fn::GetAtt / Ref to resources",
                 hint="Write the target's ARN (arn:aws:sqs:..., arn:aws:sns:..., ...).",
             )
             return None
@@ -92,10 +102,27 @@ def _check_destination(
     return (parsed.service if parsed.service != "lambda" else "function", parsed.name)
 
 
+DESTINATION_TYPES = {"function": "lambda", "sqs": "sqs", "sns": "sns", "eventBus": "events"}
+
+
+def _referenced_destination(
+    data: Any, reference: Any, kind: Any, path: NodePath, problems: Problems
+) -> tuple[str, str] | None:
+    service = DESTINATION_TYPES.get(str(kind))
+    if service is None:
+        return None  # the schema reports a missing or unknown type
+    problem = reference_problem(reference, service, template_resources(data))
+    if problem:
+        problems.error(path, problem, hint="Point it at a resource of resources.Resources.")
+        return None
+    name = referenced_name(reference, template_resources(data))
+    return (service if service != "lambda" else "function", name) if name else None
+
+
 def check_async_settings(data: Any, stage: str, problems: Problems) -> None:
     """Destinations point at something real; async settings apply to async sources only."""
     for name, function in settings.functions_of(data).items():
-        own = _trigger_keys(function)
+        own = _trigger_keys(function, data)
         custom_name = function.get("name")
         deployed = settings.deployed_name(
             str(as_dict(data).get("service")), stage, name, custom_name
@@ -170,7 +197,7 @@ def check_writes_to_own_trigger(data: Any, problems: Problems) -> None:
     if not statements:
         return
     for name, function in settings.functions_of(data).items():
-        for (service, resource), index in _trigger_keys(function).items():
+        for (service, resource), index in _trigger_keys(function, data).items():
             for action in WRITE_ACTIONS.get(service, ()):
                 if any(_grants(statement, action, resource) for statement in statements):
                     kind = next(iter(as_dict(as_list(function.get("events"))[index])))
@@ -240,7 +267,7 @@ def check_bucket_queue_loops(data: Any, problems: Problems) -> None:
     if not buckets:
         return
     for name, function in settings.functions_of(data).items():
-        for (service, queue), index in _trigger_keys(function).items():
+        for (service, queue), index in _trigger_keys(function, data).items():
             for bucket, queues in buckets.items():
                 if (
                     service == "sqs"

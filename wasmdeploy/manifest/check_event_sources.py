@@ -13,7 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wasmdeploy.manifest import arns, settings
+from wasmdeploy.manifest.check_event_references import check_references
 from wasmdeploy.manifest.check_stream_events import arn_problem, check_stream
+from wasmdeploy.manifest.event_references import reference_target, template_resources
 from wasmdeploy.manifest.event_sources import READERS, source_entries
 from wasmdeploy.manifest.problems import NodePath, Problems
 from wasmdeploy.manifest.schedule_expression import ScheduleError, parse
@@ -74,13 +76,23 @@ def _check_schedule(value: Any, path: NodePath, problems: Problems) -> None:
             )
 
 
+def _declared_visibility(data: Any, raw: dict[str, Any], path: NodePath) -> tuple[Any, NodePath]:
+    """The visibility timeout the manifest gives the queue: under `queue:`, or the
+    VisibilityTimeout of the `resources:` queue its arn references."""
+    target = reference_target(raw.get("arn"))
+    if target is not None:
+        queue = as_dict(template_resources(data).get(target[0]))
+        visibility = as_dict(queue.get("Properties")).get("VisibilityTimeout")
+        return visibility, (*path, "arn")
+    return as_dict(raw.get("queue")).get("visibilityTimeout"), (*path, "queue", "visibilityTimeout")
+
+
 def _visibility(
-    raw: dict[str, Any], timeout: int, window: int, path: NodePath, problems: Problems
+    data: Any, raw: dict[str, Any], timeout: int, window: int, path: NodePath, problems: Problems
 ) -> None:
-    visibility = as_dict(raw.get("queue")).get("visibilityTimeout")
-    if not isinstance(visibility, int):
+    visibility, where = _declared_visibility(data, raw, path)
+    if not isinstance(visibility, int) or isinstance(visibility, bool):
         return
-    where = (*path, "queue", "visibilityTimeout")
     if visibility < timeout:
         problems.error(
             where,
@@ -98,7 +110,7 @@ def _visibility(
         )
 
 
-def _check_sqs(value: Any, path: NodePath, timeout: int, problems: Problems) -> None:
+def _check_sqs(data: Any, value: Any, path: NodePath, timeout: int, problems: Problems) -> None:
     if isinstance(value, str):
         arn_problem(value, "sqs", path, problems)
         return
@@ -156,7 +168,7 @@ def _check_sqs(value: Any, path: NodePath, timeout: int, problems: Problems) -> 
             "FIFO queues take no batching window",
             hint="Remove maximumBatchingWindow.",
         )
-    _visibility(raw, timeout, window, path, problems)
+    _visibility(data, raw, timeout, window, path, problems)
 
 
 def _check_sns(value: Any, path: NodePath, problems: Problems) -> None:
@@ -217,36 +229,6 @@ def _check_response_type(kind: str, value: Any, path: NodePath, problems: Proble
     )
 
 
-REFERENCE_KEYS = {  # where Serverless takes a CloudFormation reference instead of an ARN
-    "sqs": (("arn",),),
-    "stream": (("arn",), ("consumer",), ("destinations", "onFailure", "arn")),
-    "sns": (("arn",), ("redrivePolicy", "deadLetterTargetArn")),
-    "eventBridge": (("eventBus",), ("deadLetterQueueArn",)),
-    "schedule": (),
-}
-
-
-def _is_reference(value: Any) -> bool:
-    return isinstance(value, dict) and any(k == "Ref" or k.startswith("Fn::") for k in value)
-
-
-def _check_references(kind: str, value: Any, path: NodePath, problems: Problems) -> None:
-    """A CloudFormation reference where an ARN goes: say what to write instead."""
-    for keys in REFERENCE_KEYS[kind]:
-        node: Any = value
-        for key in keys:
-            node = as_dict(node).get(key)
-        if _is_reference(node):
-            function = next(iter(node))
-            problems.error(
-                (*path, *keys),
-                f"{'.'.join(keys)} is a CloudFormation reference ({function}): wasmdeploy "
-                "needs the ARN or name itself here",
-                hint="Write the ARN (arn:aws:...), or let the service create the source "
-                "(sqs: queue: NAME, stream: name: NAME, sns: topicName: NAME, eventBus: NAME).",
-            )
-
-
 SAME_REGION = {"sqs": "SQS queue", "stream": "event stream", "eventBridge": "event bus"}
 
 
@@ -273,13 +255,13 @@ def check_event_sources(data: Any, problems: Problems, region: str | None = None
         for index, kind, value in source_entries(function):
             path: NodePath = ("functions", name, "events", index, kind)
             _check_response_type(kind, value, path, problems)
-            _check_references(kind, value, path, problems)
+            check_references(data, kind, value, path, problems)
             if region:
                 _check_region(kind, value, path, region, problems)
             if kind == "schedule":
                 _check_schedule(value, path, problems)
             elif kind == "sqs":
-                _check_sqs(value, path, timeout, problems)
+                _check_sqs(data, value, path, timeout, problems)
             elif kind == "stream":
                 check_stream(value, path, problems)
             elif kind == "sns":

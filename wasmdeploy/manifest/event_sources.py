@@ -13,11 +13,13 @@ from typing import Any
 
 from wasmdeploy.manifest import arns
 from wasmdeploy.manifest import model_events as m
+from wasmdeploy.manifest.event_references import reference_target, referenced_name
 from wasmdeploy.manifest.settings import as_dict, as_list
 
 SOURCE_KINDS = ("schedule", "sqs", "stream", "sns", "eventBridge")
 ASYNC_KINDS = ("s3", "sns", "eventBridge", "schedule")  # Lambda invokes these asynchronously
 BATCH_RESPONSE = "ReportBatchItemFailures"
+Resources = dict[str, Any] | None  # `resources.Resources`, to name what a `Fn::GetAtt` points at
 
 
 def _int(value: Any, default: int) -> int:
@@ -53,11 +55,17 @@ def _transformer(value: Any) -> m.InputTransformer | None:
     return m.InputTransformer(input_template=template, input_paths_map=paths)
 
 
+def _reference(value: Any, resources: Resources) -> tuple[dict[str, Any], str] | None:
+    """A `Ref` / `Fn::GetAtt` to a `resources:` source, and that source's name."""
+    name = referenced_name(value, resources) if reference_target(value) else None
+    return (value, name) if isinstance(value, dict) and name else None
+
+
 def _patterns(value: Any) -> tuple[dict[str, Any], ...]:
     return tuple(p for p in as_list(value) if isinstance(p, dict))
 
 
-def schedule_trigger(value: Any) -> m.ScheduleTrigger | None:
+def schedule_trigger(value: Any, resources: Resources = None) -> m.ScheduleTrigger | None:
     """`schedule: rate(5 minutes)` or `{rate: [...], enabled, input, inputPath, method, ...}`."""
     if isinstance(value, str):
         return m.ScheduleTrigger(expressions=(value,))
@@ -87,19 +95,22 @@ def queue_name(value: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def sqs_trigger(value: Any) -> m.SqsTrigger | None:
+def sqs_trigger(value: Any, resources: Resources = None) -> m.SqsTrigger | None:
     """`sqs: ARN` or `{arn | queue, batchSize, maximumBatchingWindow, functionResponseType...}`."""
     if isinstance(value, str):
         name = arns.name_of(value, "sqs")
         return m.SqsTrigger(queue=name, arn=value) if name else None
     raw = as_dict(value)
     arn = _opt_str(raw.get("arn"))
+    reference = _reference(raw.get("arn"), resources)
     name = arns.name_of(arn, "sqs") if arn else queue_name(raw.get("queue"))
+    name = reference[1] if reference else name
     if name is None:
         return None
     return m.SqsTrigger(
         queue=name,
         arn=arn,
+        arn_reference=reference[0] if reference else None,
         batch_size=_int(raw.get("batchSize"), m.DEFAULT_SQS_BATCH_SIZE),
         maximum_batching_window=_int(raw.get("maximumBatchingWindow"), 0),
         report_batch_item_failures=raw.get("functionResponseType") == BATCH_RESPONSE,
@@ -109,14 +120,18 @@ def sqs_trigger(value: Any) -> m.SqsTrigger | None:
     )
 
 
-def _failure_destination(value: Any) -> m.Destination | None:
+def _failure_destination(value: Any, resources: Resources) -> m.Destination | None:
     """A stream's `destinations.onFailure`: an SQS/SNS ARN or `{arn, type}`."""
     arn = value if isinstance(value, str) else as_dict(value).get("arn")
+    reference = _reference(arn, resources)
+    written = as_dict(value).get("type")
+    if reference is not None:
+        kind: m.DestinationType = "sns" if written == "sns" else "sqs"
+        return m.Destination(type=kind, name=reference[1], arn_reference=reference[0])
     if not isinstance(arn, str):
         return None
-    service = arns.service_of(arn)
-    kind = as_dict(value).get("type") or service
-    return m.Destination(type="sns" if kind == "sns" else "sqs", arn=arn)
+    service = written or arns.service_of(arn)
+    return m.Destination(type="sns" if service == "sns" else "sqs", arn=arn)
 
 
 def stream_type(value: Any) -> m.StreamType | None:
@@ -131,7 +146,7 @@ def stream_type(value: Any) -> m.StreamType | None:
     return None
 
 
-def stream_trigger(value: Any) -> m.StreamTrigger | None:
+def stream_trigger(value: Any, resources: Resources = None) -> m.StreamTrigger | None:
     """`stream: ARN` or `{arn | type: kinesis + name, batchSize, startingPosition, ...}`."""
     kind = stream_type(value)
     if kind is None:
@@ -141,8 +156,10 @@ def stream_trigger(value: Any) -> m.StreamTrigger | None:
         return m.StreamTrigger(type=kind, stream=name, arn=value) if name else None
     raw = as_dict(value)
     arn = _opt_str(raw.get("arn"))
+    reference = _reference(raw.get("arn"), resources)
     name = arns.name_of(arn, kind) if arn else _opt_str(raw.get("name"))
-    if name is None or (arn is None and kind != "kinesis"):
+    name = reference[1] if reference else name
+    if name is None or (arn is None and reference is None and kind != "kinesis"):
         return None
     position = raw.get("startingPosition")
     timestamp = raw.get("startingPositionTimestamp")
@@ -151,6 +168,7 @@ def stream_trigger(value: Any) -> m.StreamTrigger | None:
         type=kind,
         stream=name,
         arn=arn,
+        arn_reference=reference[0] if reference else None,
         batch_size=_int(raw.get("batchSize"), m.DEFAULT_STREAM_BATCH_SIZE),
         starting_position=(
             position
@@ -167,14 +185,16 @@ def stream_trigger(value: Any) -> m.StreamTrigger | None:
         parallelization_factor=_int(raw.get("parallelizationFactor"), 1),
         report_batch_item_failures=raw.get("functionResponseType") == BATCH_RESPONSE,
         tumbling_window=_opt_int(raw.get("tumblingWindowInSeconds")),
-        on_failure=_failure_destination(as_dict(raw.get("destinations")).get("onFailure")),
+        on_failure=_failure_destination(
+            as_dict(raw.get("destinations")).get("onFailure"), resources
+        ),
         filter_patterns=_patterns(raw.get("filterPatterns")),
         consumer=consumer if consumer is True or isinstance(consumer, str) else False,
         enabled=raw.get("enabled") is not False,
     )
 
 
-def sns_trigger(value: Any) -> m.SnsTrigger | None:
+def sns_trigger(value: Any, resources: Resources = None) -> m.SnsTrigger | None:
     """`sns: TOPIC_NAME` (created), `sns: ARN`, or `{arn | topicName, filterPolicy, ...}`."""
     if isinstance(value, str):
         if arns.is_arn(value):
@@ -183,7 +203,10 @@ def sns_trigger(value: Any) -> m.SnsTrigger | None:
         return m.SnsTrigger(topic=value)
     raw = as_dict(value)
     arn = _opt_str(raw.get("arn"))
+    reference = _reference(raw.get("arn"), resources)
     name = arns.name_of(arn, "sns") if arn else _opt_str(raw.get("topicName"))
+    if reference:
+        name = _opt_str(raw.get("topicName")) or reference[1]
     if name is None:
         return None
     redrive = as_dict(raw.get("redrivePolicy"))
@@ -194,6 +217,7 @@ def sns_trigger(value: Any) -> m.SnsTrigger | None:
     return m.SnsTrigger(
         topic=name,
         arn=arn,
+        arn_reference=reference[0] if reference else None,
         filter_policy=policy if isinstance(policy, dict) else None,
         filter_policy_scope=(
             "MessageBody" if raw.get("filterPolicyScope") == "MessageBody" else "MessageAttributes"
@@ -202,7 +226,7 @@ def sns_trigger(value: Any) -> m.SnsTrigger | None:
     )
 
 
-def event_bridge_trigger(value: Any) -> m.EventBridgeTrigger | None:
+def event_bridge_trigger(value: Any, resources: Resources = None) -> m.EventBridgeTrigger | None:
     """`eventBridge: {eventBus, pattern | schedule, input, inputPath, retryPolicy, ...}`."""
     raw = as_dict(value)
     pattern = raw.get("pattern")
@@ -213,10 +237,14 @@ def event_bridge_trigger(value: Any) -> m.EventBridgeTrigger | None:
     bus_arn = bus if arns.is_arn(bus) else None
     if bus_arn:
         bus = arns.name_of(bus_arn, "events") or bus_arn
+    bus_reference = _reference(raw.get("eventBus"), resources)
+    if bus_reference:
+        bus = bus_reference[1]
     retry = as_dict(raw.get("retryPolicy"))
     return m.EventBridgeTrigger(
         event_bus=bus,
         bus_arn=bus_arn,
+        bus_reference=bus_reference[0] if bus_reference else None,
         pattern=pattern if isinstance(pattern, dict) else None,
         schedule=schedule,
         name=_opt_str(raw.get("name")),

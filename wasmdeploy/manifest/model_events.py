@@ -1,8 +1,10 @@
 """The resolved event sources: schedules, queues, streams, topics, buses, and async delivery.
 
 A trigger names its source by `name` and, when the source exists already, by its
-`arn`; `arn is None` means the service creates the source (see `Service.queues`,
-`.streams`, `.topics`, `.event_buses`). Durations are seconds. Every source has
+`arn`; a source in the manifest's `resources:` by `arn_reference` (the CloudFormation
+`Fn::GetAtt` / `Ref` as written, evaluated by the resources stack; `name` is its
+literal name property, else its logical id); with neither, the service creates the
+source (see `Service.event_resources`). Durations are seconds. Every source has
 somewhere for failures to go: a created queue has a dead-letter queue, a stream
 mapping and an asynchronous function an onFailure destination (a queue the service
 creates when the manifest names none).
@@ -44,10 +46,11 @@ class Destination:
     type: DestinationType
     arn: str | None = None
     name: str | None = None
+    arn_reference: dict[str, Any] | None = None  # a `resources:` queue/topic/bus, by intrinsic
 
     @property
     def created(self) -> bool:
-        return self.arn is None and self.type != "function"
+        return self.arn is None and self.arn_reference is None and self.type != "function"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class SqsTrigger:
 
     queue: str  # the queue's name
     arn: str | None = None  # None: the queue in `Service.queues` the service creates
+    arn_reference: dict[str, Any] | None = None  # a queue of `resources:`, by intrinsic
     batch_size: int = DEFAULT_SQS_BATCH_SIZE  # 1-10, up to 10000 with a batching window
     maximum_batching_window: int = 0  # seconds, 0-300
     report_batch_item_failures: bool = False  # functionResponseType: ReportBatchItemFailures
@@ -107,6 +111,7 @@ class StreamTrigger:
     type: StreamType
     stream: str  # Kinesis: the stream name; DynamoDB: the table name
     arn: str | None = None  # None: the Kinesis stream in `Service.streams` the service creates
+    arn_reference: dict[str, Any] | None = None  # a stream or table of `resources:`
     batch_size: int = DEFAULT_STREAM_BATCH_SIZE  # 1-10000 (DynamoDB: 1-10000, Kinesis: 1-10000)
     starting_position: StartingPosition = DEFAULT_STARTING_POSITION
     starting_position_timestamp: float | None = None  # seconds since the epoch, AT_TIMESTAMP
@@ -129,6 +134,7 @@ class SnsTrigger:
 
     topic: str  # the topic's name
     arn: str | None = None  # None: the topic in `Service.topics` the service creates
+    arn_reference: dict[str, Any] | None = None  # a topic of `resources:`, by intrinsic
     filter_policy: dict[str, Any] | None = None
     filter_policy_scope: FilterPolicyScope = "MessageAttributes"
     dead_letter_arn: str | None = None  # redrivePolicy.deadLetterTargetArn
@@ -140,6 +146,7 @@ class EventBridgeTrigger:
 
     event_bus: str = DEFAULT_BUS  # the bus's name
     bus_arn: str | None = None  # set when the bus exists outside the service
+    bus_reference: dict[str, Any] | None = None  # a bus of `resources:`, by intrinsic
     pattern: dict[str, Any] | None = None
     schedule: str | None = None  # a rate/cron expression instead of a pattern
     name: str | None = None
@@ -154,7 +161,7 @@ class EventBridgeTrigger:
 
     @property
     def creates_bus(self) -> bool:
-        return self.bus_arn is None and self.event_bus != DEFAULT_BUS
+        return self.bus_arn is None and self.bus_reference is None and self.event_bus != DEFAULT_BUS
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,8 @@ def _queue(queue: m.Queue) -> dict[str, Any]:
 
 
 def _sqs(trigger: m.SqsTrigger, resources: m.EventResources) -> dict[str, Any]:
-    source = (
-        {"arn": trigger.arn} if trigger.arn else {"queue": _queue(resources.queue(trigger.queue))}
-    )
+    written = trigger.arn or trigger.arn_reference
+    source = {"arn": written} if written else {"queue": _queue(resources.queue(trigger.queue))}
     body = _set(
         {**source, "batchSize": trigger.batch_size, "enabled": trigger.enabled},
         maximumBatchingWindow=trigger.maximum_batching_window or None,
@@ -67,7 +66,8 @@ def _sqs(trigger: m.SqsTrigger, resources: m.EventResources) -> dict[str, Any]:
 
 
 def _stream(trigger: m.StreamTrigger) -> dict[str, Any]:
-    source = {"arn": trigger.arn} if trigger.arn else {"name": trigger.stream}
+    written = trigger.arn or trigger.arn_reference
+    source = {"arn": written} if written else {"name": trigger.stream}
     failure = trigger.on_failure
     body = _set(
         {
@@ -86,8 +86,8 @@ def _stream(trigger: m.StreamTrigger) -> dict[str, Any]:
         functionResponseType=BATCH_RESPONSE if trigger.report_batch_item_failures else None,
         tumblingWindowInSeconds=trigger.tumbling_window,
         destinations=(
-            {"onFailure": {"arn": failure.arn, "type": failure.type}}
-            if failure is not None and failure.arn
+            {"onFailure": {"arn": failure.arn or failure.arn_reference, "type": failure.type}}
+            if failure is not None and not failure.created
             else None
         ),
         filterPatterns=list(trigger.filter_patterns) or None,
@@ -99,8 +99,8 @@ def _stream(trigger: m.StreamTrigger) -> dict[str, Any]:
 def _sns(trigger: m.SnsTrigger, resources: m.EventResources) -> dict[str, Any]:
     topic = next((t for t in resources.topics if t.name == trigger.topic), None)
     source = (
-        {"arn": trigger.arn}
-        if trigger.arn or topic is None
+        {"arn": trigger.arn or trigger.arn_reference, "topicName": trigger.topic}
+        if trigger.arn or trigger.arn_reference or topic is None
         else _set(
             {"topicName": trigger.topic},
             displayName=topic.display_name,
@@ -127,6 +127,7 @@ def _event_bridge(trigger: m.EventBridgeTrigger) -> dict[str, Any]:
     body = _set(
         {"enabled": trigger.enabled},
         eventBus=trigger.bus_arn
+        or trigger.bus_reference
         or (None if trigger.event_bus == m.DEFAULT_BUS else trigger.event_bus),
         pattern=trigger.pattern,
         schedule=trigger.schedule,
@@ -156,7 +157,7 @@ def source_events_as_manifest(
 def _destination(destination: m.Destination) -> Any:
     if destination.type == "function" and destination.arn is None:
         return destination.name
-    return {"arn": destination.arn, "type": destination.type}
+    return {"arn": destination.arn or destination.arn_reference, "type": destination.type}
 
 
 def async_as_manifest(config: m.AsyncConfig | None) -> dict[str, Any]:

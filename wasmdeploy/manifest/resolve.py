@@ -15,6 +15,8 @@ from typing import Any
 from wasmdeploy_runtime.units import parse_duration, parse_size
 
 from wasmdeploy.manifest import model, settings, settings_aws
+from wasmdeploy.manifest.authorizers import event_authorizer
+from wasmdeploy.manifest.event_references import template_resources
 from wasmdeploy.manifest.events import function_events
 from wasmdeploy.manifest.kv_stores import function_stores, resolve_stores, with_store_imports
 from wasmdeploy.manifest.resolve_events import async_config, function_sources, service_resources
@@ -39,12 +41,17 @@ def resolve_sandbox(raw: dict[str, Any]) -> model.Sandbox:
     )
 
 
-def with_provider_cors(data: dict[str, Any], route: model.HttpRoute) -> model.HttpRoute:
-    """`provider.httpApi.cors: true` answers CORS preflight for every httpApi route."""
+def route_settings(
+    data: dict[str, Any], raw: dict[str, Any], index: int, route: model.HttpRoute
+) -> model.HttpRoute:
+    """The route's authorizer, and `provider.httpApi.cors: true` for every httpApi route."""
     cors = settings.as_dict(settings.provider_of(data).get("httpApi")).get("cors")
-    if route.kind == "httpApi" and cors is True:
-        return dataclasses.replace(route, cors=True)
-    return route
+    event = settings.as_dict(settings.as_list(raw.get("events"))[index]).get(route.kind)
+    return dataclasses.replace(
+        route,
+        cors=route.cors or (route.kind == "httpApi" and cors is True),
+        authorizer=event_authorizer(data, route.kind, event),
+    )
 
 
 def resolve_function(
@@ -84,7 +91,7 @@ def resolve_function(
         input="object" if raw.get("input") == "object" else "event",
         output=model.ObjectOutput(bucket=output["bucket"], key=output["key"]) if output else None,
         s3_triggers=tuple(trigger for _, trigger in triggers),
-        routes=tuple(with_provider_cors(data, route) for _, route in routes),
+        routes=tuple(route_settings(data, raw, index, route) for index, route in routes),
         edge=(
             model.EdgeTrigger(
                 event_type=edge["eventType"],
@@ -102,8 +109,8 @@ def resolve_function(
         log_retention_days=settings.log_retention(data, raw),
         requested_runtime=requested if requested != runtime and not raw.get("edge") else None,
         kv=granted,
-        events=function_sources(raw, deployed_name),
-        async_config=async_config(raw, deployed_name),
+        events=function_sources(raw, deployed_name, template_resources(data)),
+        async_config=async_config(raw, deployed_name, template_resources(data)),
     )
 
 

@@ -14,9 +14,11 @@ from typing import Any
 
 from wasmdeploy.manifest import arns
 from wasmdeploy.manifest import model_events as m
+from wasmdeploy.manifest.event_references import reference_target, referenced_name
 from wasmdeploy.manifest.event_sources import (
     ASYNC_KINDS,
     READERS,
+    Resources,
     event_kinds,
     queue_name,
     source_entries,
@@ -42,13 +44,17 @@ def stream_dead_letter_queue_name(deployed_name: str) -> str:
     return f"{deployed_name}-stream-dlq"
 
 
-def async_destination(value: Any) -> m.Destination | None:
-    """`destinations.onSuccess/onFailure`: a function of this service, an ARN, or `{arn, type}`."""
+def async_destination(value: Any, resources: Resources = None) -> m.Destination | None:
+    """`destinations.onSuccess/onFailure`: a function of this service, an ARN, or `{arn, type}`
+    (the arn may be a `Fn::GetAtt` / `Ref` to a queue, topic or bus of `resources:`)."""
     if isinstance(value, dict):
         arn, kind = value.get("arn"), value.get("type")
-        if not isinstance(arn, str) or kind not in ("function", "sns", "sqs", "eventBus"):
+        if kind not in ("function", "sns", "sqs", "eventBus"):
             return None
-        return m.Destination(type=kind, arn=arn)
+        name = referenced_name(arn, resources) if reference_target(arn) else None
+        if isinstance(arn, dict) and name:
+            return m.Destination(type=kind, name=name, arn_reference=arn)
+        return m.Destination(type=kind, arn=arn) if isinstance(arn, str) else None
     if not isinstance(value, str) or not value:
         return None
     if not arns.is_arn(value):
@@ -64,10 +70,12 @@ def async_destination(value: Any) -> m.Destination | None:
     return m.Destination(type=kind, arn=value) if kind else None
 
 
-def function_sources(raw: dict[str, Any], deployed_name: str) -> m.EventSources:
+def function_sources(
+    raw: dict[str, Any], deployed_name: str, resources: Resources = None
+) -> m.EventSources:
     found: dict[str, list[Any]] = {kind: [] for kind in READERS}
     for _, kind, value in source_entries(raw):
-        trigger = READERS[kind](value)
+        trigger = READERS[kind](value, resources)
         if trigger is not None:
             found[kind].append(trigger)
     streams = [
@@ -88,14 +96,16 @@ def function_sources(raw: dict[str, Any], deployed_name: str) -> m.EventSources:
     )
 
 
-def async_config(raw: dict[str, Any], deployed_name: str) -> m.AsyncConfig | None:
+def async_config(
+    raw: dict[str, Any], deployed_name: str, resources: Resources = None
+) -> m.AsyncConfig | None:
     """Retries and destinations for a function Lambda invokes asynchronously, else None."""
     if not (event_kinds(raw) & set(ASYNC_KINDS)) and not any(key in raw for key in ASYNC_KEYS):
         return None
     destinations = as_dict(raw.get("destinations"))
     retries = raw.get("maximumRetryAttempts")
     age = raw.get("maximumEventAge")
-    on_failure = async_destination(destinations.get("onFailure")) or m.Destination(
+    on_failure = async_destination(destinations.get("onFailure"), resources) or m.Destination(
         type="sqs", name=async_dead_letter_queue_name(deployed_name)
     )
     return m.AsyncConfig(
@@ -103,7 +113,7 @@ def async_config(raw: dict[str, Any], deployed_name: str) -> m.AsyncConfig | Non
             retries if isinstance(retries, int) else m.DEFAULT_ASYNC_RETRY_ATTEMPTS
         ),
         maximum_event_age=age if isinstance(age, int) else None,
-        on_success=async_destination(destinations.get("onSuccess")),
+        on_success=async_destination(destinations.get("onSuccess"), resources),
         on_failure=on_failure,
     )
 
@@ -166,7 +176,7 @@ def service_resources(functions: list[tuple[dict[str, Any], Any]]) -> m.EventRes
                 settings = as_dict(entry.get("queue"))
                 found.trigger_queue(settings, name, function.timeout, window)
         for stream in sources.streams:
-            if stream.arn is None:
+            if stream.arn is None and stream.arn_reference is None:
                 found.streams.setdefault(stream.stream, m.Stream(name=stream.stream))
             found.destination(stream.on_failure)
         for _, kind, value in source_entries(raw):

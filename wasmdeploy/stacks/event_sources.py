@@ -8,29 +8,34 @@ one it names only by name is the one created here.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import Function, Service
-from wasmdeploy.manifest.model_events import Destination, DestinationType
+from wasmdeploy.manifest.model_events import (
+    Destination,
+    DestinationType,
+    EventBridgeTrigger,
+    SnsTrigger,
+    SqsTrigger,
+    StreamTrigger,
+)
 from wasmdeploy.stacks.async_invoke import AsyncInvokeArgs, AsyncInvokeConfig
 from wasmdeploy.stacks.event_access import EventAccess, EventAccessArgs
 from wasmdeploy.stacks.event_mappings import EventMapping, EventMappingArgs
 from wasmdeploy.stacks.event_rules import (
     FunctionRule,
     FunctionRuleArgs,
-    RuleSpec,
     ServiceBuses,
     ServiceBusesArgs,
 )
 from wasmdeploy.stacks.function import WasmFunction
 from wasmdeploy.stacks.queues import ServiceQueues, ServiceQueuesArgs
-from wasmdeploy.stacks.schedules import FunctionSchedule, FunctionScheduleArgs, ScheduleSpec
+from wasmdeploy.stacks.rule_specs import rule_specs, schedule_specs
+from wasmdeploy.stacks.schedules import FunctionSchedule, FunctionScheduleArgs
 from wasmdeploy.stacks.streams import ServiceStreams, ServiceStreamsArgs
 from wasmdeploy.stacks.topics import (
     ServiceTopics,
@@ -39,23 +44,26 @@ from wasmdeploy.stacks.topics import (
     TopicSubscriptionArgs,
 )
 
-MAX_RULE_NAME = 64
+Resolve = Callable[[Any], pulumi.Input[Any]]
 
 
-def rule_name(base: str, suffix: str) -> str:
-    """`{function}-{suffix}`, shortened with a hash to EventBridge's 64 characters."""
-    name = f"{base}-{suffix}"
-    if len(name) <= MAX_RULE_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{base[: MAX_RULE_NAME - len(suffix) - 10]}-{digest}-{suffix}"
+def as_written(value: Any) -> pulumi.Input[Any]:
+    """No resources stack: a value is used as written."""
+    return value
 
 
 class _Created:
     """The resources the service creates, by name; a component only for kinds it has."""
 
-    def __init__(self, service: Service, tags: Mapping[str, str], opts: pulumi.ResourceOptions):
+    def __init__(
+        self,
+        service: Service,
+        tags: Mapping[str, str],
+        opts: pulumi.ResourceOptions,
+        resolve: Resolve,
+    ):
         resources = service.event_resources
+        self.resolve = resolve  # a `resources:` intrinsic -> the value CloudFormation gave it
         self.components: list[pulumi.Resource] = []
         self.queue_arns: dict[str, pulumi.Output[str]] = {}
         self.queue_urls: dict[str, pulumi.Output[str]] = {}
@@ -78,11 +86,40 @@ class _Created:
             buses = ServiceBuses("event-buses", ServiceBusesArgs(resources.event_buses, tags), opts)
             self.bus_names = buses.names
 
+    def _source(
+        self, arn: str | None, reference: Any, created: Mapping[str, Any], name: str
+    ) -> pulumi.Input[str]:
+        """An ARN as written, a `resources:` reference's value, or what was created here."""
+        if arn is not None:
+            return arn
+        if reference is not None:
+            return self.resolve(reference)
+        return created[name]
+
+    def queue_arn(self, trigger: SqsTrigger) -> pulumi.Input[str]:
+        return self._source(trigger.arn, trigger.arn_reference, self.queue_arns, trigger.queue)
+
+    def stream_arn(self, trigger: StreamTrigger) -> pulumi.Input[str]:
+        return self._source(trigger.arn, trigger.arn_reference, self.stream_arns, trigger.stream)
+
+    def topic_arn(self, trigger: SnsTrigger) -> pulumi.Input[str]:
+        return self._source(trigger.arn, trigger.arn_reference, self.topic_arns, trigger.topic)
+
+    def bus(self, trigger: EventBridgeTrigger) -> pulumi.Input[str]:
+        """The rule's bus: its ARN, a `resources:` bus, a created bus's name, or default."""
+        names: dict[str, pulumi.Input[str]] = {
+            trigger.event_bus: trigger.event_bus,
+            **self.bus_names,
+        }
+        return self._source(trigger.bus_arn, trigger.bus_reference, names, trigger.event_bus)
+
     def destination_arn(
         self, destination: Destination, functions: Mapping[str, WasmFunction]
     ) -> pulumi.Input[str]:
         if destination.arn is not None:
             return destination.arn
+        if destination.arn_reference is not None:
+            return self.resolve(destination.arn_reference)
         name = destination.name or ""
         if destination.type == "function":
             return functions[name].arn
@@ -103,7 +140,7 @@ def _consumers(
             consumers[index] = aws.kinesis.StreamConsumer(
                 f"{function.name}-stream-{index}-consumer",
                 name=f"{function.deployed_name}-{index}",
-                stream_arn=stream.arn or created.stream_arns[stream.stream],
+                stream_arn=created.stream_arn(stream),
                 opts=opts,
             ).arn
     return consumers
@@ -117,11 +154,9 @@ def _access(
     consumers: Mapping[int, pulumi.Input[str]],
 ) -> EventAccessArgs:
     sources = function.events
-    queues = [t.arn or created.queue_arns[t.queue] for t in sources.sqs]
-    kinesis = [
-        t.arn or created.stream_arns[t.stream] for t in sources.streams if t.type == "kinesis"
-    ]
-    dynamodb = [t.arn for t in sources.streams if t.type == "dynamodb" and t.arn]
+    queues = [created.queue_arn(t) for t in sources.sqs]
+    kinesis = [created.stream_arn(t) for t in sources.streams if t.type == "kinesis"]
+    dynamodb = [created.stream_arn(t) for t in sources.streams if t.type == "dynamodb"]
     targets: list[tuple[DestinationType, pulumi.Input[str]]] = []
     for stream in sources.streams:
         if stream.on_failure is not None:
@@ -141,71 +176,6 @@ def _access(
     )
 
 
-def _schedules(function: Function) -> list[ScheduleSpec]:
-    """`schedule` events with `method: scheduler`: one Scheduler schedule per expression."""
-    specs: list[ScheduleSpec] = []
-    for index, schedule in enumerate(function.events.schedules):
-        if schedule.method != "scheduler":
-            continue
-        for number, expression in enumerate(schedule.expressions):
-            specs.append(
-                ScheduleSpec(
-                    schedule_name=_schedule_name(function, schedule.name, index, number),
-                    expression=expression,
-                    timezone=schedule.timezone,
-                    description=schedule.description,
-                    enabled=schedule.enabled,
-                    input=schedule.input,
-                )
-            )
-    return specs
-
-
-def _schedule_name(function: Function, name: str | None, index: int, number: int) -> str:
-    suffix = f"schedule-{index}" + (f"-{number}" if number else "")
-    return name if name and number == 0 else rule_name(function.deployed_name, suffix)
-
-
-def _rules(function: Function) -> list[RuleSpec]:
-    """Rules for `schedule` events (method eventBus, the default) and `eventBridge` events."""
-    specs: list[RuleSpec] = []
-    base = function.deployed_name
-    for index, schedule in enumerate(function.events.schedules):
-        if schedule.method == "scheduler":
-            continue
-        for number, expression in enumerate(schedule.expressions):
-            name = _schedule_name(function, schedule.name, index, number)
-            specs.append(
-                RuleSpec(
-                    rule_name=name,
-                    schedule=expression,
-                    description=schedule.description,
-                    enabled=schedule.enabled,
-                    input=schedule.input,
-                    input_path=schedule.input_path,
-                    input_transformer=schedule.input_transformer,
-                )
-            )
-    for index, rule in enumerate(function.events.event_bridge):
-        specs.append(
-            RuleSpec(
-                rule_name=rule.name or rule_name(base, f"rule-{index}"),
-                event_bus=rule.bus_arn or rule.event_bus,
-                pattern=rule.pattern,
-                schedule=rule.schedule,
-                description=rule.description,
-                enabled=rule.enabled,
-                input=rule.input,
-                input_path=rule.input_path,
-                input_transformer=rule.input_transformer,
-                retry_maximum_event_age=rule.retry_maximum_event_age,
-                retry_maximum_attempts=rule.retry_maximum_attempts,
-                dead_letter_arn=rule.dead_letter_arn,
-            )
-        )
-    return specs
-
-
 def declare_function_sources(
     function: Function,
     component: WasmFunction,
@@ -222,12 +192,12 @@ def declare_function_sources(
         access = EventAccess(f"{name}-event-access", access_args, opts)
         after.append(access)
     for index, sqs in enumerate(sources.sqs):
-        arn = sqs.arn or created.queue_arns[sqs.queue]
+        arn = created.queue_arn(sqs)
         EventMapping(
             f"{name}-sqs-{index}", EventMappingArgs(component, sqs, arn, depends_on=after), opts
         )
     for index, stream in enumerate(sources.streams):
-        arn = stream.arn or created.stream_arns[stream.stream]
+        arn = created.stream_arn(stream)
         failure = (
             created.destination_arn(stream.on_failure, functions) if stream.on_failure else None
         )
@@ -235,14 +205,11 @@ def declare_function_sources(
         mapping = EventMappingArgs(component, stream, arn, failure, consumer, depends_on=after)
         EventMapping(f"{name}-stream-{index}", mapping, opts)
     for index, sns in enumerate(sources.sns):
-        topic = sns.arn or created.topic_arns[sns.topic]
+        topic = created.topic_arn(sns)
         TopicSubscription(f"{name}-sns-{index}", TopicSubscriptionArgs(component, sns, topic), opts)
-    buses = created.bus_names
-    for index, spec in enumerate(_rules(function)):
-        if isinstance(spec.event_bus, str) and spec.event_bus in buses:
-            spec = dataclasses.replace(spec, event_bus=buses[spec.event_bus])
+    for index, spec in enumerate(rule_specs(function, created.bus)):
         FunctionRule(f"{name}-rule-{index}", FunctionRuleArgs(component, spec), opts)
-    for index, schedule_spec in enumerate(_schedules(function)):
+    for index, schedule_spec in enumerate(schedule_specs(function)):
         FunctionSchedule(
             f"{name}-schedule-{index}", FunctionScheduleArgs(component, schedule_spec), opts
         )
@@ -266,14 +233,17 @@ def declare_event_sources(
     functions: Mapping[str, WasmFunction],
     tags: Mapping[str, str],
     opts: pulumi.ResourceOptions,
+    resolve: Resolve = as_written,
 ) -> dict[str, Any]:
-    """Declare every event source; the stack outputs naming what was created."""
+    """Declare every event source; the stack outputs naming what was created.
+
+    `resolve` turns a `resources:` intrinsic into its value (`IntrinsicResolver.resolve`)."""
     has_sources = any(
         not f.events.is_empty or f.async_config is not None for f in service.functions
     )
     if not has_sources:
         return {}
-    created = _Created(service, tags, opts)
+    created = _Created(service, tags, opts, resolve)
     for function in service.functions:
         declare_function_sources(function, functions[function.name], created, functions, opts)
     named = (

@@ -123,7 +123,9 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
 
     buckets = declare_buckets(service, tags, in_region)
     declare_triggers(service, declared, buckets, account_id, in_region)
-    declared.outputs.update(declare_event_sources(service, declared.functions, tags, in_region))
+    declared.outputs.update(
+        declare_event_sources(service, declared.functions, tags, in_region, resolver.resolve)
+    )
     granted = {f.name: (f.kv, declared.functions[f.name]) for f in service.functions}
     declared.outputs.update(declare_kv_stores(service.kv_stores, granted, tags, in_region))
     outputs = declared.outputs
