@@ -99,10 +99,10 @@ class AsyncQueue:
     def stop(self) -> None:
         self._loop.stop()
 
-    def _receive(self) -> list[dict[str, Any]]:
+    def _receive(self, free: int) -> list[dict[str, Any]]:
         reply = self.sqs.receive_message(
             QueueUrl=self.queue_url,
-            MaxNumberOfMessages=1,
+            MaxNumberOfMessages=min(free, 10),
             WaitTimeSeconds=_LONG_POLL,
             VisibilityTimeout=int(self.settings.timeout) + 10,
             AttributeNames=["ApproximateReceiveCount", "SentTimestamp"],

@@ -2,9 +2,10 @@
 
 A single thread receives, so two receives never race for the same message
 (moto's server answers requests on several threads at once); up to
-`concurrency` units of work (a batch, or one event) are handled at a time,
-and nothing more is received until a handler is free, so no message waits out
-its visibility timeout in this process.
+`concurrency` units of work (a batch, or one event) are handled at a time.
+Each receive asks for as many units as there are free handlers (`receive(n)`),
+and nothing is received while none is free, so no message waits out its
+visibility timeout in this process.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class ReceiveLoop(Generic[Work]):
     def __init__(
         self,
         name: str,
-        receive: Callable[[], list[Work]],
+        receive: Callable[[int], list[Work]],
         handle: Callable[[Work], None],
         *,
         concurrency: int,
@@ -50,26 +51,25 @@ class ReceiveLoop(Generic[Work]):
         while not self.stopping.is_set():
             if not self._slots.acquire(timeout=_SLOT_WAIT):
                 continue
+            free = 1
+            while self._slots.acquire(blocking=False):
+                free += 1
             try:
-                work = self.receive()
+                work = self.receive(free)[:free]
             except Exception as error:  # the local AWS is stopping, or a transient failure
-                self._slots.release()
-                if self.stopping.is_set():
-                    return
-                self.on_error(error)
-                self.stopping.wait(0.5)
-                continue
-            if not work:
-                self._slots.release()
-                continue
-            self._executor.submit(self._handle_all, work)
-
-    def _handle_all(self, work: list[Work]) -> None:
-        try:
-            for item in work:
-                try:
-                    self.handle(item)
-                except Exception as error:  # one unit failed to settle: it stays in its queue
+                work = []
+                if not self.stopping.is_set():
                     self.on_error(error)
+                    self.stopping.wait(0.5)
+            for _ in range(free - len(work)):
+                self._slots.release()
+            for item in work:
+                self._executor.submit(self._handle_one, item)
+
+    def _handle_one(self, item: Work) -> None:
+        try:
+            self.handle(item)
+        except Exception as error:  # the unit failed to settle: it stays in its queue
+            self.on_error(error)
         finally:
             self._slots.release()

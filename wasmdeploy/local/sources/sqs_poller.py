@@ -100,8 +100,8 @@ class SqsPoller:
     def stop(self) -> None:
         self._loop.stop()
 
-    def _next_batch(self) -> list[list[dict[str, Any]]]:
-        batch = self._collect()
+    def _next_batch(self, _free: int) -> list[list[dict[str, Any]]]:
+        batch = self._collect()  # one batch at a time, however many handlers are free
         return [batch] if batch else []
 
     def _collect(self) -> list[dict[str, Any]]:
