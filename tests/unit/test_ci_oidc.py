@@ -179,3 +179,11 @@ def test_default_role_name_fits_iam_limits() -> None:
     assert re.match(r"^[\w+=,.@-]+$", name)
     assert default_role_name("images", read_only=True) == "wasmdeploy-images-preview"
     assert oidc_provider_arn("123456789012", "aws-us-gov").startswith("arn:aws-us-gov:iam::")
+
+
+def test_a_role_policy_beyond_iams_inline_limit_says_to_split_the_role() -> None:
+    stages = tuple(f"stage{n:02d}" for n in range(40))
+    scope = DeployScope(service="images", stages=stages, regions=("eu-west-1",))
+    with pytest.raises(UserError, match="IAM allows 10240") as raised:
+        spec(deploy=scope).permissions()
+    assert raised.value.hint and "its own role" in raised.value.hint

@@ -5,15 +5,27 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from wasmdeploy.ci.deploy_scope import DeployScope
+from wasmdeploy.errors import UserError
 from wasmdeploy.stacks.arns import boundary_policy_arn, role_path
 
 POLICY_VERSION = "2012-10-17"
+INLINE_POLICY_LIMIT = 10240  # characters of a role's inline policies, whitespace excluded
+MANAGED_POLICY_LIMIT = 6144
 
 Policy = dict[str, Any]
+
+
+def check_policy_size(document: Policy, limit: int, what: str, hint: str) -> Policy:
+    """IAM refuses larger policies: say so before an administrator tries to create them."""
+    size = len(json.dumps(document, separators=(",", ":")))
+    if size > limit:
+        raise UserError(f"{what} would be {size} characters; IAM allows {limit}", hint=hint)
+    return document
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ deploy role cannot raise the cap itself.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from wasmdeploy.ci.grants import POLICY_VERSION, Policy, Target
-from wasmdeploy.errors import UserError
-
-MANAGED_POLICY_LIMIT = 6144  # characters, whitespace excluded
+from wasmdeploy.ci.grants import (
+    MANAGED_POLICY_LIMIT,
+    POLICY_VERSION,
+    Policy,
+    Target,
+    check_policy_size,
+)
 
 
 def _statement(sid: str, actions: list[str], resources: list[str]) -> Policy:
@@ -122,16 +124,13 @@ def boundary_policy(target: Target) -> Policy:
         _statement("InvokeServiceFunctions", ["lambda:InvokeFunction"], functions),
         *(_manifest_statement(n, s) for n, s in enumerate(manifest_allows(target), 1)),
     ]
-    document = {"Version": POLICY_VERSION, "Statement": statements}
-    size = len(json.dumps(document, separators=(",", ":")))
-    if size > MANAGED_POLICY_LIMIT:
-        raise UserError(
-            f"the permissions boundary would be {size} characters; IAM allows "
-            f"{MANAGED_POLICY_LIMIT} in a managed policy",
-            hint="name queues, topics and streams with the stack's prefix "
-            "(${self:service}-${sls:stage}-...), or shorten provider.iam.statements.",
-        )
-    return document
+    return check_policy_size(
+        {"Version": POLICY_VERSION, "Statement": statements},
+        MANAGED_POLICY_LIMIT,
+        "the permissions boundary (a managed policy)",
+        hint="name queues, topics and streams with the stack's prefix "
+        "(${self:service}-${sls:stage}-...), or shorten provider.iam.statements.",
+    )
 
 
 def _manifest_statement(number: int, statement: dict[str, Any]) -> Policy:

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from wasmdeploy.ci.deploy_permissions import permissions_policy, policy_name
 from wasmdeploy.ci.deploy_scope import DeployScope
-from wasmdeploy.ci.grants import Policy, StateLocation, Target
+from wasmdeploy.ci.grants import (
+    INLINE_POLICY_LIMIT,
+    Policy,
+    StateLocation,
+    Target,
+    check_policy_size,
+)
 from wasmdeploy.ci.oidc_policies import (
     GITHUB_OIDC_AUDIENCE,
     GITHUB_OIDC_URL,
@@ -50,12 +56,19 @@ class RoleSpec:
         return f"wasmdeploy {kind} of {service} from GitHub Actions in {repository}"
 
     def permissions(self) -> Policy:
-        return permissions_policy(
+        policy = permissions_policy(
             self.deploy,
             self.account_id,
             self.state,
             read_only=self.read_only,
             role_arn=self.role_arn,
+        )
+        return check_policy_size(
+            policy,
+            INLINE_POLICY_LIMIT,
+            f"the role's policy (for stages {', '.join(self.deploy.stages)})",
+            hint="give each stage its own role (one --environment each), or name queues, "
+            "topics and streams with the stack's prefix (${self:service}-${sls:stage}-...).",
         )
 
     def boundary(self) -> Policy | None:
