@@ -12,6 +12,7 @@ from stacks_factories import make_function, make_service
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.stacks.automation import StackSession, command_error_text
+from wasmdeploy.stacks.role_guard import RoleGuard
 
 ROOT = Path("/srv/service")
 
@@ -59,3 +60,18 @@ def test_concurrent_update_says_to_wait_or_cancel() -> None:
 def test_error_text_falls_back_to_stdout_when_stderr_is_empty() -> None:
     error = auto.CommandError(CommandResult("error: program failed: boom", "", 1))
     assert command_error_text(error) == "error: program failed: boom"
+
+
+def test_a_denied_create_role_without_a_boundary_says_to_set_it() -> None:
+    denied = (
+        "error: creating IAM Role (f-role): AccessDenied: not authorized to perform: iam:CreateRole"
+    )
+    failing = session(auto.CommandError(CommandResult("", denied, 255)))
+    failing.guard = RoleGuard("/wasmdeploy/images/dev/")
+    with pytest.raises(UserError) as raised:
+        failing.up(lambda _event: None)
+    assert raised.value.hint and "WASMDEPLOY_PERMISSIONS_BOUNDARY" in raised.value.hint
+    failing.guard = RoleGuard("/wasmdeploy/images/dev/", "wasmdeploy/images/permissions-boundary")
+    with pytest.raises(UserError) as raised:
+        failing.up(lambda _event: None)
+    assert raised.value.hint == "Fix the cause above and run the command again."

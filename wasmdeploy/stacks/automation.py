@@ -29,7 +29,7 @@ from wasmdeploy.stacks.backends import (
     uses_passphrase,
 )
 from wasmdeploy.stacks.pulumi_cli import PulumiCli, cli_failure, find_pulumi_cli
-from wasmdeploy.stacks.role_guard import guarded, role_guard
+from wasmdeploy.stacks.role_guard import BOUNDARY_VARIABLE, RoleGuard, guarded, role_guard
 
 Program = Callable[[], None]
 EventHandler = Callable[[Any], None]
@@ -44,6 +44,7 @@ class StackSession:
     stack: auto.Stack
     backend: str
     executable: Path = Path("pulumi")
+    guard: RoleGuard | None = None  # where the program's roles go (path, boundary)
 
     def preview(self, on_event: EventHandler) -> auto.PreviewResult:
         return self._run("preview", lambda: self.stack.preview(on_event=on_event, color="never"))
@@ -72,10 +73,10 @@ class StackSession:
                 hint="Wait for it, or if it died run `pulumi cancel` against this backend.",
             ) from error
         except auto.CommandError as error:
+            text = command_error_text(error)
             raise UserError(
-                f"pulumi {operation} failed for {self.service.name}/{self.service.stage}:\n"
-                f"{command_error_text(error)}",
-                hint="Fix the cause above and run the command again.",
+                f"pulumi {operation} failed for {self.service.name}/{self.service.stage}:\n{text}",
+                hint=self._failure_hint(text),
             ) from error
         except RuntimeError as error:  # the Automation API's own, for an incomplete event log
             raise UserError(
@@ -84,6 +85,16 @@ class StackSession:
                 hint="Run it again; if it persists, run `pulumi` yourself in "
                 f"{WORK_DIRECTORY} to see its output.",
             ) from error
+
+    def _failure_hint(self, text: str) -> str:
+        missing_boundary = self.guard is not None and self.guard.boundary is None
+        if missing_boundary and "CreateRole" in text and "AccessDenied" in text:
+            return (
+                "A least-privilege deploy role creates roles only within the service's "
+                f"permissions boundary: set {BOUNDARY_VARIABLE} (the generated workflow "
+                "does), e.g. wasmdeploy/<service>/permissions-boundary."
+            )
+        return "Fix the cause above and run the command again."
 
 
 def command_error_text(error: auto.CommandError, lines: int = 25) -> str:
@@ -161,7 +172,8 @@ def open_stack(
     backend = checked.backend
     prepare_backend(backend)
     options = workspace_options(service, checked)
-    program = guarded(program, role_guard(service, checked.environment))
+    guard = role_guard(service, checked.environment)
+    program = guarded(program, guard)
     try:
         if create:
             stack = auto.create_or_select_stack(
@@ -185,4 +197,4 @@ def open_stack(
             f"{command_error_text(error)}",
             hint="Check the backend URL and credentials (s3:// backends need AWS access).",
         ) from error
-    return StackSession(service, stack, backend, checked.executable)
+    return StackSession(service, stack, backend, checked.executable, guard)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import Service
 from wasmdeploy.stacks.arns import role_path
@@ -35,6 +34,8 @@ class RoleGuard:
     def boundary_arn(self) -> pulumi.Input[str] | None:
         if self.boundary is None or self.boundary.startswith("arn:"):
             return self.boundary
+        import pulumi_aws as aws  # only when the program runs: outputs and destroy need none
+
         name = self.boundary.strip("/")
         caller = aws.get_caller_identity_output()
         return pulumi.Output.all(caller.arn, caller.account_id).apply(
