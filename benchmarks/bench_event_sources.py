@@ -8,8 +8,9 @@ each batch of readings, exports ABI). In one run, on this machine:
   (`wasmdeploy invoke`'s path without its process start), and `wasmdeploy invoke`
   itself, as a user runs it, once;
 - pipeline: 100 readings written to the local AWS (SQS `send_message_batch`,
-  Kinesis `put_records`), polled, batched (batchSize 100) and delivered by the
-  emulator, until the function has answered;
+  Kinesis `put_records`), polled, batched (batchSize 100, a 5 s window so that
+  the batch fills before it closes: a full batch is delivered at once) and
+  delivered by the emulator, until the function has answered;
 - latency: single writes (SQS, Kinesis, SNS, EventBridge), from the client's
   call to the runtime taking the event, p50 and p99.
 
@@ -47,8 +48,8 @@ functions:
   batch:
     handler: window-stats.wasm#handle
     events:
-      - sqs: {queue: bench-batch, batchSize: 100, maximumBatchingWindow: 1}
-      - stream: {type: kinesis, name: bench-batch, batchSize: 100, batchWindow: 1,
+      - sqs: {queue: bench-batch, batchSize: 100, maximumBatchingWindow: 5}
+      - stream: {type: kinesis, name: bench-batch, batchSize: 100, batchWindow: 5,
                  startingPosition: LATEST}
   latency:
     handler: window-stats.wasm#handle
