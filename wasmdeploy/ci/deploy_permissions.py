@@ -209,7 +209,10 @@ def log_grants(target: Target) -> list[Grant]:
         ),
         Grant(
             "FindLogGroups",
-            target.regional("logs", ["log-group:*"], edge=True),
+            # Edge replicas log in whichever region served the request: `logs` looks in each.
+            (target.arn("logs", "*", "log-group:*"),)
+            if target.scope.edge
+            else target.regional("logs", ["log-group:*"]),
             reads=("logs:DescribeLogGroups",),
         ),
     ]

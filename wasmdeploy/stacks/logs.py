@@ -87,7 +87,13 @@ def function_log_groups(
 
 ClientFactory = Callable[[str], Any]
 REDISCOVER_EVERY = 10  # fetches between looks for groups in new regions (edge functions)
-SKIPPED_REGION_ERRORS = ("UnrecognizedClientException", "InvalidClientTokenId", "AccessDenied")
+# A region not enabled in the account, or one the role may not read: no replica logs there.
+SKIPPED_REGION_ERRORS = (
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "AccessDenied",
+    "AccessDeniedException",
+)
 
 
 def boto3_logs_client(region: str) -> Any:
@@ -133,7 +139,7 @@ class FunctionLogs:
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if group is not self.candidates[0] and code in SKIPPED_REGION_ERRORS:
-                return False  # a region not enabled in this account
+                return False
             raise
         return any(g["logGroupName"] == group.name for g in found["logGroups"])
 
