@@ -1,4 +1,5 @@
-"""Moto mappings for what Serverless manifests add: Lambda settings, role attachments, resources.
+"""Moto mappings for what Serverless manifests add: Lambda settings, role attachments, resources,
+API authorizers.
 
 Registered into `MotoMocks.handlers`; each creates the resource in moto so the
 tests read the wiring back as AWS would hold it.
@@ -65,8 +66,87 @@ def cloudformation_stack(name: str, region: str, inputs: State) -> tuple[str, St
     return created["StackId"], {"outputs": outputs}
 
 
+def _compact(values: State) -> State:
+    return {key: value for key, value in values.items() if value not in (None, [], "")}
+
+
+def rest_method(name: str, region: str, inputs: State) -> tuple[str, State]:
+    """PutMethod with its authorizer (the shared mapping passes the authorization type only)."""
+    boto3.client("apigateway", region_name=region).put_method(
+        **_compact(
+            {
+                "restApiId": inputs["restApi"],
+                "resourceId": inputs["resourceId"],
+                "httpMethod": inputs["httpMethod"],
+                "authorizationType": inputs["authorization"],
+                "authorizerId": inputs.get("authorizerId"),
+                "authorizationScopes": inputs.get("authorizationScopes"),
+            }
+        )
+    )
+    return f"{inputs['resourceId']}-{inputs['httpMethod']}", {}
+
+
+def rest_authorizer(name: str, region: str, inputs: State) -> tuple[str, State]:
+    created = boto3.client("apigateway", region_name=region).create_authorizer(
+        **_compact(
+            {
+                "restApiId": inputs["restApi"],
+                "name": inputs["name"],
+                "type": inputs["type"],
+                "authorizerUri": inputs.get("authorizerUri"),
+                "identitySource": inputs.get("identitySource"),
+                "identityValidationExpression": inputs.get("identityValidationExpression"),
+                "providerARNs": inputs.get("providerArns"),
+                "authorizerResultTtlInSeconds": inputs.get("authorizerResultTtlInSeconds"),
+            }
+        )
+    )
+    return created["id"], {}
+
+
+def http_route(name: str, region: str, inputs: State) -> tuple[str, State]:
+    route = boto3.client("apigatewayv2", region_name=region).create_route(
+        **_compact(
+            {
+                "ApiId": inputs["apiId"],
+                "RouteKey": inputs["routeKey"],
+                "Target": inputs["target"],
+                "AuthorizationType": inputs.get("authorizationType"),
+                "AuthorizerId": inputs.get("authorizerId"),
+                "AuthorizationScopes": inputs.get("authorizationScopes"),
+            }
+        )
+    )
+    return route["RouteId"], {}
+
+
+def http_authorizer(name: str, region: str, inputs: State) -> tuple[str, State]:
+    jwt = inputs.get("jwtConfiguration") or {}
+    created = boto3.client("apigatewayv2", region_name=region).create_authorizer(
+        **_compact(
+            {
+                "ApiId": inputs["apiId"],
+                "Name": inputs["name"],
+                "AuthorizerType": inputs["authorizerType"],
+                "IdentitySource": inputs.get("identitySources"),
+                "JwtConfiguration": {"Audience": jwt.get("audiences"), "Issuer": jwt.get("issuer")}
+                if jwt
+                else None,
+                "AuthorizerUri": inputs.get("authorizerUri"),
+                "AuthorizerPayloadFormatVersion": inputs.get("authorizerPayloadFormatVersion"),
+            }
+        )
+    )
+    return created["AuthorizerId"], {}
+
+
 def serverless_handlers(function_handler: Handler) -> dict[str, Handler]:
     return {
+        "aws:apigateway/method:Method": rest_method,
+        "aws:apigateway/authorizer:Authorizer": rest_authorizer,
+        "aws:apigatewayv2/route:Route": http_route,
+        "aws:apigatewayv2/authorizer:Authorizer": http_authorizer,
         "aws:lambda/function:Function": with_reserved_concurrency(function_handler),
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": role_policy_attachment,
         "aws:cloudformation/stack:Stack": cloudformation_stack,

@@ -16,6 +16,7 @@ from typing import Any
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest import settings
+from wasmdeploy.manifest.check_authorizers import check_authorizers
 from wasmdeploy.manifest.check_serverless import ServerlessSummary, check_serverless_keys
 from wasmdeploy.manifest.checks import CheckContext, run_checks
 from wasmdeploy.manifest.dotenv_files import with_dotenv
@@ -138,6 +139,7 @@ def _load_document(
     check_schema(data, problems)
     result.serverless = check_serverless_keys(data, problems)
     check_resources(data, problems)
+    check_authorizers(data, problems)
     run_checks(
         data,
         problems,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from wasmdeploy.manifest.model_auth import RouteAuthorizer
 from wasmdeploy.manifest.model_aws import FunctionAws
 from wasmdeploy.manifest.model_events import (
     AsyncConfig,
@@ -89,6 +90,7 @@ class HttpRoute:
     method: str  # upper case; "ANY" for any method (httpApi `*` is normalised to ANY)
     path: str  # "/hello/{name}", "/files/{proxy+}", or "$default" (httpApi only)
     cors: bool = False
+    authorizer: RouteAuthorizer | None = None  # None: anyone may call the route
 
     @property
     def route_key(self) -> str:

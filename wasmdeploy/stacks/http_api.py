@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import HttpRoute
+from wasmdeploy.stacks.api_authorizers import ApiAuthorizers
+from wasmdeploy.stacks.api_names import APIGATEWAY_PRINCIPAL, slugify
 from wasmdeploy.stacks.function import WasmFunction
-
-APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,7 @@ class HttpApiArgs:
     api_name: str  # "{service}-{stage}"
     stage: str
     targets: Sequence[RoutedFunction]
-
-
-def slugify(text: str) -> str:
-    """Lowercase letters and digits joined by single dashes ("root" when none are left)."""
-    kept = "".join(c if c.isalnum() else "-" for c in text.lower())
-    return "-".join(part for part in kept.split("-") if part) or "root"
+    functions: Mapping[str, WasmFunction] = field(default_factory=dict)  # authorizers' functions
 
 
 def route_slug(route: HttpRoute) -> str:
@@ -99,6 +94,9 @@ class HttpApi(pulumi.ComponentResource):
         self.routes: list[aws.apigatewayv2.Route] = []
         self.permissions: list[aws.lambda_.Permission] = []
         used: set[str] = set()
+        authorizers = ApiAuthorizers(
+            name, self.api.id, self.api.execution_arn, args.functions, self, http_api=True
+        )
         for target in args.targets:
             function_name = target.function.function_model.name
             integration = aws.apigatewayv2.Integration(
@@ -117,6 +115,7 @@ class HttpApi(pulumi.ComponentResource):
                         api_id=self.api.id,
                         route_key=route.route_key,
                         target=integration.id.apply(lambda id_: f"integrations/{id_}"),
+                        **authorizers.for_route(route),
                         opts=child,
                     )
                 )

@@ -140,11 +140,19 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
     http_api = None
     routed = routed_functions(service, declared, "httpApi")
     if routed:
-        http_api = HttpApi("http-api", HttpApiArgs(prefix, service.stage, routed), opts=in_region)
+        http_api = HttpApi(
+            "http-api",
+            HttpApiArgs(prefix, service.stage, routed, declared.functions),
+            opts=in_region,
+        )
         outputs["httpApiUrl"] = http_api.url
     rest_routed = routed_functions(service, declared, "http")
     if rest_routed:
-        rest_api = RestApi("rest-api", RestApiArgs(prefix, service.stage, rest_routed), in_region)
+        rest_api = RestApi(
+            "rest-api",
+            RestApiArgs(prefix, service.stage, rest_routed, declared.functions),
+            in_region,
+        )
         outputs["restApiUrl"] = rest_api.url
 
     if service.cdn is not None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import HttpRoute
+from wasmdeploy.stacks.api_authorizers import ApiAuthorizers
+from wasmdeploy.stacks.function import WasmFunction
 from wasmdeploy.stacks.http_api import (
     RoutedFunction,
     api_invoke_permission,
@@ -35,6 +37,7 @@ class RestApiArgs:
     api_name: str  # "{service}-{stage}"
     stage: str
     targets: Sequence[RoutedFunction]
+    functions: Mapping[str, WasmFunction] = field(default_factory=dict)  # authorizers' functions
 
 
 def path_segments(path: str) -> tuple[str, ...]:
@@ -58,7 +61,13 @@ def slug(segments: tuple[str, ...]) -> str:
 def api_definition_hash(targets: Sequence[RoutedFunction]) -> str:
     """What a deployment snapshots: every method, path, CORS flag and target function."""
     definition = sorted(
-        (route.method, route.path, route.cors, target.function.function_model.deployed_name)
+        (
+            route.method,
+            route.path,
+            route.cors,
+            repr(route.authorizer),
+            target.function.function_model.deployed_name,
+        )
         for target in targets
         for route in target.routes
     )
@@ -98,6 +107,9 @@ class RestApi(pulumi.ComponentResource):
 
         self.methods: list[pulumi.Resource] = []
         used: set[str] = set()
+        authorizers = ApiAuthorizers(
+            name, self.api.id, self.api.execution_arn, args.functions, self, http_api=False
+        )
         cors_paths: dict[tuple[str, ...], None] = {}
         for target in args.targets:
             for route in target.routes:
@@ -108,7 +120,7 @@ class RestApi(pulumi.ComponentResource):
                     rest_api=self.api.id,
                     resource_id=resource_ids[segments],
                     http_method=route.method,
-                    authorization="NONE",
+                    **authorizers.for_route(route),
                     opts=child,
                 )
                 integration = aws.apigateway.Integration(

@@ -1,0 +1,164 @@
+"""Serverless's route authorizers deploy as API Gateway authorizers (REST and HTTP API), in moto."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import wasmtime
+from moto import mock_aws
+from stacks_factories import make_artifacts
+from stacks_moto_mocks import MotoMocks
+
+from wasmdeploy.manifest.load import load_manifest, load_service
+from wasmdeploy.manifest.model import Service
+from wasmdeploy.stacks.mocked_run import MockedRun, run_mocked
+
+REGION = "eu-west-1"
+POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc"
+MANIFEST = f"""\
+service: shop
+provider:
+  name: aws
+  region: {REGION}
+  httpApi:
+    authorizers:
+      users:
+        identitySource: $request.header.Authorization
+        issuerUrl: https://cognito-idp.{REGION}.amazonaws.com/eu-west-1_abc
+        audience: [client-1]
+functions:
+  auth:
+    handler: h
+  rest:
+    handler: h
+    events:
+      - http: {{path: /token, method: get, authorizer: auth}}
+      - http: {{path: /signed, method: get, authorizer: aws_iam}}
+      - http: {{path: /pool, method: get, authorizer: {{arn: {POOL}, scopes: [orders/read]}}}}
+      - http: {{path: /open, method: get}}
+  api:
+    handler: h
+    events:
+      - httpApi: {{method: GET, path: /me, authorizer: {{name: users, scopes: [profile]}}}}
+      - httpApi: {{method: GET, path: /iam, authorizer: {{type: aws_iam}}}}
+      - httpApi: 'GET /public'
+"""
+
+
+def write(root: Path, manifest: str) -> Path:
+    (root / "h.wasm").write_bytes(
+        wasmtime.wat2wasm('(module (memory (export "memory") 1) (func (export "_start")))')
+    )
+    path = root / "serverless.yml"
+    path.write_text(textwrap.dedent(manifest))
+    return path
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, MockedRun]]:
+    root = tmp_path_factory.mktemp("service")
+    service = load_service(write(root, MANIFEST))
+    artifacts = make_artifacts(service, root / "out")
+    with pytest.MonkeyPatch.context() as patch:
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            patch.setenv(key, "testing")
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        with mock_aws():
+            yield service, run_mocked(service, artifacts, MotoMocks(service.region))
+
+
+def client(name: str) -> Any:
+    return boto3.client(name, region_name=REGION)
+
+
+def rest_methods() -> dict[str, dict[str, Any]]:
+    rest = client("apigateway")
+    [api] = rest.get_rest_apis()["items"]
+    methods = {}
+    for resource in rest.get_resources(restApiId=api["id"])["items"]:
+        if "GET" in resource.get("resourceMethods", {}):
+            methods[resource["path"]] = rest.get_method(
+                restApiId=api["id"], resourceId=resource["id"], httpMethod="GET"
+            )
+    return methods
+
+
+def test_rest_routes_get_token_iam_and_cognito_authorizers(
+    deployed: tuple[Service, MockedRun],
+) -> None:
+    [api] = client("apigateway").get_rest_apis()["items"]
+    authorizers = {
+        a["name"]: a for a in client("apigateway").get_authorizers(restApiId=api["id"])["items"]
+    }
+    assert authorizers["auth"]["type"] == "TOKEN"
+    assert authorizers["auth"]["identitySource"] == "method.request.header.Authorization"
+    assert "shop-dev-auth" in authorizers["auth"]["authorizerUri"]
+    assert authorizers["eu-west-1_abc"]["type"] == "COGNITO_USER_POOLS"
+    assert authorizers["eu-west-1_abc"]["providerARNs"] == [POOL]
+    methods = rest_methods()
+    assert methods["/token"]["authorizationType"] == "CUSTOM"
+    assert methods["/token"]["authorizerId"] == authorizers["auth"]["id"]
+    assert methods["/signed"]["authorizationType"] == "AWS_IAM"
+    assert methods["/pool"]["authorizationType"] == "COGNITO_USER_POOLS"
+    assert methods["/pool"]["authorizationScopes"] == ["orders/read"]
+    assert methods["/open"]["authorizationType"] == "NONE"
+
+
+def test_the_authorizer_function_may_be_invoked_by_api_gateway_authorizers_only(
+    deployed: tuple[Service, MockedRun],
+) -> None:
+    policy = json.loads(client("lambda").get_policy(FunctionName="shop-dev-auth")["Policy"])
+    [statement] = policy["Statement"]
+    assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"].endswith("/authorizers/*")
+
+
+def test_http_api_routes_get_jwt_and_iam_authorization(
+    deployed: tuple[Service, MockedRun],
+) -> None:
+    v2 = client("apigatewayv2")
+    [api] = v2.get_apis()["Items"]
+    routes = {r["RouteKey"]: r for r in v2.get_routes(ApiId=api["ApiId"])["Items"]}
+    jwt = v2.get_authorizer(ApiId=api["ApiId"], AuthorizerId=routes["GET /me"]["AuthorizerId"])
+    assert jwt["AuthorizerType"] == "JWT"
+    assert jwt["JwtConfiguration"] == {
+        "Audience": ["client-1"],
+        "Issuer": f"https://cognito-idp.{REGION}.amazonaws.com/eu-west-1_abc",
+    }
+    assert routes["GET /me"]["AuthorizationType"] == "JWT"
+    assert routes["GET /me"]["AuthorizationScopes"] == ["profile"]
+    assert routes["GET /iam"]["AuthorizationType"] == "AWS_IAM"
+    assert routes["GET /public"].get("AuthorizationType", "NONE") == "NONE"
+
+
+def test_authorizers_that_name_nothing_are_errors(tmp_path: Path) -> None:
+    result = load_manifest(
+        write(
+            tmp_path,
+            """\
+            service: shop
+            provider: {name: aws}
+            functions:
+              api:
+                handler: h
+                events:
+                  - http: {path: /x, method: get, authorizer: authorise}
+                  - httpApi: {method: GET, path: /y, authorizer: {name: users}}
+            """,
+        )
+    )
+    messages = {e.path: e.message for e in result.errors}
+    assert (
+        "'authorise' is not a function of this service"
+        in messages["functions.api.events[0].http.authorizer"]
+    )
+    assert (
+        "no authorizer 'users' under provider.httpApi.authorizers"
+        in messages["functions.api.events[1].httpApi.authorizer"]
+    )

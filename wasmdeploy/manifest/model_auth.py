@@ -1,0 +1,25 @@
+"""Who may call a route: API Gateway authorizers, part of the model (see `model.py`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+AuthorizerKind = Literal["aws_iam", "jwt", "token", "request", "cognito"]
+
+
+@dataclass(frozen=True)
+class RouteAuthorizer:
+    """`aws_iam` (SigV4), `jwt` (HTTP API), `cognito` (REST, a user pool), or a Lambda
+    authorizer (`token` / `request`) run by a function of this service or by an ARN."""
+
+    kind: AuthorizerKind
+    name: str  # the authorizer's name: its key, its function's name, or the ARN's last part
+    function: str | None = None  # a function of this service that authorizes
+    arn: str | None = None  # a Lambda authorizer's or a Cognito user pool's ARN
+    identity_source: tuple[str, ...] = ()
+    issuer_url: str | None = None  # jwt
+    audience: tuple[str, ...] = ()  # jwt
+    scopes: tuple[str, ...] = ()  # jwt and cognito: the scopes a route requires
+    result_ttl: int | None = None  # seconds API Gateway caches a Lambda authorizer's answer
+    identity_validation_expression: str | None = None  # token
