@@ -86,8 +86,8 @@ def doubling_variables(levels: int, template: str) -> str:
 @pytest.mark.parametrize(
     ("custom", "expected"),
     [
-        (alias_chain(10), "aliases"),
-        (mapping_chain(25), "aliases"),
+        (alias_chain(10), "YAML alias"),
+        (mapping_chain(25), "YAML alias"),
         (doubling_variables(40, "'{ref}{ref}'"), "characters"),
         (doubling_variables(40, "'{ref}-{ref}-{ref}'"), "characters"),
         (doubling_variables(40, "['{ref}', '{ref}']"), "values"),

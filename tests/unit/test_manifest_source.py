@@ -90,7 +90,7 @@ def test_an_alias_chain_that_multiplies_stops_with_one_clear_error() -> None:
     data, problems = parse(laughs(10))
     assert data is None
     [error] = problems.errors
-    assert "aliases" in error.message and f"{MAX_VALUES:,}" in error.message
+    assert "alias" in error.message and f"{MAX_VALUES:,}" in error.message
 
 
 def test_aliases_of_mappings_and_merge_keys_are_bounded_too() -> None:
@@ -102,7 +102,7 @@ def test_aliases_of_mappings_and_merge_keys_are_bounded_too() -> None:
     for text in ("\n".join(mappings), "\n".join(merges) + "\nuse: [" + "*k39, " * 30 + "]"):
         data, problems = parse(text)
         assert data is None and len(problems.errors) == 1
-        assert "aliases" in problems.errors[0].message
+        assert "alias" in problems.errors[0].message
 
 
 def test_a_few_aliases_of_a_large_block_are_fine() -> None:
@@ -123,3 +123,9 @@ def test_merge_keys_let_the_mappings_own_keys_win_and_earlier_sources_win() -> N
 def test_merging_a_scalar_is_an_error() -> None:
     _, problems = parse("a:\n  <<: 3\n  b: 1\n")
     assert "merge" in problems.errors[0].message
+
+
+def test_a_document_of_too_many_plain_values_is_refused_too() -> None:
+    data, problems = parse("items: [" + ", ".join(["1"] * (MAX_VALUES + 1)) + "]\n")
+    assert data is None
+    assert f"more than {MAX_VALUES:,} values" in problems.errors[0].message

@@ -199,9 +199,9 @@ def parse_yaml(text: str, problems: Problems) -> Any:
     except _TooManyValues:
         problems.error(
             (),
-            f"the manifest expands to more than {MAX_VALUES:,} values: "
-            "its YAML aliases (*name) repeat each other and multiply its size",
-            hint="Write the repeated part once; an alias of a list of aliases grows exponentially.",
+            f"the manifest expands to more than {MAX_VALUES:,} values "
+            "(a YAML alias, *name, counts as a copy of its anchor's value)",
+            hint="Write repeated parts once: aliases of lists of aliases multiply a document.",
         )
         return None
     finally:
