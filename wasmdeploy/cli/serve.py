@@ -52,6 +52,11 @@ if TYPE_CHECKING:
     show_default=True,
     help="Where the key-value stores live: the stage's SQLite file, or the local AWS's DynamoDB.",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start with an empty local AWS and empty key-value stores (drop what the stage kept).",
+)
 @runtime_pool_options
 def serve(
     manifest_file: Path | None,
@@ -62,6 +67,7 @@ def serve(
     aws_port: int,
     run_schedules_now: bool,
     kv_backend: str,
+    fresh: bool,
     concurrency: int,
     bootstrap: str | None,
     verbose: bool,
@@ -69,7 +75,8 @@ def serve(
     """Serve the API routes (API Gateway payload 1.0 / 2.0) and run S3 triggers on a local AWS."""
     from rich.console import Console
 
-    from wasmdeploy.local.emulator import LocalEmulator
+    from wasmdeploy.local.emulator import LocalEmulator, stderr_sink
+    from wasmdeploy.local.kept_state import KeptState, discard_local_state
     from wasmdeploy.local.runtime_command import parse_bootstrap
     from wasmdeploy.local.sources.summary import event_source_lines
     from wasmdeploy.local.stop_signals import exit_on_sigterm
@@ -91,7 +98,13 @@ def serve(
         from wasmdeploy.local.kv_local import serve_stores_on
 
         serve_stores_on(emulator.aws, service)
+    if fresh:
+        for path in discard_local_state(service):
+            click.echo(f"--fresh: removed {path}", err=True)
+    kept = KeptState(service, stderr_sink())
+    kept.attach(emulator)
     emulator.start()
+    kept.restore_queues(emulator.aws)
     console = Console(stderr=True)
     try:
         console.print(_triggers_table(service, emulator))

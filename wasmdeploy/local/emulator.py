@@ -106,6 +106,8 @@ class LocalEmulator:
         self.api: ApiGatewayServer | None = None
         self.triggers: S3TriggerDispatcher | None = None
         self.sources: EventSources | None = None
+        # Run once the functions and their triggers stopped, before the local AWS stops.
+        self.on_stop: list[Callable[[], None]] = []
 
     def start(self) -> None:
         self.aws.on_start(lambda aws: aws.create_buckets(local_buckets(self.service)))
@@ -157,6 +159,8 @@ class LocalEmulator:
             self.sources.stop()
         for pool in self.pools.values():
             pool.close()
+        for hook in self.on_stop:
+            hook()
         self.aws.stop()
 
     def _event_sources(self) -> EventSources:

@@ -1,0 +1,79 @@
+"""`wasmdeploy serve` keeps the local AWS's data between runs, per stage; `--fresh` starts empty."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from tests.e2e.test_serve_local import Server, start, stop
+from tests.functional.runtime_modules import ECHO, wasm
+from tests.ports import free_port
+
+MANIFEST = """
+service: keeps
+provider:
+  name: aws
+functions:
+  copy:
+    handler: echo.wasm
+    events:
+      - sqs:
+          queue: keeps-jobs
+          batchSize: 1
+"""
+
+
+def serve(root: Path, *extra: str) -> tuple[Server, str]:
+    port, aws_port = free_port(), free_port()
+    server = start(
+        root, "serve", "--port", str(port), "--aws-port", str(aws_port), *extra, port=aws_port
+    )
+    server.wait_until(lambda: "Press Ctrl+C" in server.output(), "serve never got ready")
+    return server, f"http://127.0.0.1:{aws_port}"
+
+
+def client(endpoint: str, name: str = "s3") -> Any:
+    return boto3.client(
+        name,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="any",
+        aws_secret_access_key="any",
+    )
+
+
+def test_objects_and_tables_survive_a_restart_and_fresh_empties_them(tmp_path: Path) -> None:
+    (tmp_path / "echo.wasm").write_bytes(wasm(ECHO))
+    (tmp_path / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
+    server, endpoint = serve(tmp_path)
+    try:
+        s3 = client(endpoint)
+        s3.create_bucket(Bucket="keeps-uploads")
+        s3.put_object(Bucket="keeps-uploads", Key="a.bin", Body=b"\x00kept")
+    finally:
+        stop(server)
+    assert "Kept 1 objects" in server.output()
+    assert (tmp_path / ".wasmdeploy" / "local" / "aws-dev" / "state.json").is_file()
+
+    server, endpoint = serve(tmp_path)
+    try:
+        assert "Restored 1 objects" in server.output()
+        body = client(endpoint).get_object(Bucket="keeps-uploads", Key="a.bin")["Body"].read()
+        assert body == b"\x00kept"
+    finally:
+        stop(server)
+
+    server, endpoint = serve(tmp_path, "--fresh")
+    try:
+        assert "--fresh: removed" in server.output()
+        try:
+            client(endpoint).head_bucket(Bucket="keeps-uploads")
+            raise AssertionError("--fresh kept the bucket")
+        except ClientError as error:
+            assert error.response["Error"]["Code"] in ("404", "NoSuchBucket")
+    finally:
+        stop(server)
