@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,10 +11,9 @@ from pathlib import Path
 import pytest
 import wasmtime
 import yaml
-from click.testing import CliRunner
 from origin_manifest import ORIGIN_MANIFEST
 
-from wasmdeploy.cli.main import main
+from tests.cli_in_process import run_cli
 from wasmdeploy.manifest.load import load_service
 
 WASI_COMMAND = """
@@ -24,24 +22,6 @@ WASI_COMMAND = """
   (memory (export "memory") 1)
   (func (export "_start")))
 """
-
-
-def run_cli(args: list[str], cwd: Path, *, stdout_only: bool = False) -> tuple[int, str]:
-    """Run the CLI in-process as the console script does; return (exit code, stdout + stderr)."""
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        with CliRunner().isolation() as streams:
-            try:
-                main(args)
-                code = 0
-            except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else 1
-            output = streams[0].getvalue().decode()
-            output += "" if stdout_only else streams[1].getvalue().decode()
-    finally:
-        os.chdir(previous)
-    return code, output
 
 
 @pytest.fixture

@@ -9,9 +9,12 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import wasmtime
+
+from tests.cli_in_process import run_cli
 
 WASI_COMMAND = """
 (module
@@ -50,10 +53,16 @@ def write(project: Path, text: str) -> None:
     (project / "wasmdeploy.yml").write_text(textwrap.dedent(text))
 
 
-def errors_of(result: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
-    assert "Traceback" not in result.stderr, result.stderr
-    report = json.loads(result.stdout)
-    errors: list[dict[str, object]] = report["errors"]
+def report_of(project: Path, *args: str) -> dict[str, Any]:
+    """`validate --json ARGS`'s report (run in this process: these tests run it often)."""
+    code, output = run_cli(["validate", "--json", *args], project, stdout_only=True)
+    assert code in (0, 1), output
+    report: dict[str, Any] = json.loads(output)
+    return report
+
+
+def errors_of(project: Path, *args: str) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = report_of(project, *args)["errors"]
     return errors
 
 
@@ -100,8 +109,8 @@ def test_a_manifest_that_multiplies_itself_is_refused_quickly_in_bounded_memory(
 ) -> None:
     write(project, HEAD + custom + FUNCTIONS)
     result = wasmdeploy(project, "validate", "--json", capped=True)
-    assert result.returncode == 1, result.stderr
-    [error] = errors_of(result)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    [error] = json.loads(result.stdout)["errors"]
     assert expected in str(error["message"]) and "hint" in error
     printed = wasmdeploy(project, "print", capped=True)
     assert printed.returncode == 1 and printed.stderr.startswith("Error: ")
@@ -129,35 +138,29 @@ def test_impossible_sandbox_numbers_are_errors_for_every_command(
 ) -> None:
     block = "wasm_sandbox" if "_" in setting.split(":")[0] else "sandbox"
     write(project, f"{HEAD}  x: 1\n{FUNCTIONS}    {block}:\n      {setting}\n")
-    [error] = errors_of(wasmdeploy(project, "validate", "--json"))
+    [error] = errors_of(project)
     assert error["line"] == 10 and str(error["path"]).startswith(f"functions.f.{block}.")
     assert len(str(error["message"])) < 200
     for command in ("print", "plan"):
-        result = wasmdeploy(project, command)
-        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-        assert "wasmdeploy.yml:10:" in result.stderr
+        code, output = run_cli([command], project)
+        assert code == 1 and "Traceback" not in output, output
+        assert "wasmdeploy.yml:10:" in output
 
 
 def test_a_region_is_checked_the_same_from_the_manifest_and_the_command_line(
     project: Path,
 ) -> None:
     write(project, f"service: svc\nprovider:\n  name: aws\n  region: mars-1\n{FUNCTIONS}")
-    [from_manifest] = errors_of(wasmdeploy(project, "validate", "--json"))
+    [from_manifest] = errors_of(project)
     assert "'mars-1' is not an AWS region name" in str(from_manifest["message"])
     write(project, f"service: svc\nprovider:\n  name: aws\n{FUNCTIONS}")
     for region in ("nowhere", "US-EAST-1", "us_east_1"):
-        [from_option] = errors_of(wasmdeploy(project, "validate", "--json", "--region", region))
+        [from_option] = errors_of(project, "--region", region)
         assert f"--region '{region}' is not an AWS region name" in str(from_option["message"])
-        assert wasmdeploy(project, "plan", "--region", region).returncode == 1
-    typo = wasmdeploy(project, "validate", "--json", "--region", "eu-wset-1")
-    report = json.loads(typo.stdout)
-    assert report["valid"] and "eu-west-1" in report["warnings"][0]["hint"]
-    assert (
-        json.loads(wasmdeploy(project, "validate", "--json", "--region", "eu-west-1").stdout)[
-            "warnings"
-        ]
-        == []
-    )
+        assert run_cli(["plan", "--region", region], project)[0] == 1
+    typo = report_of(project, "--region", "eu-wset-1")
+    assert typo["valid"] and "eu-west-1" in typo["warnings"][0]["hint"]
+    assert report_of(project, "--region", "eu-west-1")["warnings"] == []
 
 
 @pytest.mark.parametrize(
@@ -176,7 +179,7 @@ def test_an_iam_statement_that_allows_everything_is_a_warning(
         f"      - {{Effect: Allow, Action: 's3:GetObject', Resource: '*'}}\n"
         f"      - {statement}\n{FUNCTIONS}",
     )
-    report = json.loads(wasmdeploy(project, "validate", "--json").stdout)
+    report = report_of(project)
     assert report["valid"]
     [warning] = report["warnings"]
     assert warning["path"] == "provider.iam.statements[1]" and warning["line"] == 7
