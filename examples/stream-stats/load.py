@@ -106,6 +106,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
+    sqs = client("sqs", args.endpoint)  # results of an earlier run (serve keeps its queues)
+    sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=RESULTS_QUEUE)["QueueUrl"])
     started = publish_windows(args.endpoint, args.windows, args.readings, args.sensors, args.seed)
     results = collect_results(args.endpoint, args.windows, args.timeout)
     elapsed = time.perf_counter() - started

@@ -91,7 +91,6 @@ def serve(
         aws_port=aws_port,
         concurrency=concurrency,
         bootstrap=command,
-        run_schedules_now=run_schedules_now,
         metric_records=verbose,
     )
     if kv_backend == "dynamodb":
@@ -111,6 +110,8 @@ def serve(
         for line in local_aws_lines(emulator.aws) + event_source_lines(emulator):
             console.print(line, highlight=False, markup=False)
         console.print("Press Ctrl+C to stop.")
+        if run_schedules_now:
+            emulator.fire_schedules()
         threading.Event().wait()
     finally:
         emulator.stop()

@@ -88,13 +88,11 @@ class LocalEmulator:
         concurrency: int = DEFAULT_CONCURRENCY,
         notice: LogSink | None = None,
         bootstrap: tuple[str, ...] | None = None,
-        run_schedules_now: bool = False,
         retry_delays: tuple[int, ...] = LOCAL_RETRY_DELAYS,
         metric_records: bool = False,
     ) -> None:
         self.service = service
         self.metric_records = metric_records  # log the runtime's EMF records in full
-        self.run_schedules_now = run_schedules_now
         self.retry_delays = retry_delays  # asynchronous retries, shorter than Lambda's
         self.bootstrap = bootstrap
         self.host = host
@@ -171,12 +169,16 @@ class LocalEmulator:
             {name: pool_delivery(pool) for name, pool in self.pools.items()},
             self.notice,
             retry_delays=self.retry_delays,
-            run_schedules_now=self.run_schedules_now,
         )
         sources.start()
         for kind, name in sources.resources.created:
             self.aws.add_resource(kind, name)
         return sources
+
+    def fire_schedules(self) -> None:
+        """Fire every schedule once now (`serve --run-schedules-now`)."""
+        if self.sources is not None:
+            self.sources.scheduler.fire_all()
 
     def _hand_off(self, function: Function, event: dict[str, Any]) -> bool:
         """An S3 event joins the function's asynchronous queue (Lambda's retries, onFailure)."""

@@ -63,10 +63,15 @@ class Scheduler:
             return
         self._started = self._now()
         if fire_now:
-            for schedule in self.schedules:
-                self._fire(schedule, self._started)
+            self.fire_all()
         self._thread = threading.Thread(target=self._run, daemon=True, name="scheduler")
         self._thread.start()
+
+    def fire_all(self) -> None:
+        """Fire every schedule once, now (their cadence goes on as before)."""
+        now = self._now()
+        for schedule in self.schedules:
+            self._fire(schedule, now)
 
     def stop(self) -> None:
         self._stop.set()
