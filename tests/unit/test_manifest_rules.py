@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wasmdeploy.manifest.check_events import check_existing_buckets, route_path_problem
+from wasmdeploy.manifest.check_function import check_region
 from wasmdeploy.manifest.check_loops import (
     check_chains,
     check_overlapping_notifications,
@@ -204,3 +205,41 @@ RESERVED_LOOKING = r"(xn--|sthree-|amzn-s3-demo-)?[0-9.]{0,20}(-s3alias|--ol-s3|
 @given(st.text(max_size=80) | st.from_regex(RESERVED_LOOKING))
 def test_every_bucket_hint_passes_the_check_it_is_a_hint_for(name: str) -> None:
     assert bucket_name_problem(suggest_bucket_name(name)) is None
+
+
+@pytest.mark.parametrize(
+    "region", ["us-east-1", "eu-west-3", "us-gov-west-1", "cn-north-1", "eusc-de-east-1"]
+)
+@pytest.mark.parametrize("from_cli", [True, False])
+def test_a_region_lambda_runs_in_passes_from_either_place(region: str, from_cli: bool) -> None:
+    problems = Problems("wasmdeploy.yml")
+    check_region(region, from_cli, problems)
+    assert problems.errors == [] and problems.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("region", "hint"),
+    [
+        ("mars-1", "For example: us-east-1"),
+        ("nowhere", "For example: us-east-1"),
+        ("US-EAST-1", "Did you mean us-east-1?"),
+        ("eu_west_1", "Did you mean eu-west-1?"),
+        ("", "For example"),
+    ],
+)
+def test_a_name_that_is_not_a_region_is_an_error_naming_where_it_came_from(
+    region: str, hint: str
+) -> None:
+    for from_cli, prefix in ((True, "--region "), (False, "")):
+        problems = Problems("wasmdeploy.yml")
+        check_region(region, from_cli, problems)
+        [error] = problems.errors
+        assert error.message.startswith(f"{prefix}'{region}' is not an AWS region name")
+        assert error.hint and error.hint.startswith(hint)
+
+
+def test_a_well_formed_region_lambda_is_not_known_in_is_a_warning() -> None:
+    problems = Problems("wasmdeploy.yml")
+    check_region("eu-wset-1", False, problems)
+    [warning] = problems.warnings
+    assert not problems.errors and warning.hint == "Did you mean eu-west-1?"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
+import json
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from wasmdeploy_runtime.units import format_size, parse_duration, parse_size
@@ -14,7 +17,8 @@ from wasmdeploy.manifest.naming import lambda_name_problem
 from wasmdeploy.manifest.problems import NodePath, Problems
 
 STAGE_NAME = re.compile(r"^[a-zA-Z0-9-]+$")
-REGION_NAME = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$")
+# us-east-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1
+REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z]+)+-[0-9]+$")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 MIB = 1024 * 1024
 LARGEST_MEMORY = 10240 * MIB  # Lambda's largest memorySize: no sandbox can be given more
@@ -158,9 +162,11 @@ def check_stage(stage: str, problems: Problems) -> None:
 
 def check_region(region: str, from_cli: bool, problems: Problems) -> None:
     """The effective region, from provider.region or --region alike, names an AWS region."""
-    where = "--region " if from_cli else ""
     known = _known_regions()
-    close = difflib.get_close_matches(region, known, n=1, cutoff=0.6)
+    if region in known:
+        return
+    where = "--region " if from_cli else ""
+    close = difflib.get_close_matches(region.lower().replace("_", "-"), known, n=1, cutoff=0.6)
     suggestion = f"Did you mean {close[0]}?" if close else "For example: us-east-1, eu-west-1."
     if not REGION_NAME.match(region):
         problems.error(
@@ -168,7 +174,7 @@ def check_region(region: str, from_cli: bool, problems: Problems) -> None:
             f"{where}'{region}' is not an AWS region name (like us-east-1 or eu-west-1)",
             hint=suggestion,
         )
-    elif known and region not in known:
+    elif known:
         problems.warning(
             ("provider", "region"),
             f"{where}'{region}' is not a region Lambda is known to run in "
@@ -179,16 +185,23 @@ def check_region(region: str, from_cli: bool, problems: Problems) -> None:
 
 @cache
 def _known_regions() -> tuple[str, ...]:
-    """Every region botocore's endpoint data lists for Lambda, across AWS's partitions."""
-    import botocore.session
-
-    session = botocore.session.get_session()
-    regions = {
-        region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("lambda", partition)
-    }
-    return tuple(sorted(regions))
+    """Every region botocore's endpoint data lists Lambda in, across AWS's partitions (read
+    from its data file: importing botocore would cost validate a fifth of a second)."""
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:
+        return ()
+    try:
+        data = json.loads((Path(spec.origin).parent / "data" / "endpoints.json").read_text())
+        return tuple(
+            sorted(
+                region
+                for partition in data["partitions"]
+                for region, endpoint in partition["services"]["lambda"]["endpoints"].items()
+                if "fips" not in region and not endpoint.get("deprecated")
+            )
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ()  # another layout of botocore's data: the name's form is still checked
 
 
 def check_runtime(name: str, function: dict[str, Any], problems: Problems) -> None:
