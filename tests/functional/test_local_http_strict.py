@@ -1,4 +1,5 @@
-"""The local servers parse HTTP/1.1 strictly, over raw sockets: one answer per request,
+"""The local servers (serve's API Gateway, start-lambda's Invoke API, the Runtime API and
+the local AWS) parse HTTP/1.1 strictly, over raw sockets: one answer per request,
 malformed framing refused with 400 / 413 / 431, limits checked before the body is read,
 only local Host names, and no request a web page of another site makes on the APIs no
 page should call."""
@@ -14,11 +15,14 @@ from pathlib import Path
 
 import pytest
 from local_emulation_support import make_function, make_service
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from wasmdeploy.local.apigw.server import ApiGatewayServer
 from wasmdeploy.local.lambda_invoke_api import LambdaInvokeServer
+from wasmdeploy.local.local_aws import without_admin_api
 from wasmdeploy.local.local_http import LocalHttpServer
 from wasmdeploy.local.runtime_api import RuntimeApiServer
+from wasmdeploy.local.wsgi_bridge import WsgiServer
 from wasmdeploy.manifest.model import HttpRoute
 
 # A request each server answers without a function behind it, and that answer's status.
@@ -26,6 +30,7 @@ PROBES = {
     "apigw": (b"GET /nowhere", 404),
     "invoke": (b"POST /2015-03-31/functions/nothing/invocations", 404),
     "runtime": (b"POST /2018-06-01/runtime/init/error", 202),
+    "aws": (b"GET /", 200),  # the local AWS: S3's ListBuckets
 }
 SMALL_LIMIT = 4096  # bytes; set on each server so the limit tests stay fast
 
@@ -37,6 +42,9 @@ def make_server(kind: str, root: Path) -> LocalHttpServer:
         return ApiGatewayServer(service, {}, port=0)
     if kind == "invoke":
         return LambdaInvokeServer(service, {}, port=0)
+    if kind == "aws":
+        app = DomainDispatcherApplication(create_backend_app)
+        return WsgiServer(("127.0.0.1", 0), without_admin_api(app))
     return RuntimeApiServer(port=0)
 
 
@@ -206,7 +214,7 @@ def test_a_request_line_that_is_not_http_gets_400(server: LocalHttpServer) -> No
     assert statuses(exchange(server, b"HELLO\r\n\r\n")) == [400]
 
 
-@pytest.mark.parametrize("kind", ["invoke", "runtime"])
+@pytest.mark.parametrize("kind", ["invoke", "runtime", "aws"])
 @pytest.mark.parametrize(
     "browser",
     [b"Origin: https://attacker.example", b"Sec-Fetch-Site: cross-site", b"Origin: null"],

@@ -7,8 +7,9 @@ moto keeps the resources in this process's memory. Code that needs resources
 there registers a setup (`on_start`), run once the server is up; the names
 it records with `add_resource` are what `serve` lists for the user.
 
-Only local Host names are answered, requests a browser makes for another
-site are refused, and moto's admin API (`/moto-api/...`, which can reset every
+It is served by the emulator's strict HTTP/1.1 server (local_http): only
+local Host names are answered, requests a browser makes for another site are
+refused, and moto's admin API (`/moto-api/...`, which can reset every
 resource) is not served at all: this process manages the state directly.
 """
 
@@ -16,18 +17,13 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
 from wasmdeploy.errors import UserError
-from wasmdeploy.local.local_origins import (
-    WILDCARD_ADDRESSES,
-    cross_site,
-    host_allowed,
-    local_names,
-)
+from wasmdeploy.local.local_origins import WILDCARD_ADDRESSES
+from wasmdeploy.local.wsgi_bridge import WsgiApp, WsgiServer
 
 LOCAL_ACCESS_KEY = "wasmdeploy-local"
 LOCAL_CREDENTIALS = {
@@ -37,7 +33,6 @@ LOCAL_CREDENTIALS = {
 ADMIN_PREFIX = "/moto-api"
 
 Setup = Callable[["LocalAws"], None]
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class LocalAws:
@@ -51,8 +46,7 @@ class LocalAws:
         self.region = region
         self.resources: dict[str, list[str]] = {}  # kind ("bucket", "queue", ...) -> names
         self._setups: list[Setup] = []
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server: WsgiServer | None = None
 
     def __enter__(self) -> LocalAws:
         self.start()
@@ -116,7 +110,6 @@ class LocalAws:
                 DomainDispatcherApplication,
                 create_backend_app,
             )
-            from werkzeug.serving import make_server
         except ImportError as error:
             raise UserError(
                 f"the local AWS needs moto's server, which is not installed ({error})",
@@ -130,13 +123,16 @@ class LocalAws:
                 hint="Choose another with --aws-port.",
             )
         app = DomainDispatcherApplication(create_backend_app)
-        guarded = local_only(app, local_names(self.host))
-        self._server = make_server(self.host, self.port, guarded, threaded=True)
+        try:
+            self._server = WsgiServer((self.host, self.port), without_admin_api(app))
+        except OSError as error:
+            raise UserError(
+                f"cannot start the local AWS on {self.host}:{self.port}: {error.strerror}",
+                hint="Choose another port with --aws-port.",
+            ) from None
+        self._server.poll_interval = 0.1
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
-        self._thread.start()
+        self._server.start()
         try:
             for setup in self._setups:
                 setup(self)
@@ -146,12 +142,8 @@ class LocalAws:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def create_buckets(self, names: Iterable[str]) -> None:
         s3 = self.client()
@@ -179,23 +171,14 @@ class LocalAws:
         return objects
 
 
-def local_only(app: WsgiApp, names: frozenset[str]) -> WsgiApp:
-    """`app` for local clients only: local Host names, no other site's pages, no admin API."""
+def without_admin_api(app: WsgiApp) -> WsgiApp:
+    """`app` without moto's admin API, which can reset or reconfigure every backend."""
 
     def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        reason = None
-        if not host_allowed(environ.get("HTTP_HOST"), names):
-            reason = "the Host header is not a local name"
-        elif cross_site(environ.get("HTTP_ORIGIN"), environ.get("HTTP_SEC_FETCH_SITE"), names):
-            reason = "requests from web pages of other sites are refused"
-        elif str(environ.get("PATH_INFO", "")).startswith(ADMIN_PREFIX):
-            reason = "moto's admin API is not served by the local AWS"
-        if reason is None:
-            return app(environ, start_response)
-        body = f"Forbidden: {reason}\n".encode()
-        headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
-        start_response("403 Forbidden", headers)
-        return [body]
+        if str(environ.get("PATH_INFO", "")).startswith(ADMIN_PREFIX):
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"Forbidden: moto's admin API is not served by the local AWS\n"]
+        return app(environ, start_response)
 
     return guarded
 

@@ -209,7 +209,7 @@ class _Connection(socketserver.BaseRequestHandler):
     def _send(self, connection: h11.Connection, response: HttpResponse, method: bytes) -> None:
         close = connection.their_state is not h11.DONE
         try:
-            head = _response_head(response, close=close)
+            head = _response_head(response, close=close, head_request=method == b"HEAD")
         except (h11.LocalProtocolError, UnicodeEncodeError) as error:
             response = self.server.invalid_response(str(error))
             head = _response_head(response, close=close)
@@ -236,14 +236,22 @@ class _Connection(socketserver.BaseRequestHandler):
                 drained += len(data)
 
 
-def _response_head(response: HttpResponse, *, close: bool) -> h11.Response:
-    """The status line and headers, as h11 validates them (no CR or LF inside a value)."""
+def _response_head(
+    response: HttpResponse, *, close: bool, head_request: bool = False
+) -> h11.Response:
+    """The status line and headers, as h11 validates them (no CR or LF inside a value).
+
+    The length is the body's, except in the answer to HEAD: the length a GET would have.
+    """
+    framing = ("content-length", "connection", "transfer-encoding")
     headers = [
         (name.encode("ascii"), value.strip(" \t").encode("utf-8"))
         for name, value in response.headers
-        if name.lower() not in ("content-length", "connection", "transfer-encoding")
+        if name.lower() not in framing
     ]
-    headers.append((b"Content-Length", str(len(response.body)).encode()))
+    declared = next((v for n, v in response.headers if n.lower() == "content-length"), None)
+    length = declared.strip() if head_request and declared else str(len(response.body))
+    headers.append((b"Content-Length", length.encode("ascii")))
     if close:
         headers.append((b"Connection", b"close"))
     return h11.Response(status_code=response.status, headers=headers, reason=_reason(response))
