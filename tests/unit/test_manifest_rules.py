@@ -7,12 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wasmdeploy.manifest.check_events import check_existing_buckets, route_path_problem
-from wasmdeploy.manifest.check_function import check_region
 from wasmdeploy.manifest.check_loops import (
     check_chains,
     check_overlapping_notifications,
     template_may_match,
 )
+from wasmdeploy.manifest.check_region import check_region
 from wasmdeploy.manifest.naming import (
     bucket_name_problem,
     lambda_name_problem,

@@ -29,7 +29,6 @@ from wasmdeploy.manifest.check_function import (
     check_limits,
     check_names,
     check_provider_runtime,
-    check_region,
     check_runtime,
     check_sandbox_block,
     check_stage,
@@ -42,6 +41,7 @@ from wasmdeploy.manifest.check_loops import (
     check_recursion,
 )
 from wasmdeploy.manifest.check_module import check_handler
+from wasmdeploy.manifest.check_region import check_region
 from wasmdeploy.manifest.problems import Problems
 
 
