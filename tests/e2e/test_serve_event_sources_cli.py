@@ -165,7 +165,9 @@ def test_schedule_fires_at_start_with_its_input(served: tuple[ServeProcess, str]
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the aws CLI is not installed")
-def test_the_aws_cli_sends_to_the_queue_and_the_topic(served: tuple[ServeProcess, str]) -> None:
+def test_the_aws_cli_sends_to_the_queue_the_topic_and_the_bus(
+    served: tuple[ServeProcess, str],
+) -> None:
     server, endpoint = served
     # aws CLI v1 sends `sqs` commands to queue.amazonaws.com whatever AWS_ENDPOINT_URL says;
     # --endpoint-url works for every version and service.
@@ -181,9 +183,13 @@ def test_the_aws_cli_sends_to_the_queue_and_the_topic(served: tuple[ServeProcess
          "--message-body", "m-cli-sqs"],
         ["aws", "--endpoint-url", endpoint, "sns", "publish", "--topic-arn",
          "arn:aws:sns:us-east-1:123456789012:alerts", "--message", "m-cli-sns"],
+        ["aws", "--endpoint-url", endpoint, "events", "put-events", "--entries",
+         json.dumps([{"Source": "shop.orders", "DetailType": "Cli", "EventBusName": "shop",
+                      "Detail": '{"m": "m-cli-events"}'}])],
     ]  # fmt: skip
     for command in commands:
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
     assert delivered(server, "onQueue", "m-cli-sqs")["Records"][0]["body"] == "m-cli-sqs"
     assert delivered(server, "onTopic", "m-cli-sns")["Records"][0]["Sns"]["Message"] == "m-cli-sns"
+    assert delivered(server, "onBus", "m-cli-events")["detail-type"] == "Cli"
