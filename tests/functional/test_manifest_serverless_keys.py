@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-import wasmtime
+from serverless_services import write_serverless
 
 from wasmdeploy.manifest import serverless_keys
 from wasmdeploy.manifest.load import LoadResult, load_manifest
 from wasmdeploy.manifest.schema import load_schema
 
-WASI = '(module (memory (export "memory") 1) (func (export "_start")))'
 UNSUPPORTED = "is a Serverless Framework feature wasmdeploy does not support"
 
 
-def load(tmp_path: Path, manifest: str, name: str = "serverless.yml") -> LoadResult:
-    (tmp_path / "h.wasm").write_bytes(wasmtime.wat2wasm(WASI))
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(manifest))
-    return load_manifest(path)
+def load(tmp_path: Path, manifest: str) -> LoadResult:
+    return load_manifest(write_serverless(tmp_path, manifest))
 
 
 def by_path(problems: list) -> dict[str, object]:

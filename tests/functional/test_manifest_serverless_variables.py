@@ -7,11 +7,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import wasmtime
+from serverless_services import write_serverless
 
 from wasmdeploy.manifest.load import LoadResult, load_manifest
-
-WASI = '(module (memory (export "memory") 1) (func (export "_start")))'
 
 
 class FakeAws:
@@ -44,12 +42,10 @@ def load(
     aws: FakeAws | None = None,
     environ: dict[str, str] | None = None,
 ) -> LoadResult:
-    (root / "h.wasm").write_bytes(wasmtime.wat2wasm(WASI))
     for name, text in (files or {}).items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(textwrap.dedent(text))
-    path = root / "serverless.yml"
-    path.write_text(textwrap.dedent(manifest))
+    path = write_serverless(root, manifest)
     return load_manifest(path, stage=stage, aws=aws, environ=environ or {})
 
 

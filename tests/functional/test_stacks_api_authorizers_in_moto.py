@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import wasmtime
-from moto import mock_aws
-from stacks_factories import make_artifacts
-from stacks_moto_mocks import MotoMocks
+from serverless_services import deployed_in_moto, write_serverless
 
-from wasmdeploy.manifest.load import load_manifest, load_service
+from wasmdeploy.manifest.load import load_manifest
 from wasmdeploy.manifest.model import Service
-from wasmdeploy.stacks.mocked_run import MockedRun, run_mocked
+from wasmdeploy.stacks.mocked_run import MockedRun
 
 REGION = "eu-west-1"
 POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc"
@@ -51,26 +47,10 @@ functions:
 """
 
 
-def write(root: Path, manifest: str) -> Path:
-    (root / "h.wasm").write_bytes(
-        wasmtime.wat2wasm('(module (memory (export "memory") 1) (func (export "_start")))')
-    )
-    path = root / "serverless.yml"
-    path.write_text(textwrap.dedent(manifest))
-    return path
-
-
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, MockedRun]]:
-    root = tmp_path_factory.mktemp("service")
-    service = load_service(write(root, MANIFEST))
-    artifacts = make_artifacts(service, root / "out")
-    with pytest.MonkeyPatch.context() as patch:
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            patch.setenv(key, "testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with mock_aws():
-            yield service, run_mocked(service, artifacts, MotoMocks(service.region))
+    with deployed_in_moto(tmp_path_factory.mktemp("service"), MANIFEST) as result:
+        yield result
 
 
 def client(name: str) -> Any:
@@ -139,7 +119,7 @@ def test_http_api_routes_get_jwt_and_iam_authorization(
 
 def test_authorizers_that_name_nothing_are_errors(tmp_path: Path) -> None:
     result = load_manifest(
-        write(
+        write_serverless(
             tmp_path,
             """\
             service: shop

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import wasmtime
-from moto import mock_aws
-from stacks_factories import make_artifacts
-from stacks_moto_mocks import MotoMocks
+from serverless_services import deployed_in_moto
 
-from wasmdeploy.manifest.load import load_service
 from wasmdeploy.manifest.model import Service
 from wasmdeploy.manifest.model_aws import VPC_ACCESS_POLICY
-from wasmdeploy.stacks.mocked_run import MockedRun, run_mocked
+from wasmdeploy.stacks.mocked_run import MockedRun
 
 REGION = "eu-west-1"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -66,31 +60,16 @@ functions:
 """
 
 
-def write_manifest(root: Path) -> Path:
-    (root / "h.wasm").write_bytes(
-        wasmtime.wat2wasm('(module (memory (export "memory") 1) (func (export "_start")))')
-    )
-    path = root / "serverless.yml"
-    path.write_text(textwrap.dedent(MANIFEST))
-    return path
+def existing_role_and_queue() -> None:
+    boto3.client("iam").create_role(RoleName="existing", AssumeRolePolicyDocument=LAMBDA_TRUST)
+    boto3.client("sqs", region_name=REGION).create_queue(QueueName="jobs")
 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, MockedRun]]:
     root = tmp_path_factory.mktemp("service")
-    service = load_service(write_manifest(root))
-    artifacts = make_artifacts(service, root / "out")
-    with pytest.MonkeyPatch.context() as patch:
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            patch.setenv(key, "testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # AWS's own managed policies
-        with mock_aws():
-            boto3.client("iam").create_role(
-                RoleName="existing", AssumeRolePolicyDocument=LAMBDA_TRUST
-            )
-            boto3.client("sqs", region_name=REGION).create_queue(QueueName="jobs")
-            yield service, run_mocked(service, artifacts, MotoMocks(service.region))
+    with deployed_in_moto(root, MANIFEST, existing_role_and_queue) as result:
+        yield result
 
 
 def lambda_client() -> Any:
