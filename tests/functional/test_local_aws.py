@@ -121,3 +121,13 @@ def test_the_printed_environment_is_all_the_aws_cli_needs(aws: LocalAws, tmp_pat
     )
     body = aws.client().get_object(Bucket=BUCKET, Key="cli/note.txt")["Body"].read()
     assert body == b"hi"
+
+
+def test_objects_keep_their_size_and_bytes_through_head_and_get(aws: LocalAws) -> None:
+    s3 = aws.client()
+    data = bytes(range(256)) * 40
+    s3.put_object(Bucket=BUCKET, Key="sizes/a b+c.bin", Body=data)
+    assert s3.head_object(Bucket=BUCKET, Key="sizes/a b+c.bin")["ContentLength"] == len(data)
+    assert s3.get_object(Bucket=BUCKET, Key="sizes/a b+c.bin")["Body"].read() == data
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="sizes/")["Contents"]
+    assert [item["Key"] for item in listed] == ["sizes/a b+c.bin"]
