@@ -57,6 +57,11 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Start with an empty local AWS and empty key-value stores (drop what the stage kept).",
 )
+@click.option(
+    "--no-reload",
+    is_flag=True,
+    help="Do not follow edits of the manifest (and the files it includes).",
+)
 @runtime_pool_options
 def serve(
     manifest_file: Path | None,
@@ -68,6 +73,7 @@ def serve(
     run_schedules_now: bool,
     kv_backend: str,
     fresh: bool,
+    no_reload: bool,
     concurrency: int,
     bootstrap: str | None,
     verbose: bool,
@@ -75,6 +81,8 @@ def serve(
     """Serve the API routes (API Gateway payload 1.0 / 2.0) and run S3 triggers on a local AWS."""
     from rich.console import Console
 
+    from wasmdeploy.cli.serve_edge import edge_lines
+    from wasmdeploy.cli.serve_reload import ManifestReload
     from wasmdeploy.local.emulator import LocalEmulator, stderr_sink
     from wasmdeploy.local.kept_state import KeptState, discard_local_state
     from wasmdeploy.local.runtime_command import parse_bootstrap
@@ -105,15 +113,25 @@ def serve(
     emulator.start()
     kept.restore_queues(emulator.aws)
     console = Console(stderr=True)
+    reload = None if no_reload else ManifestReload(emulator, manifest_file, stage, region)
     try:
-        console.print(_triggers_table(service, emulator))
+        table = _triggers_table(service, emulator)
+        if table.rows or not edge_lines(service):
+            console.print(table)
+        for line in edge_lines(service):
+            console.print(line, highlight=False, markup=False)
         for line in local_aws_lines(emulator.aws) + event_source_lines(emulator):
             console.print(line, highlight=False, markup=False)
+        if reload is not None:
+            reload.start()
+            console.print("Watching the manifest: edits are applied as they are saved.")
         console.print("Press Ctrl+C to stop.")
         if run_schedules_now:
             emulator.fire_schedules()
         threading.Event().wait()
     finally:
+        if reload is not None:
+            reload.stop()
         emulator.stop()
 
 

@@ -4,7 +4,8 @@ A request takes an idle sandbox or starts one (a cold start) while fewer than
 `max_concurrency` exist, and otherwise waits for one to come free. A sandbox
 that timed out or crashed is thrown away. When the function's `.wasm` changes
 on disk, the module is staged again and sandboxes running the old one are
-retired as they come free, so a rebuild shows up on the next request.
+retired as they come free, so a rebuild shows up on the next request; the same
+happens when `serve` reloads a changed function's configuration (`use_factory`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class FunctionPool:
         self._settings: SandboxSettings | None = None
         self._stamp: ModuleStamp | None = None
         self._closed = False
+        self._replaced: list[SandboxFactory] = []  # their staged files go at close
 
     @property
     def function_name(self) -> str:
@@ -62,6 +64,20 @@ class FunctionPool:
         with self._lock:
             self._current_settings()
 
+    def use_factory(self, factory: SandboxFactory) -> None:
+        """Run new sandboxes from `factory` (the function's configuration changed): requests
+        already running finish on their sandboxes, which are then retired; idle ones go now."""
+        with self._lock:
+            self._replaced.append(self.factory)
+            self.factory = factory
+            self._settings = None
+            self._generation += 1
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._lock.notify_all()
+        for session in idle:
+            session.close()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -69,7 +85,8 @@ class FunctionPool:
             self._lock.notify_all()
         for session in idle:
             session.close()
-        self.factory.cleanup()
+        for factory in (*self._replaced, self.factory):
+            factory.cleanup()
 
     def _acquire(self) -> RuntimeSession:
         with self._lock:

@@ -28,6 +28,13 @@ def dotenv_paths(setting: Any, root: Path, stage: str) -> list[Path]:
     return [path for path in [*local, *shared] if path.is_file()]
 
 
+def dotenv_candidates(setting: Any, root: Path, stage: str) -> list[Path]:
+    """The files whose creation or change would change what `setting` loads."""
+    if setting is False or setting is None:
+        return []
+    return [root / f".env.{stage}", root / ".env", *dotenv_paths(setting, root, stage)]
+
+
 def with_dotenv(environ: Mapping[str, str], setting: Any, root: Path, stage: str) -> dict[str, str]:
     """`environ` plus the values of the files `setting` names that it does not set already."""
     merged = dict(environ)

@@ -19,7 +19,7 @@ from wasmdeploy.manifest import settings
 from wasmdeploy.manifest.check_authorizers import check_authorizers
 from wasmdeploy.manifest.check_serverless import ServerlessSummary, check_serverless_keys
 from wasmdeploy.manifest.checks import CheckContext, run_checks
-from wasmdeploy.manifest.dotenv_files import with_dotenv
+from wasmdeploy.manifest.dotenv_files import dotenv_candidates, with_dotenv
 from wasmdeploy.manifest.model import DEFAULT_REGION, DEFAULT_STAGE, Service
 from wasmdeploy.manifest.problems import ManifestInvalid, Problem, Problems, relative_file
 from wasmdeploy.manifest.resolve import resolve_service
@@ -49,6 +49,8 @@ class LoadResult:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     serverless: ServerlessSummary = field(default_factory=ServerlessSummary)
+    # The files the result depends on: the manifest, `${file()}` sources, `.env` files.
+    inputs: list[Path] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -88,6 +90,7 @@ def load_manifest(
     manifest = find_manifest(path)
     problems = Problems(relative_file(manifest))
     result = LoadResult(path=manifest.resolve())
+    result.inputs.append(result.path)
     try:
         text = manifest.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -132,6 +135,10 @@ def _load_document(
     )
     data = resolve_variables(raw, context, problems)
     result.data = data
+    result.inputs += [
+        *sources.files_read,
+        *dotenv_candidates(raw.get("useDotenv"), root, defaults["stage"]),
+    ]
     report_deferred(sources, problems)
     if not isinstance(data, dict):
         return

@@ -84,6 +84,11 @@ class ServerlessSources:
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))
     _files: dict[Path, Any] = field(default_factory=dict)
 
+    @property
+    def files_read(self) -> list[Path]:
+        """Every file a `${file(...)}` named (also those that did not exist)."""
+        return list(self._files)
+
     def lookup(self, reference: str, resolver: _Resolver) -> Any:
         """The value of `reference`, MISSING, or NOT_MINE when another source handles it."""
         text = reference.strip()

@@ -19,6 +19,7 @@ from wasmdeploy.local.events.catalog import render_event
 from wasmdeploy.local.invocation import MAX_PAYLOAD_BYTES
 from wasmdeploy.local.local_http import HttpRequest, HttpResponse, LocalHttpServer
 from wasmdeploy.local.pool import FunctionPool
+from wasmdeploy.local.request_log import ServedRequest
 from wasmdeploy.manifest.model import Service
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -47,13 +48,21 @@ class ApiGatewayServer(LocalHttpServer):
         super().__init__((host, port))
 
     def respond_to(self, request: HttpRequest) -> HttpResponse:
+        served = ServedRequest(request.method, request.target)
         try:
-            return self.respond(
-                request.method, request.target, request.headers, request.body, request.client_ip
+            response = self.respond(
+                request.method,
+                request.target,
+                request.headers,
+                request.body,
+                request.client_ip,
+                served=served,
             )
         except Exception:
             self.notice(traceback.format_exc())
-            return api_error(500, "Internal Server Error")
+            response = api_error(500, "Internal Server Error")
+        self.notice(served.line(response.status))
+        return response
 
     def refusal(self, status: int, reason: str, head: object) -> HttpResponse:
         """API Gateway's JSON error shape; the reason goes to the log."""
@@ -73,6 +82,8 @@ class ApiGatewayServer(LocalHttpServer):
         headers: list[tuple[str, str]],
         body: bytes,
         client_ip: str,
+        *,
+        served: ServedRequest | None = None,
     ) -> HttpResponse:
         parts = urlsplit(target)
         raw_path = parts.path or "/"
@@ -81,6 +92,8 @@ class ApiGatewayServer(LocalHttpServer):
             return api_error(match.status, match.message)
         if isinstance(match, Preflight):
             return _preflight(match)
+        if served is not None:
+            served.function = match.function.name
         payload_version = match.route.payload_version
         event = self._event(match, method, raw_path, parts.query, headers, body, client_ip)
         payload = json.dumps(event).encode()

@@ -1,0 +1,107 @@
+"""`serve` takes a changed service while it runs: what changed restarts, requests finish."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from local_emulation_support import (
+    LogCollector,
+    make_function,
+    make_service,
+    python_emulator,
+    write_handler,
+)
+
+from wasmdeploy.cli.serve_edge import edge_lines
+from wasmdeploy.local.reload import apply_reload, plan_reload
+from wasmdeploy.manifest.model import EdgeTrigger, HttpRoute
+
+HANDLER = """
+    import json, os, time
+
+    def handler(event, context):
+        if event["rawPath"] == "/slow":
+            time.sleep(0.6)
+        return {"statusCode": 200, "body": json.dumps({"greeting": os.environ.get("GREETING"),
+                                                       "pid": os.getpid()})}
+"""
+
+
+def route(path: str) -> HttpRoute:
+    return HttpRoute(kind="httpApi", method="GET", path=path)
+
+
+def get(port: int, path: str) -> tuple[int, dict[str, object]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, json.loads(body) if response.status == 200 else {}
+
+
+def test_requests_in_flight_finish_while_a_changed_function_and_new_route_load(
+    tmp_path: Path,
+) -> None:
+    write_handler(tmp_path, HANDLER)
+    routes = [route("/slow"), route("/hello")]
+    api = make_function(tmp_path, "api", routes=routes, environment={"GREETING": "one"})
+    old = make_service(tmp_path, api)
+    extra = make_function(tmp_path, "extra", routes=[route("/new")])
+    changed = replace(api, environment={"GREETING": "two"})
+    new = make_service(tmp_path, changed, extra)
+    emulator = python_emulator(old)
+    emulator.start()
+    try:
+        assert emulator.api is not None
+        port = emulator.api.server_address[1]
+        pool = emulator.pools["api"]
+        with ThreadPoolExecutor(max_workers=6) as executor:
+            in_flight = [executor.submit(get, port, "/slow") for _ in range(6)]
+            give_up = time.monotonic() + 20
+            while pool._count < 6 and time.monotonic() < give_up:  # every request has a sandbox
+                time.sleep(0.01)
+            plan = plan_reload(old, new)
+            assert (plan.added, plan.changed, plan.removed) == (("extra",), ("api",), ())
+            apply_reload(emulator, new, plan)
+            answers = [future.result() for future in in_flight]
+        assert all(status == 200 for status, _ in answers), answers
+        assert {body["greeting"] for _, body in answers} == {"one"}
+        status, body = get(port, "/hello")
+        assert (status, body["greeting"]) == (200, "two")
+        assert body["pid"] not in {b["pid"] for _, b in answers}  # a new sandbox
+        assert emulator.pools["api"] is pool  # the same pool: event sources keep their target
+        assert get(port, "/new")[0] == 200
+        lines = emulator.notice.lines if isinstance(emulator.notice, LogCollector) else []
+        assert any(line.startswith("GET /slow 200 (λ: api) ") for line in lines)
+        assert any(line.startswith("GET /new 200 (λ: extra) ") for line in lines)
+
+        apply_reload(emulator, old, plan_reload(new, old))  # the route and function go away
+        assert "extra" not in emulator.pools
+        assert get(port, "/new")[0] == 404
+    finally:
+        emulator.stop()
+
+
+def test_a_route_change_alone_keeps_the_sandboxes(tmp_path: Path) -> None:
+    api = make_function(tmp_path, "api", routes=[route("/a")])
+    moved = replace(api, routes=(route("/b"),))
+    plan = plan_reload(make_service(tmp_path, api), make_service(tmp_path, moved))
+    assert plan.routes and not plan.changed and not plan.s3_triggers
+    assert not plan.event_sources
+    assert plan_reload(make_service(tmp_path, api), make_service(tmp_path, api)).empty
+
+
+def test_an_edge_only_service_says_how_to_run_its_functions(tmp_path: Path) -> None:
+    edge = make_function(tmp_path, "rewrite", edge=EdgeTrigger(event_type="origin-request"))
+    lines = edge_lines(make_service(tmp_path, edge))
+    assert "nothing else to serve" in lines[0]
+    assert lines[1].strip() == (
+        "wasmdeploy events cloudfront origin-request --uri / | wasmdeploy invoke rewrite --event -"
+    )
+    assert edge_lines(make_service(tmp_path, make_function(tmp_path, "api"))) == []

@@ -1,0 +1,202 @@
+"""`serve` takes a changed manifest without a restart: only what changed is started again.
+
+`plan_reload` compares the running `Service` with the new one; `apply_reload` changes a
+running `LocalEmulator` to match:
+
+- a function whose sandboxes would differ (module, environment, memory, timeout, sandbox,
+  runtime...) gets new sandboxes through its same pool (`FunctionPool.use_factory`):
+  requests already running finish on the old ones, the next ones cold-start the new ones;
+  routes, S3 triggers and event sources keep their pool, so nothing loses its target;
+- new functions get pools, removed ones have theirs closed once their routes are gone;
+- the API's routes are swapped in one assignment (a request sees the old or the new table);
+- the S3 triggers are set up again when a trigger or a bucket changed;
+- the event sources (queues, streams, topics, buses, schedules) are stopped and started
+  again when an event, an asynchronous setting or an event resource changed.
+
+Ports, concurrency and the kv backend come from the command line and do not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from wasmdeploy.errors import UserError
+from wasmdeploy.local.apigw.router import Router
+from wasmdeploy.local.apigw.server import ApiGatewayServer
+from wasmdeploy.local.emulator import LocalEmulator, create_pools, local_buckets, stderr_sink
+from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
+from wasmdeploy.local.sandbox_factory import SandboxFactory
+from wasmdeploy.local.sources.wiring import has_event_sources
+from wasmdeploy.manifest.model import Function, Service
+from wasmdeploy.manifest.model_events import EventSources as FunctionEvents
+
+
+@dataclass(frozen=True)
+class ReloadPlan:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()  # functions whose sandboxes differ
+    routes: bool = False
+    s3_triggers: bool = False
+    event_sources: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self == ReloadPlan()
+
+    def describe(self) -> str:
+        parts = [
+            f"{label} {', '.join(names)}"
+            for label, names in (
+                ("added", self.added),
+                ("removed", self.removed),
+                ("new sandboxes for", self.changed),
+            )
+            if names
+        ]
+        parts += [
+            what
+            for what, flag in (
+                ("routes", self.routes),
+                ("S3 triggers", self.s3_triggers),
+                ("event sources", self.event_sources),
+            )
+            if flag
+        ]
+        return "; ".join(parts) if parts else "nothing to restart"
+
+
+def served_functions(service: Service) -> dict[str, Function]:
+    """The functions `serve` runs: those with a route, an S3 trigger or an event source."""
+    return {
+        f.name: f for f in service.functions if f.routes or f.s3_triggers or has_event_sources(f)
+    }
+
+
+def plan_reload(old: Service, new: Service) -> ReloadPlan:
+    before, after = served_functions(old), served_functions(new)
+    same_service = _service_identity(old) == _service_identity(new)
+    changed = tuple(
+        name
+        for name in after
+        if name in before
+        and (not same_service or _sandbox_identity(before[name]) != _sandbox_identity(after[name]))
+    )
+    return ReloadPlan(
+        added=tuple(name for name in after if name not in before),
+        removed=tuple(name for name in before if name not in after),
+        changed=changed,
+        routes=_routes(before) != _routes(after),
+        s3_triggers=_s3(old, before) != _s3(new, after),
+        event_sources=_sources(old, before) != _sources(new, after),
+    )
+
+
+def apply_reload(emulator: LocalEmulator, new: Service, plan: ReloadPlan) -> None:
+    """Change the running emulator to serve `new`; the pools first, so every route, trigger
+    and event source finds its function's pool."""
+    functions = served_functions(new)
+    emulator.pools.update(
+        create_pools(
+            new,
+            [functions[name] for name in plan.added],
+            aws_endpoint=emulator.aws.endpoint_url,
+            concurrency=emulator.concurrency,
+            sink_for=lambda function: stderr_sink(
+                f"[{function.name}] ", metric_records=emulator.metric_records
+            ),
+            bootstrap=emulator.bootstrap,
+        )
+    )
+    for name in plan.changed:
+        pool = emulator.pools[name]
+        factory = pool.factory
+        pool.use_factory(
+            SandboxFactory(
+                new,
+                functions[name],
+                aws_endpoint=factory.aws_endpoint,
+                real_aws=factory.real_aws,
+                bootstrap=factory.bootstrap,
+            )
+        )
+    for name in (*plan.added, *plan.changed):
+        emulator.pools[name].warm()
+    old = emulator.service
+    emulator.service = new
+    if plan.routes or emulator.api is not None:
+        _swap_routes(emulator, new)
+    if plan.s3_triggers:
+        _restart_s3_triggers(emulator, old, new)
+    if plan.event_sources:
+        _restart_event_sources(emulator)
+    for name in plan.removed:
+        emulator.pools.pop(name).close()
+
+
+def _swap_routes(emulator: LocalEmulator, new: Service) -> None:
+    if emulator.api is not None:
+        emulator.api.service = new
+        emulator.api.router = Router(new)
+        return
+    if not any(f.routes for f in new.functions):
+        return
+    try:
+        emulator.api = ApiGatewayServer(
+            new, emulator.pools, host=emulator.host, port=emulator.port, notice=emulator.notice
+        )
+    except OSError as error:
+        raise UserError(
+            f"cannot serve the API on {emulator.host}:{emulator.port}: {error}"
+        ) from None
+    emulator.api.start()
+
+
+def _restart_s3_triggers(emulator: LocalEmulator, old: Service, new: Service) -> None:
+    if emulator.triggers is not None:
+        emulator.triggers.stop()
+    emulator.aws.create_buckets(local_buckets(new))
+    s3 = emulator.aws.client()
+    watched = {t.bucket for f in new.functions for t in f.s3_triggers}
+    for bucket in {t.bucket for f in old.functions for t in f.s3_triggers} - watched:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+    emulator.triggers = S3TriggerDispatcher(
+        emulator.aws,
+        new,
+        emulator.pools,
+        emulator.notice,
+        hand_off=emulator.triggers.hand_off if emulator.triggers is not None else None,
+    )
+    emulator.triggers.start()
+
+
+def _restart_event_sources(emulator: LocalEmulator) -> None:
+    if emulator.sources is not None:
+        emulator.sources.stop()
+        emulator.sources = None
+    emulator.sources = emulator._event_sources()
+
+
+def _service_identity(service: Service) -> tuple[Any, ...]:
+    """What every sandbox of the service depends on."""
+    return (service.name, service.stage, service.region, service.root, service.kv_stores)
+
+
+def _sandbox_identity(function: Function) -> Function:
+    """The function without what invokes it: equal when its sandboxes would be the same."""
+    return replace(function, routes=(), s3_triggers=(), events=FunctionEvents(), async_config=None)
+
+
+def _routes(functions: dict[str, Function]) -> list[tuple[str, Any]]:
+    return [(name, f.routes) for name, f in functions.items() if f.routes]
+
+
+def _s3(service: Service, functions: dict[str, Function]) -> tuple[Any, ...]:
+    triggers = [(name, f.s3_triggers, f.timeout) for name, f in functions.items() if f.s3_triggers]
+    return (triggers, local_buckets(service))
+
+
+def _sources(service: Service, functions: dict[str, Function]) -> tuple[Any, ...]:
+    events = [(name, f.events, f.async_config) for name, f in functions.items()]
+    return (events, service.event_resources)
