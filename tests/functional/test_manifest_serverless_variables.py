@@ -178,6 +178,12 @@ def test_aws_variables_are_deferred_offline_and_read_when_deploying(tmp_path: Pa
     assert env_of(offline)["QUEUE"] == "arn:aws:sqs:eu-west-1:${aws:accountId}:jobs"
     [warning] = [w for w in offline.warnings if "resolved when deploying" in w.message]
     assert "${aws:accountId}" in warning.message and "${ssm:/shop/token}" in warning.message
+    assert offline.service is not None  # plan lists them too
+    assert offline.service.deferred == (
+        "${aws:accountId}",
+        "${ssm:/shop/token}",
+        "${cf:network.VpcId}",
+    )
     aws = FakeAws()
     deployed = load(tmp_path, manifest, aws=aws)
     assert env_of(deployed) == {

@@ -35,7 +35,11 @@ def plan(manifest_file: Path | None, stage: str | None, region: str | None, as_j
     if as_json:
         click.echo(json.dumps(result.entries, indent=2, default=str))
         return
-    notes = [*runtime_notes(service), *artifacts.notes]
+    deferred = [
+        f"{variable} is shown as written: a deploy reads it from AWS"
+        for variable in service.deferred
+    ]
+    notes = [*runtime_notes(service), *artifacts.notes, *deferred]
     show_plan(result, f"{service.name} / {service.stage} ({service.region})", notes)
 
 

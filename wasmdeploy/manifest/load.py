@@ -8,6 +8,7 @@ and the resolved raw data, for `validate` and `print`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -159,7 +160,8 @@ def _load_document(
         ),
     )
     if not problems.errors:
-        result.service = resolve_service(data, result.path, stage=stage, region=region)
+        service = resolve_service(data, result.path, stage=stage, region=region)
+        result.service = dataclasses.replace(service, deferred=tuple(sources.deferred))
 
 
 def _sls_defaults(raw: dict[str, Any], stage: str | None, region: str | None) -> dict[str, str]:

@@ -201,6 +201,7 @@ class Service:
     kv_stores: tuple[KvStore, ...] = ()  # every store a function is granted or `kv:` declares
     event_resources: EventResources = field(default_factory=EventResources)  # created by it
     resources: ServiceResources | None = None  # `resources:`, deployed as a CloudFormation stack
+    deferred: tuple[str, ...] = ()  # variables only a deploy resolves (${aws:accountId}...)
 
     @property
     def root(self) -> Path:
