@@ -10,6 +10,7 @@ import pytest
 from serverless_services import write_serverless
 
 from wasmdeploy.manifest.load import LoadResult, load_manifest
+from wasmdeploy.manifest.variable_sources import AwsLookup
 
 
 class FakeAws:
@@ -39,7 +40,7 @@ def load(
     files: dict[str, str] | None = None,
     *,
     stage: str | None = None,
-    aws: FakeAws | None = None,
+    aws: AwsLookup | None = None,
     environ: dict[str, str] | None = None,
 ) -> LoadResult:
     for name, text in (files or {}).items():
@@ -266,3 +267,49 @@ def test_use_dotenv_loads_the_stage_file_else_dot_env(
     assert env_of(result)["GREETING"] == expected
     assert env_of(result)["KEPT"] == "environment"
     assert json.dumps(result.serverless.as_json())
+
+
+def test_a_deploy_reads_account_ssm_and_stack_outputs_from_aws(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto import mock_aws
+
+    from wasmdeploy.manifest.variable_sources_aws import Boto3Lookup
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    template = {
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "net"}}},
+        "Outputs": {"QueueName": {"Value": {"Fn::GetAtt": ["Q", "QueueName"]}}},
+    }
+    with mock_aws():
+        import boto3
+
+        boto3.client("ssm", region_name="eu-west-1").put_parameter(
+            Name="/shop/token", Value="s3cr3t", Type="SecureString"
+        )
+        boto3.client("cloudformation", region_name="eu-west-1").create_stack(
+            StackName="network", TemplateBody=json.dumps(template)
+        )
+        result = load(
+            tmp_path,
+            """\
+            service: shop
+            provider: {name: aws, region: eu-west-1}
+            functions:
+              hello:
+                handler: h
+                environment:
+                  ACCOUNT: ${aws:accountId}
+                  TOKEN: ${ssm:/shop/token}
+                  QUEUE: ${cf:network.QueueName}
+                  NONE: ${ssm:/shop/missing, 'fallback'}
+            """,
+            aws=Boto3Lookup(),
+        )
+    assert env_of(result) == {
+        "ACCOUNT": "123456789012",
+        "TOKEN": "s3cr3t",
+        "QUEUE": "net",
+        "NONE": "fallback",
+    }
