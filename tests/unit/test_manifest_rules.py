@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from wasmdeploy.manifest.check_events import check_existing_buckets, route_path_problem
+from wasmdeploy.manifest.check_function import check_limits
 from wasmdeploy.manifest.check_loops import (
     check_chains,
     check_overlapping_notifications,
@@ -243,3 +246,23 @@ def test_a_well_formed_region_lambda_is_not_known_in_is_a_warning() -> None:
     check_region("eu-wset-1", False, problems)
     [warning] = problems.warnings
     assert not problems.errors and warning.hint == "Did you mean eu-west-1?"
+
+
+@pytest.mark.parametrize("max_time", ["45s", "899s", "901s", "20m", 5000])
+@pytest.mark.parametrize("edge", [False, True])
+def test_a_timeout_the_maxtime_hint_suggests_is_one_lambda_allows(
+    max_time: object, edge: bool
+) -> None:
+    function: dict[str, object] = {"timeout": 10, "sandbox": {"maxTime": max_time}}
+    if edge:
+        function["edge"] = {"distribution": "cdn", "eventType": "origin-request"}
+    problems = Problems("wasmdeploy.yml")
+    check_limits({"functions": {"f": function}}, "f", function, problems)
+    [error] = problems.errors
+    assert error.hint is not None
+    suggested = re.search(r"raise timeout to at least (\d+)", error.hint)
+    longest = 30 if edge else 900
+    if suggested:
+        assert int(suggested.group(1)) <= longest
+    else:
+        assert f"{longest}s at most" in error.hint

@@ -8,6 +8,7 @@ from typing import Any
 from wasmdeploy_runtime.units import format_size, parse_duration, parse_size
 
 from wasmdeploy.manifest import settings
+from wasmdeploy.manifest.check_edge import EDGE_MAX_TIMEOUT
 from wasmdeploy.manifest.naming import lambda_name_problem
 from wasmdeploy.manifest.problems import NodePath, Problems
 
@@ -15,6 +16,7 @@ STAGE_NAME = re.compile(r"^[a-zA-Z0-9-]+$")
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 MIB = 1024 * 1024
 LARGEST_MEMORY = 10240 * MIB  # Lambda's largest memorySize: no sandbox can be given more
+LONGEST_TIMEOUT = 900  # seconds, Lambda's longest timeout
 WASM_PAGE = 64 * 1024
 LARGEST_STACK = 4 * MIB  # the runtime's cap (wasmdeploy_runtime.config.MAX_STACK_LIMIT)
 AL2_DEPRECATION = (
@@ -118,11 +120,15 @@ def check_limits(data: Any, name: str, function: dict[str, Any], problems: Probl
         max_time = None
     if max_time is not None and max_time > timeout:
         path = _sandbox_value_path(data, name, function, "maxTime") or ("functions", name)
+        longest = EDGE_MAX_TIMEOUT if settings.is_edge(function) else LONGEST_TIMEOUT
+        needed = int(-(-max_time // 1))
         problems.error(
             path,
             f"maxTime {max_time:g}s is more than the function's timeout ({timeout}s): "
             "Lambda would stop the function first",
-            hint=f"Lower maxTime, or raise timeout to at least {int(-(-max_time // 1))}.",
+            hint=f"Lower maxTime, or raise timeout to at least {needed}."
+            if needed <= longest
+            else f"Lower maxTime: it must fit in the timeout ({timeout}s now, {longest}s at most).",
         )
 
 
