@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,6 +108,26 @@ def test_success_sends_the_answer_to_on_success_and_a_function_can_be_the_destin
     assert record["requestContext"]["condition"] == "Success"
     assert record["requestPayload"] == {"order": 7} and record["responsePayload"] == {"total": 3}
     assert "functionError" not in record["responseContext"]
+
+
+def test_a_refused_destination_record_is_written_later_without_running_the_function_again(
+    aws: LocalAws,
+) -> None:
+    function = Recorder({"error": "x"}, ok=False)
+    later = "arn:aws:sqs:us-east-1:123456789012:created-later"
+    settings = {"maximum_retry_attempts": 0, "on_failure": later, "destination_retry": 1}
+    events = async_queue(aws, "refused-events", function, Destinations(aws.client), **settings)
+    events.start()
+    try:
+        events.submit({"job": 2})
+        wait_for(lambda: function.events, what="the run")
+        time.sleep(1.5)  # the record was refused (no such queue) and is waiting to be sent again
+        url, _ = queue(aws, "created-later")
+        record = json.loads(wait_for(lambda: drain_queue(aws.client("sqs"), url))[0]["Body"])
+    finally:
+        events.stop()
+    assert record["requestPayload"] == {"job": 2}
+    assert len(function.events) == 1
 
 
 def test_stream_partial_response_retries_from_the_failed_record_and_expired_ones_are_recorded(

@@ -24,7 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from wasmdeploy.local.sources.delivery import Deliver, Reply
-from wasmdeploy.local.sources.destinations import DestinationError, Destinations
+from wasmdeploy.local.sources.destinations import (
+    DestinationError,
+    Destinations,
+    DestinationUnreachable,
+)
 from wasmdeploy.local.sources.failure_records import AsyncCondition, async_invocation_record
 from wasmdeploy.local.sources.receive_loop import ReceiveLoop
 
@@ -34,7 +38,6 @@ ToEvent = Callable[[str], Any]  # a message body -> the event (a JSON value)
 AWS_RETRY_DELAYS = (60, 120)  # seconds Lambda waits before the first and second retry
 LOCAL_RETRY_DELAYS = (1, 2)  # serve's, so a failure reaches its destination within seconds
 DEFAULT_MAXIMUM_EVENT_AGE = 21600  # six hours, Lambda's default and maximum
-_DESTINATION_RETRY = 5  # seconds before trying an unreachable destination again
 _LONG_POLL = 1
 
 
@@ -54,6 +57,7 @@ class AsyncSettings:
     retry_delays: tuple[int, ...] = LOCAL_RETRY_DELAYS
     on_success: str | None = None  # destination ARNs
     on_failure: str | None = None
+    destination_retry: int = 5  # seconds before writing a refused destination record again
 
 
 class AsyncQueue:
@@ -81,6 +85,7 @@ class AsyncQueue:
         self.notice = notice
         self.to_event = to_event
         self.workers = workers
+        self._unsent: dict[str, tuple[str, dict[str, Any]]] = {}  # message id -> (ARN, record)
         self._loop = ReceiveLoop(
             f"async {label}",
             self._receive,
@@ -110,6 +115,10 @@ class AsyncQueue:
         return list(reply.get("Messages", []))
 
     def _handle(self, message: dict[str, Any]) -> None:
+        unsent = self._unsent.get(message["MessageId"])
+        if unsent is not None:  # the function has run: only its record is still to be written
+            self._send(message, *unsent)
+            return
         settings = self.settings
         attempt = int(message["Attributes"].get("ApproximateReceiveCount", "1"))
         sent = int(message["Attributes"].get("SentTimestamp", "0")) / 1000
@@ -153,8 +162,8 @@ class AsyncQueue:
         if target is None:
             if condition != "Success":
                 self.notice(
-                    f"{self.label}: event discarded ({condition} after {attempts} attempts): "
-                    "the function has no onFailure destination"
+                    f"{self.label}: event discarded ({condition} after {attempts} attempts, "
+                    f"no onFailure destination): {json.dumps(event)[:2000]}"
                 )
             self._delete(message)
             return
@@ -167,11 +176,24 @@ class AsyncQueue:
             response_payload=reply.json() if reply is not None else None,
             function_error=condition != "Success",
         )
+        self._send(message, target, record)
+
+    def _send(self, message: dict[str, Any], target: str, record: dict[str, Any]) -> None:
+        """Write the record, then delete the event; a refused write is tried again later
+        (without running the function again), an unreachable destination gets the record
+        printed in the log instead."""
+        condition = record["requestContext"]["condition"]
+        attempts = record["requestContext"]["approximateInvokeCount"]
+        self._unsent.pop(message["MessageId"], None)
         try:
             self.destinations.send(target, record, success=condition == "Success")
+        except DestinationUnreachable as error:
+            self.notice(f"{self.label}: {error}; the record: {json.dumps(record)}")
         except DestinationError as error:
-            self.notice(f"{self.label}: {error}; trying again in {_DESTINATION_RETRY}s")
-            self._make_visible(message, _DESTINATION_RETRY)
+            delay = self.settings.destination_retry
+            self.notice(f"{self.label}: {error}; trying again in {delay}s")
+            self._unsent[message["MessageId"]] = (target, record)
+            self._make_visible(message, delay)
             return
         if condition != "Success":
             self.notice(f"{self.label}: {condition} after {attempts} attempts -> {target}")

@@ -19,7 +19,12 @@ FunctionSubmit = Callable[[bytes], None]
 
 
 class DestinationError(Exception):
-    """A destination the local AWS cannot reach: the record was not written."""
+    """The record was not written: the local AWS refused it (try again later)."""
+
+
+class DestinationUnreachable(DestinationError):
+    """The ARN names nothing served here (another account's function, a service not run
+    locally): trying again cannot help."""
 
 
 class Destinations:
@@ -61,7 +66,9 @@ class Destinations:
             elif service == "lambda" and arn.removesuffix(":$LATEST") in self.functions:
                 self.functions[arn.removesuffix(":$LATEST")](body.encode())
             else:
-                raise DestinationError(f"{arn} is not a queue, topic, bus or function served here")
+                raise DestinationUnreachable(
+                    f"{arn} is not a queue, topic, bus or function served here"
+                )
         except DestinationError:
             raise
         except Exception as error:  # the local AWS refused: say which destination and why
@@ -77,6 +84,6 @@ class Destinations:
 def _service_and_resource(arn: str) -> tuple[str, str]:
     parts = arn.split(":", 5)
     if len(parts) < 6 or parts[0] != "arn":
-        raise DestinationError(f"{arn!r} is not an ARN")
+        raise DestinationUnreachable(f"{arn!r} is not an ARN")
     service, resource = parts[2], parts[5]
     return service, resource.removeprefix("event-bus/")

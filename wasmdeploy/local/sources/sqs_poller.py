@@ -135,16 +135,16 @@ class SqsPoller:
         mapping = self.mapping
         event = sqs_event(received, queue_arn=mapping.queue_arn, region=self.region)
         kept = [passes(record, mapping.filter_patterns) for record in event["Records"]]
-        if not all(kept):  # Lambda deletes the messages its filters leave out, unseen
-            self._delete(
-                [message for message, keep in zip(received, kept, strict=True) if not keep]
+        batch = [message for message, keep in zip(received, kept, strict=True) if keep]
+        if len(batch) < len(received):  # Lambda deletes the messages its filters leave out
+            self.notice(
+                f"{self.label}: {len(received) - len(batch)} messages match no filter pattern: "
+                "deleted without running the function, as Lambda does"
             )
-            batch = [message for message, keep in zip(received, kept, strict=True) if keep]
+            self._delete([message for message in received if message not in batch])
             event["Records"] = [r for r, keep in zip(event["Records"], kept, strict=True) if keep]
             if not batch:
                 return
-        else:
-            batch = received
         reply = self.deliver(json.dumps(event).encode())
         ids = [message["MessageId"] for message in batch]
         if mapping.report_failures:
