@@ -19,7 +19,7 @@ from local_emulation_support import (
 
 from wasmdeploy.cli.serve_edge import edge_lines
 from wasmdeploy.local.reload import apply_reload, plan_reload
-from wasmdeploy.manifest.model import EdgeTrigger, HttpRoute
+from wasmdeploy.manifest.model import EdgeTrigger, HttpRoute, ObjectOutput, S3Trigger
 
 HANDLER = """
     import json, os, time
@@ -105,3 +105,48 @@ def test_an_edge_only_service_says_how_to_run_its_functions(tmp_path: Path) -> N
         "wasmdeploy events cloudfront origin-request --uri / | wasmdeploy invoke rewrite --event -"
     )
     assert edge_lines(make_service(tmp_path, make_function(tmp_path, "api"))) == []
+
+
+S3_HANDLER = """
+    import boto3, urllib.parse
+
+    def handler(event, context):
+        record = event["Records"][0]
+        key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+        boto3.client("s3").put_object(Bucket="reload-out", Key=key, Body=b"seen")
+        return {}
+"""
+
+
+def test_a_changed_s3_trigger_and_timeout_set_the_local_s3_up_again(tmp_path: Path) -> None:
+    write_handler(tmp_path, S3_HANDLER)
+    trigger = S3Trigger(bucket="reload-in", events=("s3:ObjectCreated:*",), prefix="a/")
+    function = make_function(
+        tmp_path,
+        "copy",
+        s3_triggers=[trigger],
+        output=ObjectOutput(bucket="reload-out", key="{key}"),
+    )
+    old = make_service(tmp_path, function)
+    moved = replace(function, timeout=20, s3_triggers=(replace(trigger, prefix="b/"),))
+    new = make_service(tmp_path, moved)
+    emulator = python_emulator(old)
+    emulator.start()
+    try:
+        plan = plan_reload(old, new)
+        assert plan.s3_triggers and plan.changed == ("copy",)
+        apply_reload(emulator, new, plan)  # the notification queue gets a longer visibility
+        s3 = emulator.aws.client()
+        s3.put_object(Bucket="reload-in", Key="a/old.txt", Body=b"x")
+        s3.put_object(Bucket="reload-in", Key="b/new.txt", Body=b"x")
+        give_up = time.monotonic() + 30
+        while time.monotonic() < give_up:
+            listed = s3.list_objects_v2(Bucket="reload-out").get("Contents", [])
+            if listed:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)  # the old prefix would have been delivered by now too
+        keys = [item["Key"] for item in s3.list_objects_v2(Bucket="reload-out")["Contents"]]
+        assert keys == ["b/new.txt"]
+    finally:
+        emulator.stop()

@@ -77,8 +77,7 @@ class S3TriggerDispatcher:
         sqs = self.aws.client("sqs")
         longest = max(function.timeout for function, _ in self.triggers.values())
         attributes = {"VisibilityTimeout": str(min(43200, max(30, 6 * int(longest))))}
-        created = sqs.create_queue(QueueName=self.queue_name, Attributes=attributes)
-        self._queue_url = created["QueueUrl"]
+        self._queue_url = _queue_with(sqs, self.queue_name, attributes)
         self._failed_url = sqs.create_queue(QueueName=self.failed_queue_name)["QueueUrl"]
         self.aws.add_resource("queue", self.queue_name)
         self.aws.add_resource("queue", self.failed_queue_name)
@@ -169,6 +168,17 @@ class S3TriggerDispatcher:
         event = function_event(record, trigger, self.service.region)
         self.notice(f"{_describe(record)} -> {function.name}")
         return self.hand_off(function, event)
+
+
+def _queue_with(sqs: Any, name: str, attributes: dict[str, str]) -> str:
+    """The queue's URL, created with `attributes` or given them (a `serve` reload may change
+    the functions' timeouts, and SQS refuses to create a queue again with other settings)."""
+    try:
+        return str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+    except sqs.exceptions.QueueNameExists:
+        url = str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+        return url
 
 
 def _describe(record: dict[str, Any]) -> str:
