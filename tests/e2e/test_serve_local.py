@@ -101,6 +101,16 @@ def start(root: Path, *args: str, port: int) -> Server:
     return server
 
 
+def lambda_client(port: int) -> Any:
+    """boto3's lambda client for a start-lambda on `port`, without retries."""
+    return boto3.client(
+        "lambda",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        config=Config(retries={"max_attempts": 0}),
+    )
+
+
 def stop(server: Server) -> None:
     stop_process(server.process, signal.SIGINT, grace=20)
 
@@ -159,12 +169,7 @@ def test_boto3_invokes_the_wasm_function_through_start_lambda(service_dir: Path)
     port = free_port()
     server = start(service_dir, "start-lambda", "--port", str(port), port=port)
     try:
-        client = boto3.client(
-            "lambda",
-            endpoint_url=f"http://127.0.0.1:{port}",
-            region_name="us-east-1",
-            config=Config(retries={"max_attempts": 0}),
-        )
+        client = lambda_client(port)
         reply = client.invoke(FunctionName="api", Payload=b'{"ping": true}', LogType="Tail")
         assert json.loads(reply["Payload"].read()) == {"ping": True}
         assert "FunctionError" not in reply and reply["LogResult"]
@@ -255,13 +260,7 @@ def test_the_runtimes_metric_records_are_summarised_unless_verbose(
             connection.request("GET", "/items/7")
             assert connection.getresponse().status == 200
         else:
-            client = boto3.client(
-                "lambda",
-                endpoint_url=f"http://127.0.0.1:{port}",
-                region_name="us-east-1",
-                config=Config(retries={"max_attempts": 0}),
-            )
-            client.invoke(FunctionName="api", Payload=b"{}")
+            lambda_client(port).invoke(FunctionName="api", Payload=b"{}")
         wanted = '{"_aws"' if verbose else "[api] Metrics: Duration "
         server.wait_until(lambda: wanted in server.output(), f"no {wanted!r} line")
     finally:
