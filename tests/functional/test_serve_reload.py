@@ -19,7 +19,16 @@ from local_emulation_support import (
 
 from wasmdeploy.cli.serve_edge import edge_lines
 from wasmdeploy.local.reload import apply_reload, plan_reload
-from wasmdeploy.manifest.model import EdgeTrigger, HttpRoute, ObjectOutput, S3Trigger
+from wasmdeploy.manifest.model import (
+    EdgeTrigger,
+    EventResources,
+    HttpRoute,
+    ObjectOutput,
+    Queue,
+    S3Trigger,
+    SqsTrigger,
+)
+from wasmdeploy.manifest.model import EventSources as Triggers
 
 HANDLER = """
     import json, os, time
@@ -148,5 +157,48 @@ def test_a_changed_s3_trigger_and_timeout_set_the_local_s3_up_again(tmp_path: Pa
         time.sleep(0.5)  # the old prefix would have been delivered by now too
         keys = [item["Key"] for item in s3.list_objects_v2(Bucket="reload-out")["Contents"]]
         assert keys == ["b/new.txt"]
+    finally:
+        emulator.stop()
+
+
+QUEUE_HANDLER = """
+    import boto3
+
+    def handler(event, context):
+        for record in event["Records"]:
+            boto3.client("s3").put_object(Bucket="reload-seen", Key=record["body"], Body=b"")
+        return {}
+"""
+
+
+def test_a_new_sqs_trigger_is_polled_after_a_reload(tmp_path: Path) -> None:
+    write_handler(tmp_path, QUEUE_HANDLER)
+    function = make_function(
+        tmp_path,
+        "jobs",
+        output=ObjectOutput(bucket="reload-seen", key="{key}"),
+    )
+    first = replace(function, events=Triggers(sqs=(SqsTrigger(queue="reload-jobs"),)))
+    queues = (Queue(name="reload-jobs", visibility_timeout=18),)
+    old = replace(make_service(tmp_path, first), event_resources=EventResources(queues=queues))
+    both = (SqsTrigger(queue="reload-jobs"), SqsTrigger(queue="reload-more", batch_size=1))
+    second = replace(first, events=Triggers(sqs=both))
+    more = (*queues, Queue(name="reload-more", visibility_timeout=18))
+    new = replace(make_service(tmp_path, second), event_resources=EventResources(queues=more))
+    emulator = python_emulator(old)
+    emulator.start()
+    try:
+        plan = plan_reload(old, new)
+        assert plan.event_sources and not plan.changed and not plan.routes
+        apply_reload(emulator, new, plan)
+        sqs, s3 = emulator.aws.client("sqs"), emulator.aws.client()
+        for queue, body in (("reload-jobs", "from-old"), ("reload-more", "from-new")):
+            url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody=body)
+        give_up, keys = time.monotonic() + 30, []
+        while len(keys) < 2 and time.monotonic() < give_up:
+            keys = [o["Key"] for o in s3.list_objects_v2(Bucket="reload-seen").get("Contents", [])]
+            time.sleep(0.05)
+        assert sorted(keys) == ["from-new", "from-old"]
     finally:
         emulator.stop()
