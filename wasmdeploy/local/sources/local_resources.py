@@ -4,8 +4,8 @@ Resources the service creates come from `Service.event_resources` (queues with
 their dead-letter queues and redrive policies, on-demand Kinesis streams,
 topics, buses); sources the manifest names by ARN exist in the user's account,
 so they are created here under the same names, so that clients can write to
-them. A DynamoDB stream's table is created with a string key `id` when the
-manifest does not create it itself, with its stream turned on.
+them. A DynamoDB stream's table is created with the key its `resources:`
+definition gives it (else a string key `id`), with its stream turned on.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def create_local_resources(client_for: Any, service: Service) -> LocalResources:
         resources.created.append(("event bus", name))
     dynamodb = client_for("dynamodb")
     for table in sorted(tables):
-        resources.table_streams[table] = _table_with_stream(dynamodb, resources, table)
+        key = _declared_key(service, table)
+        resources.table_streams[table] = _table_with_stream(dynamodb, resources, table, key)
     return resources
 
 
@@ -153,20 +154,53 @@ def _create_streams(kinesis: Any, resources: LocalResources, names: list[str]) -
         )
 
 
-def _table_with_stream(dynamodb: Any, resources: LocalResources, table: str) -> str:
-    """The table's stream ARN; the table is created (key `id`) or its stream turned on."""
+TableKey = tuple[list[dict[str, str]], list[dict[str, str]]]  # KeySchema, AttributeDefinitions
+_LOCAL_KEY: TableKey = (
+    [{"AttributeName": LOCAL_TABLE_KEY, "KeyType": "HASH"}],
+    [{"AttributeName": LOCAL_TABLE_KEY, "AttributeType": "S"}],
+)
+
+
+def _declared_key(service: Service, table: str) -> TableKey | None:
+    """The key of the `resources:` table named `table` (by TableName or logical id)."""
+    template = service.resources.template if service.resources is not None else {}
+    for logical_id, resource in template.get("Resources", {}).items():
+        properties = resource.get("Properties", {}) if isinstance(resource, dict) else {}
+        if resource.get("Type") != "AWS::DynamoDB::Table":
+            continue
+        if properties.get("TableName", logical_id) != table:
+            continue
+        schema = properties.get("KeySchema")
+        if not isinstance(schema, list):
+            continue
+        names = {k.get("AttributeName") for k in schema}
+        definitions = [
+            d for d in properties.get("AttributeDefinitions", []) if d.get("AttributeName") in names
+        ]
+        if names and len(definitions) == len(names):
+            return schema, definitions
+    return None
+
+
+def _table_with_stream(
+    dynamodb: Any, resources: LocalResources, table: str, key: TableKey | None
+) -> str:
+    """The table's stream ARN; the table is created (with `key`, else `id`) or its stream
+    turned on."""
     specification = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     try:
         description = dynamodb.describe_table(TableName=table)["Table"]
     except dynamodb.exceptions.ResourceNotFoundException:
+        schema, definitions = key or _LOCAL_KEY
         description = dynamodb.create_table(
             TableName=table,
-            KeySchema=[{"AttributeName": LOCAL_TABLE_KEY, "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": LOCAL_TABLE_KEY, "AttributeType": "S"}],
+            KeySchema=schema,
+            AttributeDefinitions=definitions,
             BillingMode="PAY_PER_REQUEST",
             StreamSpecification=specification,
         )["TableDescription"]
-        resources.created.append(("table", f"{table} (key: {LOCAL_TABLE_KEY})"))
+        keys = ", ".join(k["AttributeName"] for k in schema)
+        resources.created.append(("table", f"{table} (key: {keys})"))
     if not description.get("StreamSpecification", {}).get("StreamEnabled"):
         description = dynamodb.update_table(TableName=table, StreamSpecification=specification)
         description = description["TableDescription"]
