@@ -195,7 +195,7 @@ def test_a_new_sqs_trigger_is_polled_after_a_reload(tmp_path: Path) -> None:
         for queue, body in (("reload-jobs", "from-old"), ("reload-more", "from-new")):
             url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
             sqs.send_message(QueueUrl=url, MessageBody=body)
-        give_up, keys = time.monotonic() + 30, []
+        give_up, keys = time.monotonic() + 30, list[str]()
         while len(keys) < 2 and time.monotonic() < give_up:
             keys = [o["Key"] for o in s3.list_objects_v2(Bucket="reload-seen").get("Contents", [])]
             time.sleep(0.05)
