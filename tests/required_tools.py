@@ -7,6 +7,9 @@ every CI service set it) it fails them, so a broken install cannot pass as a ski
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +19,17 @@ def tool_missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() not in ("", "0", "false"):
         pytest.fail(f"{reason} (CI is set: .ci/run must install it)", pytrace=False)
     pytest.skip(reason)
+
+
+def console_script(name: str, install: str) -> str:
+    """The path of a dev dependency's command (`aws`): beside this interpreter first, so it is
+    found in a virtualenv that is not activated, else on PATH; else the test skips (fails in
+    CI), saying `install`."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        tool_missing(f"{name} is not installed: {install}")
+        raise AssertionError("unreachable")  # tool_missing skips or fails
+    return found

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,12 +19,9 @@ import pytest
 
 from tests.functional.runtime_modules import ECHO, wasm
 from tests.ports import free_port
+from tests.required_tools import console_script
 from tests.serve_process import ServeProcess
 
-REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(
-    not (REPO / "runtime-layer" / "bootstrap").is_file(), reason="runtime-layer/bootstrap missing"
-)
 # The echo module, writing to stderr (fd 2) instead of stdout: the event becomes a log line.
 TO_STDERR = ECHO.replace("(call $write (i32.const 1)", "(call $write (i32.const 2)")
 
@@ -164,11 +159,11 @@ def test_schedule_fires_at_start_with_its_input(served: tuple[ServeProcess, str]
     assert delivered(server, "onTimer", "marker-schedule") == {"marker": "marker-schedule"}
 
 
-@pytest.mark.skipif(shutil.which("aws") is None, reason="the aws CLI is not installed")
 def test_the_aws_cli_sends_to_the_queue_the_topic_and_the_bus(
     served: tuple[ServeProcess, str],
 ) -> None:
     server, endpoint = served
+    cli = console_script("aws", "pip install awscli (a test dependency)")
     # aws CLI v1 sends `sqs` commands to queue.amazonaws.com whatever AWS_ENDPOINT_URL says;
     # --endpoint-url works for every version and service.
     env = {
@@ -179,11 +174,11 @@ def test_the_aws_cli_sends_to_the_queue_the_topic_and_the_bus(
     }
     queue_url = f"{endpoint}/123456789012/jobs"
     commands = [
-        ["aws", "--endpoint-url", endpoint, "sqs", "send-message", "--queue-url", queue_url,
+        [cli, "--endpoint-url", endpoint, "sqs", "send-message", "--queue-url", queue_url,
          "--message-body", "m-cli-sqs"],
-        ["aws", "--endpoint-url", endpoint, "sns", "publish", "--topic-arn",
+        [cli, "--endpoint-url", endpoint, "sns", "publish", "--topic-arn",
          "arn:aws:sns:us-east-1:123456789012:alerts", "--message", "m-cli-sns"],
-        ["aws", "--endpoint-url", endpoint, "events", "put-events", "--entries",
+        [cli, "--endpoint-url", endpoint, "events", "put-events", "--entries",
          json.dumps([{"Source": "shop.orders", "DetailType": "Cli", "EventBusName": "shop",
                       "Detail": '{"m": "m-cli-events"}'}])],
     ]  # fmt: skip

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.required_tools import tool_missing
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Zig's standard library changes between releases: other versions may not build
 # the sources at all, and would not give the same bytes.
@@ -64,12 +66,12 @@ def zig_version() -> str:
 
 
 def require_zig() -> None:
-    """Skips, saying why, unless the Zig the modules were built with is installed."""
+    """Skips (fails in CI), saying why, unless the Zig the modules were built with is installed."""
     if importlib.util.find_spec("ziglang") is None:
-        pytest.skip(f"the Zig toolchain is not installed (pip install ziglang=={BUILT_WITH_ZIG})")
+        tool_missing(f"the Zig toolchain is not installed (pip install ziglang=={BUILT_WITH_ZIG})")
     version = zig_version()
     if version != BUILT_WITH_ZIG:
-        pytest.skip(f"the modules were built with Zig {BUILT_WITH_ZIG}, this is Zig {version}")
+        tool_missing(f"the modules were built with Zig {BUILT_WITH_ZIG}, this is Zig {version}")
 
 
 def test_every_example_module_has_a_build_command() -> None:

@@ -8,7 +8,6 @@ touch its state.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import urllib.error
 import urllib.request
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.required_tools import console_script
 from wasmdeploy.local.local_aws import LocalAws
 
 BUCKET = "local-aws-kept"
@@ -100,9 +100,7 @@ def test_a_page_served_locally_may_use_it(aws: LocalAws) -> None:
 
 
 def test_the_printed_environment_is_all_the_aws_cli_needs(aws: LocalAws, tmp_path: Any) -> None:
-    cli = shutil.which("aws")
-    if cli is None:
-        pytest.fail("the aws CLI (pip install awscli) is a test dependency")
+    cli = console_script("aws", "pip install awscli (a test dependency)")
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     environment = {
         **clean,

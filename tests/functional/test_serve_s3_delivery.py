@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from local_emulation_support import (
     write_handler,
 )
 
+from tests.required_tools import console_script
 from wasmdeploy.local.emulator import LocalEmulator, create_pools
 from wasmdeploy.local.local_aws import LocalAws
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
@@ -113,9 +113,7 @@ def notices(emulator: LocalEmulator) -> list[str]:
 def test_a_multipart_upload_by_the_aws_cli_runs_the_function_once(
     served: LocalEmulator, tmp_path: Path
 ) -> None:
-    cli = shutil.which("aws")
-    if cli is None:
-        pytest.fail("the aws CLI (pip install awscli) is a test dependency")
+    cli = console_script("aws", "pip install awscli (a test dependency)")
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(97 * MIB // 10))  # 9.7 MB: over the CLI's 8 MB multipart threshold
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
