@@ -145,3 +145,14 @@ def test_references_to_missing_or_generated_resources_are_errors(tmp_path: Path)
     assert errors["provider.environment.TABLE"].hint == "Did you mean 'OrdersTable'?"
     assert "the Serverless Framework generates" in errors["provider.environment.FN"].message
     assert "does not support" in errors["resources.extensions"].message
+
+
+def test_a_template_too_large_for_one_cloudformation_request_is_an_error(tmp_path: Path) -> None:
+    queues = "".join(
+        f"    Queue{i}:\n      Type: AWS::SQS::Queue\n"
+        f"      Properties: {{QueueName: a-queue-with-a-long-name-{i:04d}-{'x' * 40}}}\n"
+        for i in range(600)
+    )
+    manifest = f"service: big\nprovider: {{name: aws}}\nresources:\n  Resources:\n{queues}"
+    [error] = load_manifest(write_serverless(tmp_path, manifest)).errors
+    assert error.path == "resources" and "CloudFormation takes at most 51,200" in error.message

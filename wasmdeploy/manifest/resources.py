@@ -9,6 +9,7 @@ them), and a placeholder resource when only intrinsics need a stack.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +28,7 @@ TEMPLATE_SECTIONS = (
     "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings",
     "Conditions", "Transform", "Resources", "Outputs",
 )  # fmt: skip
+MAX_TEMPLATE_BYTES = 51_200  # CloudFormation's TemplateBody limit
 PLACEHOLDER = {"WasmdeployPlaceholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}
 # Logical ids Serverless generates for what wasmdeploy deploys outside the stack.
 SERVERLESS_GENERATED = re.compile(
@@ -72,8 +74,20 @@ def cloudformation_resources(
 
 
 def check_resources(data: dict[str, Any], problems: Problems) -> None:
-    """Every Ref / Fn::GetAtt / Fn::Sub reference names a resource, parameter or pseudo one."""
+    """Every Ref / Fn::GetAtt / Fn::Sub reference names a resource, parameter or pseudo one,
+    and the template fits in one CloudFormation request."""
     declared = as_dict(data.get("resources"))
+    stack = cloudformation_resources(data, "service", "stage")
+    size = len(json.dumps(stack.template, sort_keys=True)) if stack else 0
+    if size > MAX_TEMPLATE_BYTES:
+        problems.error(
+            ("resources",),
+            f"the resources template is {size:,} bytes; CloudFormation takes at most "
+            f"{MAX_TEMPLATE_BYTES:,} in one request",
+            hint="Keep the largest resources in a stack of their own and reach them with "
+            "${cf:stack.Output} or Fn::ImportValue.",
+            key=True,
+        )
     logical = list(as_dict(declared.get("Resources")))
     known = {*logical, *as_dict(declared.get("Parameters")), *PSEUDO_PARAMETERS}
     uses = [*intrinsic_uses(data), *_walk(("resources",), declared)]
