@@ -167,3 +167,19 @@ def test_every_supported_or_warned_key_is_in_the_schema() -> None:
                 assert note, f"{section}.{key} is refused without saying what to do"
             else:
                 assert key in allowed, f"{section}.{key} is {status} but the schema rejects it"
+
+
+def test_a_service_of_resources_only_is_valid_and_one_of_nothing_is_not(tmp_path: Path) -> None:
+    resources_only = load(
+        tmp_path,
+        """\
+        service: shared-tables
+        provider: {name: aws}
+        resources:
+          Resources:
+            Table: {Type: AWS::SQS::Queue}
+        """,
+    )
+    assert resources_only.errors == []
+    [error] = load(tmp_path, "service: empty\nprovider: {name: aws}\n").errors
+    assert "deploys nothing" in error.message

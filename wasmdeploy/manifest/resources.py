@@ -77,6 +77,13 @@ def check_resources(data: dict[str, Any], problems: Problems) -> None:
     """Every Ref / Fn::GetAtt / Fn::Sub reference names a resource, parameter or pseudo one,
     and the template fits in one CloudFormation request."""
     declared = as_dict(data.get("resources"))
+    failed = ("functions",) in problems.unresolved or ("resources",) in problems.unresolved
+    if not failed and not any(data.get(key) for key in ("functions", "resources", "kv")):
+        problems.error(
+            (),
+            "the service deploys nothing: it has no functions (and no resources)",
+            hint="Add `functions:` (or, as in Serverless, only `resources:`).",
+        )
     stack = cloudformation_resources(data, "service", "stage")
     size = len(json.dumps(stack.template, sort_keys=True)) if stack else 0
     if size > MAX_TEMPLATE_BYTES:
