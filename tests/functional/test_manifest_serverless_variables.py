@@ -313,3 +313,26 @@ def test_a_deploy_reads_account_ssm_and_stack_outputs_from_aws(
         "QUEUE": "net",
         "NONE": "fallback",
     }
+
+
+def test_a_file_value_resolves_only_the_part_asked_for_and_loops_are_errors(
+    tmp_path: Path,
+) -> None:
+    result = load(
+        tmp_path,
+        """\
+        service: shop
+        provider: {name: aws}
+        custom:
+          name: ${file(./serverless.yml):service}
+          loop: ${file(./serverless.yml):custom.loop}
+          folder: ${file(./config)}
+        functions:
+          hello: {handler: h}
+        """,
+        {"config/keep": ""},
+    )
+    assert result.data["custom"]["name"] == "shop"
+    messages = {e.path: e.message for e in result.errors}
+    assert "takes a value from itself" in messages["custom.loop"]
+    assert "is a folder, not a file" in messages["custom.folder"]

@@ -83,6 +83,7 @@ class ServerlessSources:
     deferred: list[str] = field(default_factory=list)  # variables left for deploy time
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))
     _files: dict[Path, Any] = field(default_factory=dict)
+    _reading: set[tuple[Path, str]] = field(default_factory=set)  # (file, path) being resolved
 
     @property
     def files_read(self) -> list[Path]:
@@ -119,15 +120,28 @@ class ServerlessSources:
         return NOT_MINE
 
     def _file(self, name: str, ref: str | None, resolver: _Resolver) -> Any:
+        """The file's value at `ref` (all of it without), its variables resolved."""
         path = (self.root / name).resolve()
         if path not in self._files:
-            self._files[path] = self._read(path, name, resolver)
+            self._files[path] = self._read(path, name)
         content = self._files[path]
-        if content is MISSING or ref is None or not ref.strip():
-            return content
-        return _walk_path(content, ref.strip())
+        if content is not MISSING and ref is not None and ref.strip():
+            content = _walk_path(content, ref.strip())
+        if content is MISSING:
+            return MISSING
+        where = (path, (ref or "").strip())
+        if where in self._reading:
+            raise VariableError(
+                f"file({name}) takes a value from itself through its variables",
+                "Break the loop: write one of the values out.",
+            )
+        self._reading.add(where)
+        try:
+            return _resolve_inside(content, resolver)
+        finally:
+            self._reading.discard(where)
 
-    def _read(self, path: Path, name: str, resolver: _Resolver) -> Any:
+    def _read(self, path: Path, name: str) -> Any:
         if not path.is_file():
             return MISSING
         if path.suffix in (".js", ".cjs", ".mjs", ".ts"):
@@ -151,7 +165,7 @@ class ServerlessSources:
                 raise VariableError(f"file({name}) line {first.line}: {first.message}")
         else:
             return text
-        return _resolve_inside(content, resolver)
+        return content
 
     def _param(self, name: str, resolver: _Resolver) -> Any:
         stage = self._sls("stage", resolver)
@@ -220,6 +234,8 @@ class ServerlessSources:
         text = reference.strip()
         if match := _FILE.match(text):
             path = match["path"].strip()
+            if (self.root / path).is_dir():
+                return (f"'${{{text}}}': {path} is a folder, not a file", "Name a file.")
             if not (self.root / path).is_file():
                 return (
                     f"'${{{text}}}': the file {path} does not exist",
