@@ -171,7 +171,9 @@ QUEUE_HANDLER = """
 """
 
 
-def test_a_new_sqs_trigger_is_polled_after_a_reload(tmp_path: Path) -> None:
+def test_a_new_sqs_trigger_is_polled_and_a_changed_queue_updated_after_a_reload(
+    tmp_path: Path,
+) -> None:
     write_handler(tmp_path, QUEUE_HANDLER)
     function = make_function(
         tmp_path,
@@ -183,15 +185,21 @@ def test_a_new_sqs_trigger_is_polled_after_a_reload(tmp_path: Path) -> None:
     old = replace(make_service(tmp_path, first), event_resources=EventResources(queues=queues))
     both = (SqsTrigger(queue="reload-jobs"), SqsTrigger(queue="reload-more", batch_size=1))
     second = replace(first, events=Triggers(sqs=both))
-    more = (*queues, Queue(name="reload-more", visibility_timeout=18))
+    # A longer timeout gives the queue a longer visibility timeout, which SQS cannot
+    # create again: the queue is updated instead.
+    second = replace(second, timeout=6)
+    more = (Queue(name="reload-jobs", visibility_timeout=36), Queue("reload-more", 18))
     new = replace(make_service(tmp_path, second), event_resources=EventResources(queues=more))
     emulator = python_emulator(old)
     emulator.start()
     try:
         plan = plan_reload(old, new)
-        assert plan.event_sources and not plan.changed and not plan.routes
+        assert plan.event_sources and plan.changed == ("jobs",) and not plan.routes
         apply_reload(emulator, new, plan)
         sqs, s3 = emulator.aws.client("sqs"), emulator.aws.client()
+        jobs = sqs.get_queue_url(QueueName="reload-jobs")["QueueUrl"]
+        settings = sqs.get_queue_attributes(QueueUrl=jobs, AttributeNames=["VisibilityTimeout"])
+        assert settings["Attributes"]["VisibilityTimeout"] == "36"
         for queue, body in (("reload-jobs", "from-old"), ("reload-more", "from-new")):
             url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
             sqs.send_message(QueueUrl=url, MessageBody=body)

@@ -138,7 +138,13 @@ def _create_queue(sqs: Any, resources: LocalResources, name: str, attributes: di
         return
     if name.endswith(".fifo"):
         attributes = {**attributes, "FifoQueue": "true"}
-    resources.queue_urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    try:
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    except sqs.exceptions.QueueNameExists:  # `serve` reloaded a manifest that changed it
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        changed = {key: value for key, value in attributes.items() if key != "FifoQueue"}
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=changed)
+    resources.queue_urls[name] = url
     resources.created.append(("queue", name))
 
 
