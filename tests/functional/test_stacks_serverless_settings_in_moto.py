@@ -50,7 +50,10 @@ functions:
     handler: h
     name: shop-public-api
     reservedConcurrency: 5
-    vpc: {{subnetIds: [subnet-1, subnet-2], securityGroupIds: [sg-1]}}
+    vpc:
+      subnetIds: [subnet-1, subnet-2]
+      securityGroupIds: [sg-1]
+      ipv6AllowedForDualStack: true
   worker:
     handler: h
     role: {EXISTING_ROLE}
@@ -89,6 +92,8 @@ def test_vpc_tracing_kms_and_reserved_concurrency_reach_lambda(
     config = found["Configuration"]
     assert config["VpcConfig"]["SubnetIds"] == ["subnet-1", "subnet-2"]
     assert config["VpcConfig"]["SecurityGroupIds"] == ["sg-1"]
+    _, run = deployed
+    assert run.named("api-function").inputs["vpcConfig"]["ipv6AllowedForDualStack"] is True
     assert config["TracingConfig"] == {"Mode": "Active"}
     assert found["Concurrency"] == {"ReservedConcurrentExecutions": 5}
     worker = lambda_client().get_function(FunctionName="shop-dev-worker")["Configuration"]

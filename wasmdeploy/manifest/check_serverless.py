@@ -58,7 +58,7 @@ def _mappings(data: dict[str, Any]) -> Iterator[tuple[NodePath, dict[str, Any]]]
     iam = as_dict(provider.get("iam"))
     yield ("provider", "iam"), iam
     yield ("provider", "iam", "role"), as_dict(iam.get("role"))
-    for block in ("httpApi", "apiGateway"):
+    for block in ("httpApi", "apiGateway", "tracing"):
         yield ("provider", block), as_dict(provider.get(block))
     yield ("package",), as_dict(data.get("package"))
     yield ("resources",), as_dict(data.get("resources"))

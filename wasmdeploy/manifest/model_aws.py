@@ -24,6 +24,7 @@ XRAY_STATEMENT: dict[str, Any] = {
 class Vpc:
     subnet_ids: tuple[AwsValue, ...]
     security_group_ids: tuple[AwsValue, ...]
+    ipv6_dual_stack: bool = False  # ipv6AllowedForDualStack
 
 
 @dataclass(frozen=True)

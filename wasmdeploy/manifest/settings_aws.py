@@ -66,7 +66,10 @@ def vpc(data: Any, function: dict[str, Any]) -> Vpc | None:
         return None
     subnets = tuple(as_list(block.get("subnetIds")))
     groups = tuple(as_list(block.get("securityGroupIds")))
-    return Vpc(subnet_ids=subnets, security_group_ids=groups) if subnets or groups else None
+    if not subnets and not groups:
+        return None
+    dual_stack = block.get("ipv6AllowedForDualStack") is True
+    return Vpc(subnet_ids=subnets, security_group_ids=groups, ipv6_dual_stack=dual_stack)
 
 
 def tracing(data: Any, function: dict[str, Any]) -> TracingMode | None:

@@ -28,6 +28,7 @@ def vpc_config(function: Function, resolve: Resolve) -> aws.lambda_.FunctionVpcC
     return aws.lambda_.FunctionVpcConfigArgs(
         subnet_ids=[resolve(s) for s in vpc.subnet_ids],
         security_group_ids=[resolve(g) for g in vpc.security_group_ids],
+        ipv6_allowed_for_dual_stack=vpc.ipv6_dual_stack or None,
     )
 
 
