@@ -73,7 +73,7 @@ def test_requests_in_flight_finish_while_a_changed_function_and_new_route_load(
         with ThreadPoolExecutor(max_workers=6) as executor:
             in_flight = [executor.submit(get, port, "/slow") for _ in range(6)]
             give_up = time.monotonic() + 20
-            while pool._count < 6 and time.monotonic() < give_up:  # every request has a sandbox
+            while pool.busy < 6 and time.monotonic() < give_up:  # every request has a sandbox
                 time.sleep(0.01)
             plan = plan_reload(old, new)
             assert (plan.added, plan.changed, plan.removed) == (("extra",), ("api",), ())

@@ -48,6 +48,12 @@ class FunctionPool:
     def function_name(self) -> str:
         return self.factory.function.name
 
+    @property
+    def busy(self) -> int:
+        """Sandboxes running an invocation now."""
+        with self._lock:
+            return self._count - len(self._idle)
+
     def invoke(self, payload: bytes, *, client_context: str | None = None) -> InvocationOutcome:
         for _ in range(self.max_concurrency + 1):
             session = self._acquire()

@@ -18,6 +18,7 @@ Ports, concurrency and the kv backend come from the command line and do not chan
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.router import Router
 from wasmdeploy.local.apigw.server import ApiGatewayServer
 from wasmdeploy.local.emulator import LocalEmulator, create_pools, local_buckets, stderr_sink
+from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
 from wasmdeploy.local.sources.wiring import has_event_sources
@@ -132,7 +134,16 @@ def apply_reload(emulator: LocalEmulator, new: Service, plan: ReloadPlan) -> Non
     if plan.event_sources:
         _restart_event_sources(emulator)
     for name in plan.removed:
-        emulator.pools.pop(name).close()
+        _close_when_idle(emulator.pools.pop(name), served_functions(old)[name].timeout)
+
+
+def _close_when_idle(pool: FunctionPool, timeout: int) -> None:
+    """Close a removed function's pool once the requests it was running have finished (at
+    most its timeout): nothing routes to it any more, but a request may have just begun."""
+    give_up = time.monotonic() + timeout + 1
+    while pool.busy and time.monotonic() < give_up:
+        time.sleep(0.02)
+    pool.close()
 
 
 def _swap_routes(emulator: LocalEmulator, new: Service) -> None:
