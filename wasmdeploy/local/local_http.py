@@ -167,23 +167,28 @@ class _Connection(socketserver.BaseRequestHandler):
         connection.receive_data(self.request.recv(65536))
 
     def _read_head(self, connection: h11.Connection) -> h11.Request | None:
-        seen = bytearray(connection.trailing_data[0])
+        received = [connection.trailing_data[0]]  # what h11 holds of this request already
         while True:
             event = connection.next_event()
             if event is h11.NEED_DATA:
                 data = self.request.recv(65536)
-                seen += data
+                received.append(data)
                 connection.receive_data(data)
                 continue
-            if isinstance(event, h11.Request):
-                head_size = len(seen) - len(connection.trailing_data[0])
-                if head_size > self.server.max_header_bytes:
+            if not isinstance(event, h11.Request):
+                return None  # ConnectionClosed (or a client that sent nothing)
+            # The raw head, to see what h11 forgives: a head larger than one read (h11 bounds
+            # only incomplete ones) and Content-Length repeated or listed (h11 merges them).
+            large = sum(map(len, received)) > self.server.max_header_bytes
+            if large or any(name == b"content-length" for name, _ in event.headers):
+                seen = b"".join(received)
+                head = seen[: len(seen) - len(connection.trailing_data[0])]
+                if len(head) > self.server.max_header_bytes:
                     raise Refused(431, f"the headers are over {self.server.max_header_bytes} bytes")
-                lengths = _CONTENT_LENGTH.findall(bytes(seen[:head_size]))
+                lengths = _CONTENT_LENGTH.findall(head)
                 if len(lengths) > 1 or any(not value.strip().isdigit() for value in lengths):
                     raise Refused(400, "more than one Content-Length")
-                return event
-            return None  # ConnectionClosed (or a client that sent nothing)
+            return event
 
     def _read_body(self, connection: h11.Connection, head: h11.Request) -> bytes:
         if connection.client_is_waiting_for_100_continue:
