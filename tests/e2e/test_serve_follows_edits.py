@@ -89,7 +89,8 @@ def test_edits_reload_while_requests_are_in_flight_and_an_invalid_save_keeps_ser
             for client in clients:
                 client.join(timeout=30)
         assert failures == []
-        assert "added other" in server.output()
+        after = server.output().split("Reloaded wasmdeploy.yml", 1)[1]
+        assert "added other" in after and "/three  (payload 2.0)" in after  # the new table
         assert status_of(port, "/two") == 200 and status_of(port, "/three") == 200
 
         save(tmp_path / "paths.yml", "first: /uno\n")  # an included file changes a route

@@ -113,7 +113,15 @@ def serve(
     emulator.start()
     kept.restore_queues(emulator.aws)
     console = Console(stderr=True)
-    reload = None if no_reload else ManifestReload(emulator, manifest_file, stage, region)
+    reload = None
+    if not no_reload:
+        reload = ManifestReload(
+            emulator,
+            manifest_file,
+            stage,
+            region,
+            after=lambda new: console.print(_triggers_table(new, emulator)),
+        )
     try:
         table = _triggers_table(service, emulator)
         if table.rows or not edge_lines(service):

@@ -8,12 +8,14 @@ problem is printed as `wasmdeploy validate` prints it, until the next save fixes
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from wasmdeploy.local.emulator import LocalEmulator
 from wasmdeploy.local.manifest_watch import FileWatcher
 from wasmdeploy.local.reload import apply_reload, plan_reload
 from wasmdeploy.manifest.load import LoadResult, find_manifest, load_manifest
+from wasmdeploy.manifest.model import Service
 
 
 class ManifestReload:
@@ -23,8 +25,11 @@ class ManifestReload:
         manifest_file: Path | None,
         stage: str | None,
         region: str | None,
+        *,
+        after: Callable[[Service], object] = lambda service: None,
     ) -> None:
         self.emulator = emulator
+        self.after = after  # shows what runs now, after a reload that changed something
         self.manifest = find_manifest(manifest_file).resolve()
         self.stage = stage
         self.region = region
@@ -67,6 +72,7 @@ class ManifestReload:
                 self.notice(f"{name} changed, but the reload stopped part way: {error}")
                 return False
             self.notice(f"Reloaded {name}: {plan.describe()}.")
+            self.after(result.service)
             return True
 
     def _load(self) -> LoadResult:

@@ -11,21 +11,26 @@ running `LocalEmulator` to match:
 - the API's routes are swapped in one assignment (a request sees the old or the new table);
 - the S3 triggers are set up again when a trigger or a bucket changed;
 - the event sources (queues, streams, topics, buses, schedules) are stopped and started
-  again when an event, an asynchronous setting or an event resource changed.
+  again when an event, an asynchronous setting or an event resource changed;
+- with `serve --kv dynamodb`, a new key-value store gets its table.
 
 Ports, concurrency and the kv backend come from the command line and do not change.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, replace
 from typing import Any
+
+from wasmdeploy_runtime.kv_store import BACKEND_VARIABLE
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.router import Router
 from wasmdeploy.local.apigw.server import ApiGatewayServer
 from wasmdeploy.local.emulator import LocalEmulator, create_pools, local_buckets, stderr_sink
+from wasmdeploy.local.kv_local import DYNAMODB, create_tables
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
@@ -99,6 +104,9 @@ def apply_reload(emulator: LocalEmulator, new: Service, plan: ReloadPlan) -> Non
     """Change the running emulator to serve `new`; the pools first, so every route, trigger
     and event source finds its function's pool."""
     functions = served_functions(new)
+    old = emulator.service
+    if new.kv_stores != old.kv_stores and os.environ.get(BACKEND_VARIABLE) == DYNAMODB:
+        create_tables(emulator.aws.client("dynamodb"), [store.table for store in new.kv_stores])
     emulator.pools.update(
         create_pools(
             new,
@@ -125,7 +133,6 @@ def apply_reload(emulator: LocalEmulator, new: Service, plan: ReloadPlan) -> Non
         )
     for name in (*plan.added, *plan.changed):
         emulator.pools[name].warm()
-    old = emulator.service
     emulator.service = new
     if plan.routes or emulator.api is not None:
         _swap_routes(emulator, new)
