@@ -13,6 +13,10 @@ inserts; Kinesis records are not kept for the same reason (they would come back 
 records). Messages still queued (visible or in flight when `serve` stopped) are sent again,
 so at-least-once holds across a restart. SNS topics, EventBridge buses and rules hold no
 data: the manifest's setup creates them again.
+
+moto's own recorder is not used: it replays every request it logged, so a restart would
+replay deletes and SQS receives and deletes whose receipt handles no longer exist, and its
+log grows with every request; a snapshot of what is there restores exactly that.
 """
 
 from __future__ import annotations
