@@ -183,3 +183,20 @@ def test_a_service_of_resources_only_is_valid_and_one_of_nothing_is_not(tmp_path
     assert resources_only.errors == []
     [error] = load(tmp_path, "service: empty\nprovider: {name: aws}\n").errors
     assert "deploys nothing" in error.message
+
+
+def test_rest_cors_settings_are_warned_not_silently_widened(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        """\
+        service: shop
+        provider: {name: aws}
+        functions:
+          hello:
+            handler: h
+            events:
+              - http: {path: /x, method: get, cors: {origins: [https://a.example]}}
+        """,
+    )
+    [warning] = [w for w in result.warnings if w.path.endswith("http.cors")]
+    assert "allows every origin" in warning.message

@@ -142,3 +142,33 @@ def test_authorizers_that_name_nothing_are_errors(tmp_path: Path) -> None:
         "no authorizer 'users' under provider.httpApi.authorizers"
         in messages["functions.api.events[1].httpApi.authorizer"]
     )
+
+
+def test_provider_http_api_cors_settings_reach_the_api(tmp_path: Path) -> None:
+    manifest = """\
+        service: cors-shop
+        provider:
+          name: aws
+          region: eu-west-1
+          httpApi:
+            cors:
+              allowedOrigins: [https://shop.example.com]
+              allowedHeaders: [Content-Type, Authorization]
+              allowedMethods: [GET, POST]
+              allowCredentials: true
+              maxAge: 60
+        functions:
+          items:
+            handler: h
+            events: [{httpApi: 'GET /items'}]
+        """
+    with deployed_in_moto(tmp_path, manifest) as (service, run):
+        apis = client("apigatewayv2").get_apis()["Items"]
+        [api] = [a for a in apis if a["Name"] == "cors-shop-dev"]
+        cors = api["CorsConfiguration"]
+        assert cors["AllowOrigins"] == ["https://shop.example.com"]
+        assert cors["AllowMethods"] == ["GET", "POST"]
+        assert cors["AllowHeaders"] == ["Content-Type", "Authorization"]
+        inputs = run.named("http-api-api").inputs["corsConfiguration"]
+        assert inputs["allowCredentials"] is True and inputs["maxAge"] == 60
+    assert service.function("items").routes[0].cors

@@ -6,14 +6,15 @@ resultTtlInSeconds, identityValidationExpression}`; `{arn: <user pool ARN>}` or
 `type: COGNITO_USER_POOLS` (Cognito, with `scopes`).
 HTTP API (`httpApi`): `authorizer: {type: aws_iam}`, or `{name, scopes}` naming
 `provider.httpApi.authorizers.NAME` (`{identitySource, issuerUrl, audience}` for JWT,
-`{type: request, functionName}` for a Lambda authorizer).
+`{type: request, functionName}` for a Lambda authorizer). `provider.httpApi.cors` is
+read here too: who may call the HTTP API from a browser.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from wasmdeploy.manifest.model_auth import AuthorizerKind, RouteAuthorizer
+from wasmdeploy.manifest.model_auth import AuthorizerKind, CorsSettings, RouteAuthorizer
 from wasmdeploy.manifest.settings import as_dict, as_list, provider_of
 
 TOKEN_SOURCE = "method.request.header.Authorization"
@@ -124,3 +125,22 @@ def event_authorizer(data: Any, kind: str, value: Any) -> RouteAuthorizer | None
     if entry is None:
         return None
     return rest_authorizer(entry) if kind == "http" else http_api_authorizer(data, entry)
+
+
+def http_api_cors(data: Any) -> CorsSettings | None:
+    """`provider.httpApi.cors`: true (every origin, header and method) or Serverless's object."""
+    value = as_dict(provider_of(data).get("httpApi")).get("cors")
+    if value is True:
+        return CorsSettings()
+    if not isinstance(value, dict):
+        return None
+    default = CorsSettings()
+    max_age = value.get("maxAge")
+    return CorsSettings(
+        allowed_origins=_strings(value.get("allowedOrigins")) or default.allowed_origins,
+        allowed_headers=_strings(value.get("allowedHeaders")) or default.allowed_headers,
+        allowed_methods=_strings(value.get("allowedMethods")) or default.allowed_methods,
+        exposed_headers=_strings(value.get("exposedResponseHeaders")),
+        allow_credentials=value.get("allowCredentials") is True,
+        max_age=max_age if isinstance(max_age, int) and not isinstance(max_age, bool) else 300,
+    )

@@ -105,6 +105,16 @@ def _check_plugins(value: Any, problems: Problems, summary: ServerlessSummary) -
             )
 
 
+def _check_http_cors(path: NodePath, event: dict[str, Any], problems: Problems) -> None:
+    if isinstance(event.get("cors"), dict):
+        problems.warning(
+            (*path, "cors"),
+            "the REST API's CORS preflight allows every origin, header and method: "
+            "these cors settings are not applied",
+            hint="Use httpApi events with provider.httpApi.cors to limit origins.",
+        )
+
+
 def _check_http_integration(path: NodePath, event: dict[str, Any], problems: Problems) -> None:
     integration = event.get("integration")
     if isinstance(integration, str) and integration.lower() not in PROXY_INTEGRATIONS:
@@ -147,6 +157,7 @@ def check_serverless_keys(data: dict[str, Any], problems: Problems) -> Serverles
                 _report((*path, key), found, problems, summary)
         if len(path) == 5 and path[4] == "http":
             _check_http_integration(path, mapping, problems)
+            _check_http_cors(path, mapping, problems)
     if "plugins" in data:
         _check_plugins(data["plugins"], problems, summary)
     _check_existing_roles(data, problems)

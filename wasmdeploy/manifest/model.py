@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from wasmdeploy.manifest.model_auth import RouteAuthorizer
+from wasmdeploy.manifest.model_auth import CorsSettings, RouteAuthorizer
 from wasmdeploy.manifest.model_aws import FunctionAws
 from wasmdeploy.manifest.model_events import (
     AsyncConfig,
@@ -201,6 +201,7 @@ class Service:
     kv_stores: tuple[KvStore, ...] = ()  # every store a function is granted or `kv:` declares
     event_resources: EventResources = field(default_factory=EventResources)  # created by it
     resources: ServiceResources | None = None  # `resources:`, deployed as a CloudFormation stack
+    http_api_cors: CorsSettings | None = None  # provider.httpApi.cors
     deferred: tuple[str, ...] = ()  # variables only a deploy resolves (${aws:accountId}...)
 
     @property

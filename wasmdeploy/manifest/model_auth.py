@@ -1,4 +1,4 @@
-"""Who may call a route: API Gateway authorizers, part of the model (see `model.py`)."""
+"""Who may call a route: API Gateway authorizers and the HTTP API's CORS, part of the model."""
 
 from __future__ import annotations
 
@@ -23,3 +23,15 @@ class RouteAuthorizer:
     scopes: tuple[str, ...] = ()  # jwt and cognito: the scopes a route requires
     result_ttl: int | None = None  # seconds API Gateway caches a Lambda authorizer's answer
     identity_validation_expression: str | None = None  # token
+
+
+@dataclass(frozen=True)
+class CorsSettings:
+    """`provider.httpApi.cors`: what the HTTP API's CORS preflight allows (`true`: everything)."""
+
+    allowed_origins: tuple[str, ...] = ("*",)
+    allowed_headers: tuple[str, ...] = ("*",)
+    allowed_methods: tuple[str, ...] = ("*",)
+    exposed_headers: tuple[str, ...] = ()
+    allow_credentials: bool = False
+    max_age: int = 300

@@ -15,7 +15,7 @@ from typing import Any
 from wasmdeploy_runtime.units import parse_duration, parse_size
 
 from wasmdeploy.manifest import model, settings, settings_aws
-from wasmdeploy.manifest.authorizers import event_authorizer
+from wasmdeploy.manifest.authorizers import event_authorizer, http_api_cors
 from wasmdeploy.manifest.event_references import template_resources
 from wasmdeploy.manifest.events import function_events
 from wasmdeploy.manifest.kv_stores import function_stores, resolve_stores, with_store_imports
@@ -45,11 +45,11 @@ def route_settings(
     data: dict[str, Any], raw: dict[str, Any], index: int, route: model.HttpRoute
 ) -> model.HttpRoute:
     """The route's authorizer, and `provider.httpApi.cors: true` for every httpApi route."""
-    cors = settings.as_dict(settings.provider_of(data).get("httpApi")).get("cors")
+    cors = http_api_cors(data) is not None
     event = settings.as_dict(settings.as_list(raw.get("events"))[index]).get(route.kind)
     return dataclasses.replace(
         route,
-        cors=route.cors or (route.kind == "httpApi" and cors is True),
+        cors=route.cors or (route.kind == "httpApi" and cors),
         authorizer=event_authorizer(data, route.kind, event),
     )
 
@@ -173,4 +173,5 @@ def resolve_service(
             list(zip(raw_functions.values(), functions, strict=True))
         ),
         resources=cloudformation_resources(data, name, stage_name),
+        http_api_cors=http_api_cors(data),
     )

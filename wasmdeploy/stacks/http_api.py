@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import HttpRoute
+from wasmdeploy.manifest.model_auth import CorsSettings
 from wasmdeploy.stacks.api_authorizers import ApiAuthorizers
 from wasmdeploy.stacks.api_names import APIGATEWAY_PRINCIPAL, slugify
 from wasmdeploy.stacks.function import WasmFunction
@@ -26,6 +27,7 @@ class HttpApiArgs:
     stage: str
     targets: Sequence[RoutedFunction]
     functions: Mapping[str, WasmFunction] = field(default_factory=dict)  # authorizers' functions
+    cors: CorsSettings | None = None  # provider.httpApi.cors
 
 
 def route_slug(route: HttpRoute) -> str:
@@ -46,12 +48,19 @@ def unique_slug(slug: str, used: set[str]) -> str:
 
 
 def cors_configuration(
-    targets: Sequence[RoutedFunction],
+    targets: Sequence[RoutedFunction], settings: CorsSettings | None = None
 ) -> aws.apigatewayv2.ApiCorsConfigurationArgs | None:
-    if not any(route.cors for target in targets for route in target.routes):
+    """The API's CORS: provider.httpApi.cors's settings, else everything when a route asks."""
+    if settings is None and not any(route.cors for target in targets for route in target.routes):
         return None
+    cors = settings or CorsSettings()
     return aws.apigatewayv2.ApiCorsConfigurationArgs(
-        allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], max_age=300
+        allow_origins=list(cors.allowed_origins),
+        allow_methods=list(cors.allowed_methods),
+        allow_headers=list(cors.allowed_headers),
+        expose_headers=list(cors.exposed_headers) or None,
+        allow_credentials=cors.allow_credentials or None,
+        max_age=cors.max_age,
     )
 
 
@@ -88,7 +97,7 @@ class HttpApi(pulumi.ComponentResource):
             f"{name}-api",
             name=args.api_name,
             protocol_type="HTTP",
-            cors_configuration=cors_configuration(args.targets),
+            cors_configuration=cors_configuration(args.targets, args.cors),
             opts=child,
         )
         self.routes: list[aws.apigatewayv2.Route] = []

@@ -142,7 +142,7 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
     if routed:
         http_api = HttpApi(
             "http-api",
-            HttpApiArgs(prefix, service.stage, routed, declared.functions),
+            HttpApiArgs(prefix, service.stage, routed, declared.functions, service.http_api_cors),
             opts=in_region,
         )
         outputs["httpApiUrl"] = http_api.url
