@@ -129,7 +129,8 @@ def serve(
         for line in edge_lines(service):
             console.print(line, highlight=False, markup=False)
         for line in local_aws_lines(emulator.aws) + event_source_lines(emulator):
-            console.print(line, highlight=False, markup=False)
+            # Whole lines, even in a narrow terminal or a log: they are copied into shells.
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
         if reload is not None:
             reload.start()
             console.print("Watching the manifest: edits are applied as they are saved.")
