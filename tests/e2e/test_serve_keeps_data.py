@@ -46,7 +46,9 @@ def client(endpoint: str, name: str = "s3") -> Any:
     )
 
 
-def test_objects_and_tables_survive_a_restart_and_fresh_empties_them(tmp_path: Path) -> None:
+def test_objects_items_and_queued_messages_survive_a_restart_and_fresh_empties_them(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "echo.wasm").write_bytes(wasm(ECHO))
     (tmp_path / "wasmdeploy.yml").write_text(textwrap.dedent(MANIFEST))
     server, endpoint = serve(tmp_path)
@@ -54,6 +56,17 @@ def test_objects_and_tables_survive_a_restart_and_fresh_empties_them(tmp_path: P
         s3 = client(endpoint)
         s3.create_bucket(Bucket="keeps-uploads")
         s3.put_object(Bucket="keeps-uploads", Key="a.bin", Body=b"\x00kept")
+        sqs = client(endpoint, "sqs")  # a queue nothing consumes: its message waits
+        url = sqs.create_queue(QueueName="keeps-parked")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="still here")
+        dynamodb = client(endpoint, "dynamodb")
+        dynamodb.create_table(
+            TableName="keeps-table",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.put_item(TableName="keeps-table", Item={"id": {"S": "1"}, "n": {"N": "5"}})
     finally:
         stop(server)
     assert "Kept 1 objects" in server.output()
@@ -64,6 +77,14 @@ def test_objects_and_tables_survive_a_restart_and_fresh_empties_them(tmp_path: P
         assert "Restored 1 objects" in server.output()
         body = client(endpoint).get_object(Bucket="keeps-uploads", Key="a.bin")["Body"].read()
         assert body == b"\x00kept"
+        sqs = client(endpoint, "sqs")
+        url = sqs.get_queue_url(QueueName="keeps-parked")["QueueUrl"]
+        messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2).get("Messages", [])
+        assert [message["Body"] for message in messages] == ["still here"]
+        item = client(endpoint, "dynamodb").get_item(
+            TableName="keeps-table", Key={"id": {"S": "1"}}
+        )["Item"]
+        assert item == {"id": {"S": "1"}, "n": {"N": "5"}}
     finally:
         stop(server)
 
