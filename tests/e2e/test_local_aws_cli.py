@@ -128,6 +128,8 @@ def test_serve_prints_the_endpoint_the_dummy_credentials_and_the_buckets(
     try:
         server.wait_until(lambda: "Press Ctrl+C" in server.output(), "serve never got ready")
         output = server.output()
+        services = "(S3, SQS, SNS, Kinesis, DynamoDB, EventBridge)"
+        assert f"Local AWS: http://127.0.0.1:{aws_port}  {services}\n" in output  # unwrapped
         assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{aws_port}" in output
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
             assert f"export {name}=" in output
