@@ -88,9 +88,10 @@ def test_objects_items_and_queued_messages_survive_a_restart_and_fresh_empties_t
     finally:
         stop(server)
 
-    server, endpoint = serve(tmp_path, "--fresh")
+    server, endpoint = serve(tmp_path, "--fresh", "--no-reload")
     try:
         assert "--fresh: removed" in server.output()
+        assert "Watching the manifest" not in server.output()
         try:
             client(endpoint).head_bucket(Bucket="keeps-uploads")
             raise AssertionError("--fresh kept the bucket")
