@@ -35,6 +35,7 @@ from wasmdeploy.local.sources.stream_records import (
     arrival_of,
     sequence_of,
 )
+from wasmdeploy.local.sources.tumbling_windows import ShardWindow
 
 Notice = Callable[[str], None]
 _IDLE_POLL = 0.1  # seconds between reads of an idle shard (Lambda: about one a second)
@@ -54,6 +55,7 @@ class StreamMapping:
     report_failures: bool = False
     on_failure: str | None = None  # destination ARN
     filter_patterns: tuple[dict[str, Any], ...] = ()  # filterPatterns: other records are skipped
+    tumbling_window: int = 0  # seconds; 0: no windows
 
 
 def first_failed_sequence(reply: Reply, sequences: list[str]) -> str | bool | None:
@@ -97,6 +99,7 @@ class StreamPoller:
         self.label = label
         self.notice = notice
         self.checkpoints: dict[str, str] = {}  # shard id -> last sequence number done with
+        self.windows: dict[str, ShardWindow] = {}  # shard id -> its open tumbling window
         self._stop = threading.Event()
         self._threads: dict[str, threading.Thread] = {}
         self._discovery: threading.Thread | None = None
@@ -145,6 +148,9 @@ class StreamPoller:
                 if iterator is None:
                     iterator = self._first_iterator(shard_id)
                 batch, iterator = self._collect(iterator)
+                window = self._window(shard_id)
+                if window is not None and not batch and window.due(self._now()):
+                    self._close_window(window)  # its end passed with no later record yet
                 if batch:
                     self._process(shard_id, batch)
                     if self._stop.is_set():
@@ -188,8 +194,20 @@ class StreamPoller:
             batch = self._drop_expired(shard_id, batch, retries)
             if not batch:
                 continue
-            event = {"Records": [self.source.event_record(r, shard_id) for r in batch]}
-            reply = self.deliver(json.dumps(event).encode())
+            event_records = [self.source.event_record(r, shard_id) for r in batch]
+            window = self._window(shard_id)
+            if window is not None:
+                runs = window.split(batch)
+                if len(runs) > 1:  # the batch spans windows: one window at a time
+                    pending.extendleft(reversed([(run, retries) for _, run in runs]))
+                    continue
+                if window.start is not None and window.start != runs[0][0]:
+                    self._close_window(window)  # a record of a later window: this one is over
+                window.open(runs[0][0])
+                event = window.event(event_records)
+                reply = window.accept(self.deliver(json.dumps(event).encode()))
+            else:
+                reply = self.deliver(json.dumps({"Records": event_records}).encode())
             failed = self._failed_part(reply, batch)
             if not failed:
                 continue
@@ -205,6 +223,28 @@ class StreamPoller:
                 self._stop.wait(_RETRY_BACKOFF[min(retries, len(_RETRY_BACKOFF) - 1)])
             else:
                 self._give_up(shard_id, failed, "RetryAttemptsExhausted", retries + 1, reply)
+
+    def _window(self, shard_id: str) -> ShardWindow | None:
+        if not self.mapping.tumbling_window:
+            return None
+        if shard_id not in self.windows:
+            self.windows[shard_id] = ShardWindow(
+                self.mapping.tumbling_window, shard_id, self.source.stream_arn
+            )
+        return self.windows[shard_id]
+
+    def _close_window(self, window: ShardWindow) -> None:
+        """The final invocation of a window that is over, retried until it succeeds (the
+        shard waits meanwhile, as in AWS)."""
+        attempt = 0
+        while not self._stop.is_set():
+            final = json.dumps(window.event([], final=True)).encode()
+            if window.accept(self.deliver(final)).ok:
+                window.close()
+                return
+            self.notice(f"{self.label} {window.shard_id}: the window's final invocation failed")
+            self._stop.wait(_RETRY_BACKOFF[min(attempt, len(_RETRY_BACKOFF) - 1)])
+            attempt += 1
 
     def _failed_part(self, reply: Reply, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not self.mapping.report_failures:

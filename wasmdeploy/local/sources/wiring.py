@@ -173,11 +173,6 @@ class EventSources:
         for trigger in function.events.streams:
             if not trigger.enabled:
                 continue
-            if trigger.tumbling_window:
-                self.notice(
-                    f"{trigger.type} {trigger.stream} -> {function.name}: tumblingWindow is not "
-                    "emulated locally; batches arrive without window state"
-                )
             source: ShardSource
             if trigger.type == "kinesis":
                 source = KinesisShards(
@@ -200,6 +195,7 @@ class EventSources:
                 report_failures=trigger.report_batch_item_failures,
                 on_failure=self._arn_of(trigger.on_failure),
                 filter_patterns=trigger.filter_patterns,
+                tumbling_window=trigger.tumbling_window or 0,
             )
             self.parts.append(
                 StreamPoller(
