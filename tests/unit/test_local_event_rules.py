@@ -19,6 +19,7 @@ from wasmdeploy.local.sources.queue_events import scheduled_event, select_input,
 from wasmdeploy.local.sources.scheduler import LocalSchedule
 from wasmdeploy.local.sources.sqs_poller import failed_message_ids
 from wasmdeploy.local.sources.stream_poller import first_failed_sequence
+from wasmdeploy.local.sources.tumbling_windows import ShardWindow
 from wasmdeploy.manifest.schedule_expression import parse
 
 BATCH = ["a", "b", "c"]
@@ -157,3 +158,22 @@ def test_resource_names_come_from_their_arns() -> None:
     assert arn_name("arn:aws:kinesis:us-east-1:1:stream/readings") == "readings"
     assert arn_name("arn:aws:events:us-east-1:1:event-bus/shop") == "shop"
     assert arn_name("arn:aws:dynamodb:us-east-1:1:table/accounts/stream/2026-01-01") == "accounts"
+
+
+def test_tumbling_windows_are_aligned_and_a_batch_splits_at_their_edges() -> None:
+    window = ShardWindow(120, "shardId-1", "arn:aws:kinesis:us-east-1:1:stream/s")
+    at = datetime.datetime(2020, 12, 9, 7, 5, 59, tzinfo=datetime.UTC)
+    later = at + datetime.timedelta(seconds=2)
+    records = [{"SequenceNumber": "1", "ApproximateArrivalTimestamp": at},
+               {"SequenceNumber": "2", "ApproximateArrivalTimestamp": later}]  # fmt: skip
+    runs = window.split(records)
+    assert [(start.strftime("%H:%M:%S"), len(run)) for start, run in runs] == [
+        ("07:04:00", 1), ("07:06:00", 1)
+    ]  # fmt: skip
+    window.open(runs[0][0])
+    assert window.event([])["window"] == {
+        "start": "2020-12-09T07:04:00Z",
+        "end": "2020-12-09T07:06:00Z",
+    }
+    assert not window.accept(Reply(True, b'{"batchItemFailures": []}')).ok  # no state: failed
+    assert window.accept(Reply(True, b'{"state": {"n": 1}}')).ok and window.state == {"n": 1}
