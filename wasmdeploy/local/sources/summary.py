@@ -8,7 +8,7 @@ from wasmdeploy.local.sources.async_queue import AWS_RETRY_DELAYS
 
 if TYPE_CHECKING:
     from wasmdeploy.local.emulator import LocalEmulator
-    from wasmdeploy.manifest.model import Function
+    from wasmdeploy.manifest.model import Destination, Function
 
 
 def event_source_rows(function: Function) -> list[str]:
@@ -23,9 +23,10 @@ def event_source_rows(function: Function) -> list[str]:
         partial = ", partial batch responses" if sqs.report_batch_item_failures else ""
         rows.append(f"sqs {sqs.queue} (batch {sqs.batch_size}{window}{partial})")
     for stream in events.streams:
+        window = f", {stream.tumbling_window}s windows" if stream.tumbling_window else ""
         rows.append(
             f"{stream.type} {stream.stream} (batch {stream.batch_size}, "
-            f"from {stream.starting_position})"
+            f"from {stream.starting_position}{window}){_failures_to(stream.on_failure)}"
         )
     for sns in events.sns:
         policy = "  (filter policy)" if sns.filter_policy else ""
@@ -33,7 +34,21 @@ def event_source_rows(function: Function) -> list[str]:
     for rule in events.event_bridge:
         what = f"schedule {rule.schedule}" if rule.schedule else "pattern"
         rows.append(f"eventBridge {rule.event_bus} {what}")
+    config = function.async_config
+    if config is not None and (function.s3_triggers or events.sns or events.event_bridge
+                               or events.schedules):  # fmt: skip
+        retries = config.maximum_retry_attempts
+        rows.append(
+            f"  asynchronous: {retries} retr{'y' if retries == 1 else 'ies'}"
+            f"{_failures_to(config.on_failure)}"
+        )
     return rows
+
+
+def _failures_to(destination: Destination | None) -> str:
+    if destination is None:
+        return ""
+    return f", failures -> {destination.name or destination.arn}"
 
 
 def event_source_lines(emulator: LocalEmulator) -> list[str]:
