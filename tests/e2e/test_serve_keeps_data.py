@@ -69,12 +69,13 @@ def test_objects_items_and_queued_messages_survive_a_restart_and_fresh_empties_t
         dynamodb.put_item(TableName="keeps-table", Item={"id": {"S": "1"}, "n": {"N": "5"}})
     finally:
         stop(server)
-    assert "Kept 1 objects" in server.output()
+    assert "Kept 1 object, 1 item, 1 queued message" in server.output()
     assert (tmp_path / ".wasmdeploy" / "local" / "aws-dev" / "state.json").is_file()
 
     server, endpoint = serve(tmp_path)
     try:
-        assert "Restored 1 objects" in server.output()
+        assert "Restored 1 object, 1 item from" in server.output()
+        assert "Sent again the 1 message still queued" in server.output()
         body = client(endpoint).get_object(Bucket="keeps-uploads", Key="a.bin")["Body"].read()
         assert body == b"\x00kept"
         sqs = client(endpoint, "sqs")

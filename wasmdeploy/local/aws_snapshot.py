@@ -54,7 +54,18 @@ class SnapshotCounts:
     messages: int = 0
 
     def describe(self) -> str:
-        return f"{self.objects} objects, {self.items} items, {self.messages} queued messages"
+        return ", ".join(
+            _counted(count, noun)
+            for count, noun in (
+                (self.objects, "object"),
+                (self.items, "item"),
+                (self.messages, "queued message"),
+            )
+        )
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def save_snapshot(aws: LocalAws, directory: Path) -> SnapshotCounts:

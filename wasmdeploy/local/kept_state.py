@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wasmdeploy.local.aws_snapshot import (
+    SnapshotCounts,
     load_snapshot,
     restore_queues,
     restore_storage,
@@ -74,7 +75,8 @@ class KeptState:
             self.notice(f"cannot restore the queued messages from {self._where()}: {error}")
             return
         if sent:
-            self.notice(f"Sent again the {sent} messages still queued when serve last stopped.")
+            noun = "message" if sent == 1 else "messages"
+            self.notice(f"Sent again the {sent} {noun} still queued when serve last stopped.")
 
     def save(self, aws: LocalAws) -> None:
         if not self._ready or not aws.running:
@@ -101,9 +103,9 @@ class KeptState:
             )
             return
         self._ready = True
-        self.notice(
-            f"Restored {counts.objects} objects and {counts.items} items from {self._where()}."
-        )
+        if counts.objects or counts.items:
+            stored = SnapshotCounts(counts.objects, counts.items).describe().rsplit(", ", 1)[0]
+            self.notice(f"Restored {stored} from {self._where()}.")
 
     def _where(self) -> str:
         parts = self.directory.parts
