@@ -18,6 +18,7 @@ from local_emulation_support import (
 )
 
 from wasmdeploy.cli.serve_edge import edge_lines
+from wasmdeploy.cli.serve_reload import ManifestReload
 from wasmdeploy.local.reload import apply_reload, plan_reload
 from wasmdeploy.manifest.model import (
     EdgeTrigger,
@@ -210,3 +211,20 @@ def test_a_new_sqs_trigger_is_polled_and_a_changed_queue_updated_after_a_reload(
         assert sorted(keys) == ["from-new", "from-old"]
     finally:
         emulator.stop()
+
+
+def test_a_deleted_or_invalid_manifest_keeps_the_running_service(tmp_path: Path) -> None:
+    manifest = tmp_path / "wasmdeploy.yml"
+    manifest.write_text("service: kept\nprovider: {name: aws}\nfunctions: {}\n")
+    service = make_service(tmp_path, make_function(tmp_path, "api", routes=[route("/a")]))
+    emulator = python_emulator(service)  # not started: nothing to apply when loads fail
+    reload = ManifestReload(emulator, manifest, None, None)
+    manifest.write_text("service: kept\nprovider: {name: aws, memorySize: lots}\n")
+    assert reload.reload() is False
+    manifest.unlink()
+    assert reload.reload() is False
+    assert emulator.service is service
+    lines = emulator.notice.lines if isinstance(emulator.notice, LogCollector) else []
+    assert any("invalid (2 errors)" in line for line in lines)
+    assert any("provider.memorySize" in line for line in lines)
+    assert any("not found; still serving the last good one" in line for line in lines)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from wasmdeploy.errors import UserError
 from wasmdeploy.local.emulator import LocalEmulator
 from wasmdeploy.local.manifest_watch import FileWatcher
 from wasmdeploy.local.reload import apply_reload, plan_reload
@@ -50,7 +51,11 @@ class ManifestReload:
         """Load the manifest again and apply what changed; False when it is invalid."""
         with self._lock:
             name = self.manifest.name
-            result = self._load()
+            try:
+                result = self._load()
+            except UserError as error:  # e.g. the manifest was deleted or cannot be read
+                self.notice(f"{name} changed: {error.message}; still serving the last good one.")
+                return False
             self.inputs = _unique([*self.inputs, *result.inputs])
             if result.errors or result.service is None:
                 count = len(result.errors)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -55,7 +56,10 @@ class FileWatcher:
             elif changed_at is not None and time.monotonic() - changed_at >= self.debounce:
                 changed_at = None
                 self._track(list(self._stats))  # before the reload reads them: no edit is missed
-                self.on_change()
+                try:
+                    self.on_change()
+                except Exception:  # a bug: shown, and the next edit is still watched
+                    traceback.print_exc()
                 self._track(self.paths(), keep=True)
 
     def _changed(self) -> bool:
