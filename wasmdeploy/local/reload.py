@@ -134,12 +134,16 @@ def apply_reload(emulator: LocalEmulator, new: Service, plan: ReloadPlan) -> Non
     for name in (*plan.added, *plan.changed):
         emulator.pools[name].warm()
     emulator.service = new
-    if plan.routes or emulator.api is not None:
-        _swap_routes(emulator, new)
-    if plan.s3_triggers:
-        _restart_s3_triggers(emulator, old, new)
-    if plan.event_sources:
-        _restart_event_sources(emulator)
+    try:
+        if plan.routes or emulator.api is not None:
+            _swap_routes(emulator, new)
+        if plan.s3_triggers:
+            _restart_s3_triggers(emulator, old, new)
+        if plan.event_sources:
+            _restart_event_sources(emulator)
+    except BaseException:
+        emulator.service = old  # the next reload compares with what was last fully applied
+        raise
     for name in plan.removed:
         _close_when_idle(emulator.pools.pop(name), served_functions(old)[name].timeout)
 
