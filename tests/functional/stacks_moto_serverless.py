@@ -70,6 +70,11 @@ def _compact(values: State) -> State:
     return {key: value for key, value in values.items() if value not in (None, [], "")}
 
 
+def _whole(value: Any) -> int | None:
+    """Pulumi's mocks pass numbers as floats; API Gateway wants integers here."""
+    return None if value is None else int(value)
+
+
 def rest_method(name: str, region: str, inputs: State) -> tuple[str, State]:
     """PutMethod with its authorizer (the shared mapping passes the authorization type only)."""
     boto3.client("apigateway", region_name=region).put_method(
@@ -81,10 +86,64 @@ def rest_method(name: str, region: str, inputs: State) -> tuple[str, State]:
                 "authorizationType": inputs["authorization"],
                 "authorizerId": inputs.get("authorizerId"),
                 "authorizationScopes": inputs.get("authorizationScopes"),
+                "apiKeyRequired": inputs.get("apiKeyRequired"),
             }
         )
     )
     return f"{inputs['resourceId']}-{inputs['httpMethod']}", {}
+
+
+def api_key(name: str, region: str, inputs: State) -> tuple[str, State]:
+    value = inputs.get("value")
+    if isinstance(value, dict):  # a Pulumi secret, as the mocks receive it
+        value = value.get("value")
+    created = boto3.client("apigateway", region_name=region).create_api_key(
+        **_compact(
+            {
+                "name": inputs["name"],
+                "value": value,
+                "description": inputs.get("description"),
+                "enabled": inputs.get("enabled", True),
+            }
+        )
+    )
+    return created["id"], {}
+
+
+def usage_plan(name: str, region: str, inputs: State) -> tuple[str, State]:
+    quota = inputs.get("quotaSettings") or {}
+    throttle = inputs.get("throttleSettings") or {}
+    created = boto3.client("apigateway", region_name=region).create_usage_plan(
+        **_compact(
+            {
+                "name": name,
+                "apiStages": [
+                    {"apiId": s["apiId"], "stage": s["stage"]} for s in inputs["apiStages"]
+                ],
+                "quota": _compact(
+                    {
+                        "limit": _whole(quota.get("limit")),
+                        "offset": _whole(quota.get("offset")),
+                        "period": quota.get("period"),
+                    }
+                ),
+                "throttle": _compact(
+                    {
+                        "burstLimit": _whole(throttle.get("burstLimit")),
+                        "rateLimit": throttle.get("rateLimit"),
+                    }
+                ),
+            }
+        )
+    )
+    return created["id"], {}
+
+
+def usage_plan_key(name: str, region: str, inputs: State) -> tuple[str, State]:
+    created = boto3.client("apigateway", region_name=region).create_usage_plan_key(
+        usagePlanId=inputs["usagePlanId"], keyId=inputs["keyId"], keyType=inputs["keyType"]
+    )
+    return created["id"], {}
 
 
 def rest_authorizer(name: str, region: str, inputs: State) -> tuple[str, State]:
@@ -145,6 +204,9 @@ def serverless_handlers(function_handler: Handler) -> dict[str, Handler]:
     return {
         "aws:apigateway/method:Method": rest_method,
         "aws:apigateway/authorizer:Authorizer": rest_authorizer,
+        "aws:apigateway/apiKey:ApiKey": api_key,
+        "aws:apigateway/usagePlan:UsagePlan": usage_plan,
+        "aws:apigateway/usagePlanKey:UsagePlanKey": usage_plan_key,
         "aws:apigatewayv2/route:Route": http_route,
         "aws:apigatewayv2/authorizer:Authorizer": http_authorizer,
         "aws:lambda/function:Function": with_reserved_concurrency(function_handler),

@@ -200,3 +200,20 @@ def test_rest_cors_settings_are_warned_not_silently_widened(tmp_path: Path) -> N
     )
     [warning] = [w for w in result.warnings if w.path.endswith("http.cors")]
     assert "allows every origin" in warning.message
+
+
+def test_a_private_route_without_api_keys_is_an_error(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        """\
+        service: shop
+        provider: {name: aws}
+        functions:
+          hello:
+            handler: h
+            events: [{http: {path: /x, method: get, private: true}}]
+        """,
+    )
+    [error] = result.errors
+    assert error.path == "functions.hello.events[0].http.private"
+    assert "provider.apiGateway.apiKeys" in error.message

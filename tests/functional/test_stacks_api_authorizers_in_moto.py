@@ -22,6 +22,11 @@ service: shop
 provider:
   name: aws
   region: {REGION}
+  apiGateway:
+    apiKeys: [partner, {{name: internal, value: internal-key-0123456789abc}}]
+    usagePlan:
+      quota: {{limit: 5000, period: MONTH}}
+      throttle: {{burstLimit: 20, rateLimit: 10}}
   httpApi:
     authorizers:
       users:
@@ -38,6 +43,7 @@ functions:
       - http: {{path: /signed, method: get, authorizer: aws_iam}}
       - http: {{path: /pool, method: get, authorizer: {{arn: {POOL}, scopes: [orders/read]}}}}
       - http: {{path: /open, method: get}}
+      - http: {{path: /partners, method: post, private: true}}
   api:
     handler: h
     events:
@@ -88,6 +94,26 @@ def test_rest_routes_get_token_iam_and_cognito_authorizers(
     assert methods["/pool"]["authorizationType"] == "COGNITO_USER_POOLS"
     assert methods["/pool"]["authorizationScopes"] == ["orders/read"]
     assert methods["/open"]["authorizationType"] == "NONE"
+
+
+def test_private_routes_require_a_key_of_the_usage_plan(
+    deployed: tuple[Service, MockedRun],
+) -> None:
+    rest = client("apigateway")
+    [api] = rest.get_rest_apis()["items"]
+    resources = {r["path"]: r for r in rest.get_resources(restApiId=api["id"])["items"]}
+    private = rest.get_method(
+        restApiId=api["id"], resourceId=resources["/partners"]["id"], httpMethod="POST"
+    )
+    assert private["apiKeyRequired"] is True
+    assert not rest_methods()["/open"].get("apiKeyRequired")
+    [plan] = rest.get_usage_plans()["items"]
+    assert plan["apiStages"] == [{"apiId": api["id"], "stage": "dev"}]
+    assert plan["quota"]["limit"] == 5000 and plan["throttle"]["rateLimit"] == 10
+    keys = {k["name"]: k for k in rest.get_usage_plan_keys(usagePlanId=plan["id"])["items"]}
+    assert set(keys) == {"partner", "internal"}
+    _, run = deployed
+    assert set(run.outputs["restApiKeys"]) == {"partner", "internal"}
 
 
 def test_the_authorizer_function_may_be_invoked_by_api_gateway_authorizers_only(

@@ -17,6 +17,7 @@ from typing import Any
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest import settings
+from wasmdeploy.manifest.api_keys import check_api_keys
 from wasmdeploy.manifest.check_authorizers import check_authorizers
 from wasmdeploy.manifest.check_serverless import ServerlessSummary, check_serverless_keys
 from wasmdeploy.manifest.checks import CheckContext, run_checks
@@ -148,6 +149,7 @@ def _load_document(
     result.serverless = check_serverless_keys(data, problems)
     check_resources(data, problems)
     check_authorizers(data, problems)
+    check_api_keys(data, problems)
     run_checks(
         data,
         problems,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from wasmdeploy.manifest.model_auth import CorsSettings, RouteAuthorizer
+from wasmdeploy.manifest.model_auth import CorsSettings, RestApiKeys, RouteAuthorizer
 from wasmdeploy.manifest.model_aws import FunctionAws
 from wasmdeploy.manifest.model_events import (
     AsyncConfig,
@@ -91,6 +91,7 @@ class HttpRoute:
     path: str  # "/hello/{name}", "/files/{proxy+}", or "$default" (httpApi only)
     cors: bool = False
     authorizer: RouteAuthorizer | None = None  # None: anyone may call the route
+    private: bool = False  # REST: callers need an API key (x-api-key)
 
     @property
     def route_key(self) -> str:
@@ -202,6 +203,7 @@ class Service:
     event_resources: EventResources = field(default_factory=EventResources)  # created by it
     resources: ServiceResources | None = None  # `resources:`, deployed as a CloudFormation stack
     http_api_cors: CorsSettings | None = None  # provider.httpApi.cors
+    rest_api_keys: RestApiKeys | None = None  # provider.apiGateway.apiKeys and usagePlan
     deferred: tuple[str, ...] = ()  # variables only a deploy resolves (${aws:accountId}...)
 
     @property

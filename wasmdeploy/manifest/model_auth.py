@@ -1,9 +1,9 @@
-"""Who may call a route: API Gateway authorizers and the HTTP API's CORS, part of the model."""
+"""Who may call a route: authorizers, API keys and the HTTP API's CORS, part of the model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 AuthorizerKind = Literal["aws_iam", "jwt", "token", "request", "cognito"]
 
@@ -35,3 +35,22 @@ class CorsSettings:
     exposed_headers: tuple[str, ...] = ()
     allow_credentials: bool = False
     max_age: int = 300
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """One of provider.apiGateway.apiKeys: the key private routes require (x-api-key)."""
+
+    name: str
+    value: str | None = None  # None: API Gateway generates it
+    description: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RestApiKeys:
+    """The REST API's keys and the usage plan they belong to (quota and throttle)."""
+
+    keys: tuple[ApiKey, ...]
+    quota: dict[str, Any] | None = None  # {limit, offset, period}
+    throttle: dict[str, Any] | None = None  # {burstLimit, rateLimit}

@@ -15,6 +15,7 @@ from typing import Any
 from wasmdeploy_runtime.units import parse_duration, parse_size
 
 from wasmdeploy.manifest import model, settings, settings_aws
+from wasmdeploy.manifest.api_keys import is_private, rest_api_keys
 from wasmdeploy.manifest.authorizers import event_authorizer, http_api_cors
 from wasmdeploy.manifest.event_references import template_resources
 from wasmdeploy.manifest.events import function_events
@@ -51,6 +52,7 @@ def route_settings(
         route,
         cors=route.cors or (route.kind == "httpApi" and cors),
         authorizer=event_authorizer(data, route.kind, event),
+        private=route.kind == "http" and is_private(event),
     )
 
 
@@ -174,4 +176,5 @@ def resolve_service(
         ),
         resources=cloudformation_resources(data, name, stage_name),
         http_api_cors=http_api_cors(data),
+        rest_api_keys=rest_api_keys(data),
     )

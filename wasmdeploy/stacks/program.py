@@ -150,10 +150,14 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
     if rest_routed:
         rest_api = RestApi(
             "rest-api",
-            RestApiArgs(prefix, service.stage, rest_routed, declared.functions),
+            RestApiArgs(
+                prefix, service.stage, rest_routed, declared.functions, service.rest_api_keys
+            ),
             in_region,
         )
         outputs["restApiUrl"] = rest_api.url
+        if rest_api.api_key_ids:
+            outputs["restApiKeys"] = rest_api.api_key_ids
 
     if service.cdn is not None:
         cdn = service.cdn

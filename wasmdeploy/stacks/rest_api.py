@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import HttpRoute
+from wasmdeploy.manifest.model_auth import RestApiKeys
 from wasmdeploy.stacks.api_authorizers import ApiAuthorizers
 from wasmdeploy.stacks.function import WasmFunction
 from wasmdeploy.stacks.http_api import (
@@ -24,6 +25,7 @@ from wasmdeploy.stacks.http_api import (
     slugify,
     unique_slug,
 )
+from wasmdeploy.stacks.rest_api_keys import declare_api_keys
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "'*'",
@@ -38,6 +40,7 @@ class RestApiArgs:
     stage: str
     targets: Sequence[RoutedFunction]
     functions: Mapping[str, WasmFunction] = field(default_factory=dict)  # authorizers' functions
+    api_keys: RestApiKeys | None = None  # provider.apiGateway.apiKeys and usagePlan
 
 
 def path_segments(path: str) -> tuple[str, ...]:
@@ -66,6 +69,7 @@ def api_definition_hash(targets: Sequence[RoutedFunction]) -> str:
             route.path,
             route.cors,
             repr(route.authorizer),
+            route.private,
             target.function.function_model.deployed_name,
         )
         for target in targets
@@ -120,6 +124,7 @@ class RestApi(pulumi.ComponentResource):
                     rest_api=self.api.id,
                     resource_id=resource_ids[segments],
                     http_method=route.method,
+                    api_key_required=route.private or None,
                     **authorizers.for_route(route),
                     opts=child,
                 )
@@ -157,6 +162,11 @@ class RestApi(pulumi.ComponentResource):
             opts=child,
         )
         self.url = self.stage.invoke_url
+        self.api_key_ids = (
+            declare_api_keys(name, args.api_keys, self.api, self.stage, self)
+            if args.api_keys
+            else {}
+        )
         self.register_outputs({"url": self.url})
 
     def _preflight(
