@@ -32,7 +32,7 @@ def serve(tmp_path: Path) -> Iterator[Any]:
         port = free_port()
         log_path = tmp_path / f"{example}.log"
         command = [sys.executable, "-m", "wasmdeploy", "serve", "--port", str(port)]
-        command += ["--s3-port", str(free_port())]
+        command += ["--s3-port", str(free_port()), "--fresh"]  # not the last run's local data
         server = subprocess.Popen(
             command,
             cwd=EXAMPLES / example,

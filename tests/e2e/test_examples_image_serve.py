@@ -68,7 +68,7 @@ def local_s3(
     api_port, s3_port = free_port(), free_port()
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
     log = log_path.open("wb")
-    ports = ["--port", str(api_port), "--s3-port", str(s3_port)]
+    ports = ["--port", str(api_port), "--s3-port", str(s3_port), "--fresh"]  # not the last run's
     server = subprocess.Popen(
         [sys.executable, "-m", "wasmdeploy", "serve", *ports],
         cwd=IMAGE_PIPELINE,
