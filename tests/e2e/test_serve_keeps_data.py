@@ -1,7 +1,12 @@
-"""`wasmdeploy serve` keeps the local AWS's data between runs, per stage; `--fresh` starts empty."""
+"""`wasmdeploy serve` keeps the local AWS's data between runs, per stage (`--fresh` starts empty),
+and says what it does for a service of edge functions only."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -12,6 +17,8 @@ from botocore.exceptions import ClientError
 from tests.e2e.test_serve_local import Server, start, stop
 from tests.functional.runtime_modules import ECHO, wasm
 from tests.ports import free_port
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 MANIFEST = """
 service: keeps
@@ -100,3 +107,25 @@ def test_objects_items_and_queued_messages_survive_a_restart_and_fresh_empties_t
             assert error.response["Error"]["Code"] in ("404", "NoSuchBucket")
     finally:
         stop(server)
+
+
+def test_an_edge_only_service_prints_the_command_that_runs_each_edge_function(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "edge"
+    shutil.copytree(EXAMPLES / "edge-rewrite", root, ignore=shutil.ignore_patterns(".wasmdeploy"))
+    server, _ = serve(root, "--no-reload")
+    try:
+        output = server.output()
+    finally:
+        stop(server)
+    assert "Trigger" not in output  # no empty table
+    command = next(line.strip() for line in output.splitlines() if "| wasmdeploy invoke" in line)
+    assert command.startswith("wasmdeploy events cloudfront origin-request --uri / |")
+    # The command works as printed (with this interpreter's wasmdeploy).
+    runnable = command.replace("wasmdeploy ", f"{sys.executable} -m wasmdeploy ")
+    result = subprocess.run(
+        runnable, shell=True, cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["uri"] == "/index.html"  # the function rewrote it
