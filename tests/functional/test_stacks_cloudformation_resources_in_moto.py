@@ -156,3 +156,14 @@ def test_a_template_too_large_for_one_cloudformation_request_is_an_error(tmp_pat
     manifest = f"service: big\nprovider: {{name: aws}}\nresources:\n  Resources:\n{queues}"
     [error] = load_manifest(write_serverless(tmp_path, manifest)).errors
     assert error.path == "resources" and "CloudFormation takes at most 51,200" in error.message
+
+
+def test_more_stack_outputs_than_cloudformation_allows_is_an_error(tmp_path: Path) -> None:
+    environment = "".join(f"    E{i}: !GetAtt [Queue, Attr{i}]\n" for i in range(201))
+    manifest = (
+        "service: many\nprovider:\n  name: aws\n  environment:\n"
+        f"{environment}functions: {{f: {{handler: h}}}}\n"
+        "resources: {Resources: {Queue: {Type: AWS::SQS::Queue}}}\n"
+    )
+    [error] = load_manifest(write_serverless(tmp_path, manifest)).errors
+    assert "201 outputs" in error.message and "CloudFormation allows 200" in error.message

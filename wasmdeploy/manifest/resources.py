@@ -29,6 +29,7 @@ TEMPLATE_SECTIONS = (
     "Conditions", "Transform", "Resources", "Outputs",
 )  # fmt: skip
 MAX_TEMPLATE_BYTES = 51_200  # CloudFormation's TemplateBody limit
+MAX_OUTPUTS = 200  # CloudFormation's outputs per template
 PLACEHOLDER = {"WasmdeployPlaceholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}
 # Logical ids Serverless generates for what wasmdeploy deploys outside the stack.
 SERVERLESS_GENERATED = re.compile(
@@ -86,6 +87,15 @@ def check_resources(data: dict[str, Any], problems: Problems) -> None:
         )
     stack = cloudformation_resources(data, "service", "stage")
     size = len(json.dumps(stack.template, sort_keys=True)) if stack else 0
+    outputs = len(stack.template.get("Outputs", {})) if stack else 0
+    if outputs > MAX_OUTPUTS:
+        problems.error(
+            ("resources",),
+            f"the resources stack would have {outputs} outputs (yours, and one per intrinsic "
+            f"the functions use); CloudFormation allows {MAX_OUTPUTS}",
+            hint="Use fewer distinct Ref / Fn::GetAtt values, or fewer Outputs.",
+            key=True,
+        )
     if size > MAX_TEMPLATE_BYTES:
         problems.error(
             ("resources",),
