@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError
 from tests.e2e.test_serve_local import Server, start, stop
 from tests.functional.runtime_modules import ECHO, wasm
 from tests.ports import free_port
+from tests.processes import stop as stop_process
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -75,7 +77,7 @@ def test_objects_items_and_queued_messages_survive_a_restart_and_fresh_empties_t
         )
         dynamodb.put_item(TableName="keeps-table", Item={"id": {"S": "1"}, "n": {"N": "5"}})
     finally:
-        stop(server)
+        stop_process(server.process, signal.SIGHUP, grace=20)  # its terminal was closed
     assert "Kept 1 object, 1 item, 1 queued message" in server.output()
     assert (tmp_path / ".wasmdeploy" / "local" / "aws-dev" / "state.json").is_file()
 
