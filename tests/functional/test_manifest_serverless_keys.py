@@ -217,3 +217,22 @@ def test_a_private_route_without_api_keys_is_an_error(tmp_path: Path) -> None:
     [error] = result.errors
     assert error.path == "functions.hello.events[0].http.private"
     assert "provider.apiGateway.apiKeys" in error.message
+
+
+def test_a_function_name_override_is_what_the_length_check_reads(tmp_path: Path) -> None:
+    long_service = "a-service-with-a-name-long-enough-to-overflow-lambdas-limit"
+    result = load(
+        tmp_path,
+        f"""\
+        service: {long_service}
+        provider: {{name: aws}}
+        functions:
+          renamed: {{handler: h, name: short-name}}
+          bad: {{handler: h, name: "{"x" * 65}"}}
+          plain: {{handler: h}}
+        """,
+    )
+    errors = {e.path: e for e in result.errors}
+    assert set(errors) == {"functions.bad.name", "functions.plain"}
+    assert "the function name 'xxx" in errors["functions.bad.name"].message
+    assert "give the function a `name`" in (errors["functions.plain"].hint or "")

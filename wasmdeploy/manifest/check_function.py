@@ -139,12 +139,18 @@ def check_names(data: Any, name: str, stage: str, problems: Problems) -> None:
     own = settings.functions_of(data).get(name, {}).get("name")
     deployed = settings.deployed_name(service, stage, name, own)
     reason = lambda_name_problem(deployed)
-    if reason:
+    if reason and deployed == own:
+        problems.error(
+            ("functions", name, "name"),
+            f"the function name '{deployed}' is invalid: {reason}",
+            hint="Lambda function names are 1-64 letters, digits, '-' and '_'.",
+        )
+    elif reason:
         problems.error(
             ("functions", name),
             f"the deployed function name '{deployed}' (service-stage-function) is invalid: "
             f"{reason}",
-            hint="Shorten the service or function name.",
+            hint="Shorten the service or function name, or give the function a `name`.",
             key=True,
         )
 
