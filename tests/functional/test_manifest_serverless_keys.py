@@ -236,3 +236,20 @@ def test_a_function_name_override_is_what_the_length_check_reads(tmp_path: Path)
     assert set(errors) == {"functions.bad.name", "functions.plain"}
     assert "the function name 'xxx" in errors["functions.bad.name"].message
     assert "give the function a `name`" in (errors["functions.plain"].hint or "")
+
+
+def test_a_container_image_function_gets_one_error_not_a_missing_handler(
+    tmp_path: Path,
+) -> None:
+    result = load(
+        tmp_path,
+        """\
+        service: shop
+        provider: {name: aws}
+        functions:
+          hello:
+            image: {name: app}
+        """,
+    )
+    [error] = result.errors
+    assert error.path == "functions.hello.image" and UNSUPPORTED in error.message

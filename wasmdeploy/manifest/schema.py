@@ -200,6 +200,8 @@ def check_schema(data: Any, problems: Problems) -> None:
             missing = [k for k in error.validator_value if k not in error.instance]
             if all((*path, k) in misspelt for k in missing):
                 continue
+            if all(serverless_keys.stands_in_for(error.instance, k) for k in missing):
+                continue
         if "propertyNames" in error.relative_schema_path:
             rule = NAME_RULES.get(
                 str(error.validator_value), f"names matching {error.validator_value}"

@@ -92,6 +92,17 @@ def misplaced_hint(path: NodePath, key: str) -> str | None:
     return str(hint) if hint is not None else None
 
 
+# Serverless keys that take the place of a key wasmdeploy requires: their refusal is the
+# one error (a function with a container `image` has no `handler`).
+STANDS_IN_FOR = {"handler": "image"}
+
+
+def stands_in_for(instance: Any, required: str) -> bool:
+    """True when `instance` has the Serverless key that replaces the missing `required`."""
+    other = STANDS_IN_FOR.get(required)
+    return isinstance(instance, dict) and other is not None and other in instance
+
+
 def plugin_replacement(name: str) -> str | None:
     """What replaces the Serverless plugin `name` in wasmdeploy, or None when nothing does."""
     replacement = table()["plugins"].get(name)
