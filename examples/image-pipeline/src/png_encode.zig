@@ -1,12 +1,11 @@
 //! PNG encoding of 8-bit gray or gray+alpha images, one row at a time:
-//! per-row adaptive filtering (the minimum-sum-of-absolute-differences
-//! heuristic libpng uses), zlib deflate from std.compress.flate, CRC-32 from
-//! std.hash. The deflate stream goes straight into the output's single IDAT
+//! per-row adaptive filtering (png_filter.zig), zlib deflate from
+//! std.compress.flate, CRC-32 from std.hash. The deflate stream goes straight into the output's single IDAT
 //! chunk, so the image itself is never held.
 const std = @import("std");
 const flate = std.compress.flate;
 const signature = @import("png_decode.zig").signature;
-const paeth = @import("png_decode.zig").paeth;
+const filterAdaptive = @import("png_filter.zig").filterAdaptive;
 
 pub const EncodeError = error{ OutOfMemory, WriteFailed, TooManyRows };
 
@@ -19,8 +18,7 @@ pub const RowEncoder = struct {
     window: []u8,
     stride: usize, // bytes per pixel: 1 (gray) or 2 (gray, alpha)
     previous: []u8, // the previous row's samples (zeros before the first)
-    candidate: []u8,
-    best: []u8,
+    filtered: []u8, // the current row, filtered
     idat_start: usize, // offset of the IDAT chunk's length field in `out`
     rows_left: u32,
 
@@ -42,12 +40,11 @@ pub const RowEncoder = struct {
         errdefer e.out.deinit();
         e.window = try gpa.alloc(u8, flate.max_window_len);
         errdefer gpa.free(e.window);
-        const rows = try gpa.alloc(u8, 3 * row_len);
+        const rows = try gpa.alloc(u8, 2 * row_len);
         errdefer gpa.free(rows);
         @memset(rows, 0);
         e.previous = rows[0..row_len];
-        e.candidate = rows[row_len .. 2 * row_len];
-        e.best = rows[2 * row_len ..];
+        e.filtered = rows[row_len..];
 
         const w = &e.out.writer;
         try w.writeAll(&signature);
@@ -66,7 +63,7 @@ pub const RowEncoder = struct {
     }
 
     pub fn deinit(e: *RowEncoder) void {
-        const rows = e.previous.ptr[0 .. 3 * e.previous.len];
+        const rows = e.previous.ptr[0 .. 2 * e.previous.len];
         e.gpa.free(rows);
         e.gpa.free(e.window);
         e.out.deinit();
@@ -76,18 +73,9 @@ pub const RowEncoder = struct {
     pub fn writeRow(e: *RowEncoder, row: []const u8) EncodeError!void {
         if (e.rows_left == 0) return error.TooManyRows;
         e.rows_left -= 1;
-        var best_kind: u8 = 0;
-        var best_cost = filterRow(0, row, e.previous, e.stride, e.best);
-        for (1..5) |k| {
-            const cost = filterRow(@intCast(k), row, e.previous, e.stride, e.candidate);
-            if (cost < best_cost) {
-                best_cost = cost;
-                best_kind = @intCast(k);
-                std.mem.swap([]u8, &e.best, &e.candidate);
-            }
-        }
-        try e.zlib.writer.writeByte(best_kind);
-        try e.zlib.writer.writeAll(e.best);
+        const kind = filterAdaptive(row, e.previous, e.stride, e.filtered);
+        try e.zlib.writer.writeByte(kind);
+        try e.zlib.writer.writeAll(e.filtered);
         @memcpy(e.previous, row);
     }
 
@@ -113,25 +101,4 @@ fn writeChunk(w: *std.Io.Writer, kind: *const [4]u8, data: []const u8) EncodeErr
     crc.update(kind);
     crc.update(data);
     try w.writeInt(u32, crc.final(), .big);
-}
-
-/// Applies filter `kind` to `row` into `out`; returns the heuristic cost.
-fn filterRow(kind: u8, row: []const u8, prev: []const u8, stride: usize, out: []u8) u64 {
-    var cost: u64 = 0;
-    for (row, 0..) |x, i| {
-        const a: u8 = if (i >= stride) row[i - stride] else 0;
-        const b = prev[i];
-        const c: u8 = if (i >= stride) prev[i - stride] else 0;
-        const predicted: u8 = switch (kind) {
-            0 => 0,
-            1 => a,
-            2 => b,
-            3 => @intCast((@as(u16, a) + b) / 2),
-            else => paeth(a, b, c),
-        };
-        const v = x -% predicted;
-        out[i] = v;
-        cost += @abs(@as(i8, @bitCast(v)));
-    }
-    return cost;
 }
