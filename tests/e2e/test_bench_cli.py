@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -124,6 +125,30 @@ def test_bench_compare_runs_both_builds_and_gives_ratios(tmp_path: Path) -> None
     ratio = figures["ratios"]["p50 latency"]
     expected = figures["compare"]["latency_ms"]["p50"] / figures["latency_ms"]["p50"]
     assert ratio == pytest.approx(expected, rel=0.01) and ratio < 1
+
+
+def test_bench_object_uploads_the_file_and_every_invocation_reads_it(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "image-pipeline"
+    root = tmp_path / "image-pipeline"
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns(".wasmdeploy", ".zig-cache"))
+    figures, _ = bench(root, "processImage", "--object", "sample.png", "-n", "4", "--cold", "1")
+    assert figures["errors"] == 0 and figures["invocations"] == 4
+    # The module reads the uploaded object: a file that is not a PNG fails every invocation.
+    (root / "not-a-png.png").write_text("hello")
+    figures, _ = bench(root, "processImage", "--object", "not-a-png.png", "-n", "3", "--cold", "0")
+    assert figures["errors_by_type"] == {"WasmExit": 3}
+
+
+def test_bench_object_goes_without_event(tmp_path: Path) -> None:
+    root = project(tmp_path, {"answer": ANSWER})
+    (root / "event.json").write_text("{}")
+    result = subprocess.run(
+        [sys.executable, "-m", "wasmdeploy", "bench", "answer", "--object", "event.json",
+         "--event", "event.json"],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0 and "--object" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_bench_prints_a_table_and_a_histogram(tmp_path: Path) -> None:

@@ -4,11 +4,14 @@ N warm invocations at a concurrency, plus K cold starts, through the same
 local runtime as `invoke` (or the deployed function with `--remote`); a table
 and a latency histogram, or `--json`. `--compare OTHER.wasm` runs a second
 build of the module on the same events in the same run and prints the ratios.
+`--object FILE` benchmarks an `input: object` function: the file is uploaded to
+a local S3 under the function's trigger and every invocation gets its S3 event.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from pathlib import Path
@@ -20,6 +23,8 @@ from wasmdeploy.cli.options import load_service, manifest_options
 from wasmdeploy.errors import UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from wasmdeploy.local.bench import BenchRun
     from wasmdeploy.manifest.model import Function, Service
 
@@ -52,6 +57,13 @@ if TYPE_CHECKING:
     help="Event JSON (default: an event of the function's trigger).",
 )
 @click.option(
+    "--object",
+    "object_file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="For input: object functions: upload FILE to a local S3 and send its S3 event.",
+)
+@click.option(
     "--cold",
     "cold_starts",
     default=3,
@@ -77,6 +89,7 @@ def bench(
     invocations: int,
     concurrency: int,
     event_file: str | None,
+    object_file: Path | None,
     cold_starts: int,
     compare_module: Path | None,
     remote: bool,
@@ -95,27 +108,64 @@ def bench(
         raise UserError(f"no function {function_name!r}", hint=f"Functions: {known}.") from None
     if remote and compare_module is not None:
         raise UserError("--compare runs two local builds: it does not go with --remote")
-    payload = _payload(service, function, event_file)
+    if object_file is not None and (remote or event_file is not None):
+        raise UserError(
+            "--object makes the event from a local upload: it goes without --event and --remote"
+        )
     settings = {"invocations": invocations, "concurrency": concurrency, "cold_starts": cold_starts}
     runs: dict[str, BenchRun] = {}
-    if remote:
+    if object_file is not None:
+        from wasmdeploy.local.invoke import stage_object
+        from wasmdeploy.local.local_aws import LocalAws
+
+        with LocalAws(region=service.region) as s3:
+            _, payload = stage_object(s3, service, function, object_file)
+            local = functools.partial(_local_run, aws_endpoint=s3.endpoint_url)
+            runs = _local_runs(service, function, payload, settings, verbose, compare_module, local)
+    elif remote:
+        payload = _payload(service, function, event_file)
         runs[function.name] = _remote_run(service, function, payload, settings)
     else:
-        runs[function.module_relpath] = _local_run(service, function, payload, settings, verbose)
-        if compare_module is not None:
-            other = dataclasses.replace(function, module=compare_module.resolve())
-            runs[str(compare_module)] = _local_run(service, other, payload, settings, verbose)
+        payload = _payload(service, function, event_file)
+        runs = _local_runs(
+            service, function, payload, settings, verbose, compare_module, _local_run
+        )
     _print(runs, as_json)
 
 
+def _local_runs(
+    service: Service,
+    function: Function,
+    payload: bytes,
+    settings: dict[str, int],
+    verbose: bool,
+    compare_module: Path | None,
+    local_run: Callable[..., BenchRun],
+) -> dict[str, BenchRun]:
+    """The function's module, then the `--compare` build on the same events."""
+    runs = {function.module_relpath: local_run(service, function, payload, settings, verbose)}
+    if compare_module is not None:
+        other = dataclasses.replace(function, module=compare_module.resolve())
+        runs[str(compare_module)] = local_run(service, other, payload, settings, verbose)
+    return runs
+
+
 def _local_run(
-    service: Service, function: Function, payload: bytes, settings: dict[str, int], verbose: bool
+    service: Service,
+    function: Function,
+    payload: bytes,
+    settings: dict[str, int],
+    verbose: bool,
+    aws_endpoint: str | None = None,
 ) -> BenchRun:
     from wasmdeploy.local.bench import run_bench
     from wasmdeploy.local.bench_local import LocalBench
 
     emit = _log_to_stderr if verbose else _discard
-    with LocalBench(service, function, emit, concurrency=settings["concurrency"]) as local:
+    concurrency = settings["concurrency"]
+    with LocalBench(
+        service, function, emit, concurrency=concurrency, aws_endpoint=aws_endpoint
+    ) as local:
         return run_bench(
             local.warm,
             payload,
@@ -158,7 +208,7 @@ def _payload(service: Service, function: Function, source: str | None) -> bytes:
         if function.reads_objects:
             raise UserError(
                 f"function {function.name!r} reads the uploaded object (input: object)",
-                hint="Pass --event with an S3 event whose object exists in the local AWS.",
+                hint="Pass --object FILE to upload a file to a local S3 and send its event.",
             )
         from wasmdeploy.local.default_events import default_event
 

@@ -45,12 +45,14 @@ class LocalBench:
         *,
         concurrency: int,
         bootstrap: tuple[str, ...] | None = None,
+        aws_endpoint: str | None = None,
     ) -> None:
         self.service = service
         self.function = function
         self._emit = emit
         self._bootstrap = bootstrap
-        factory = SandboxFactory(service, function, bootstrap=bootstrap)
+        self._aws_endpoint = aws_endpoint  # a local AWS for the function's S3 I/O
+        factory = self._factory()
         self._pool = FunctionPool(factory, emit, max_concurrency=concurrency)
 
     def __enter__(self) -> LocalBench:
@@ -65,12 +67,16 @@ class LocalBench:
     ) -> None:
         self._pool.close()
 
+    def _factory(self) -> SandboxFactory:
+        return SandboxFactory(
+            self.service, self.function, bootstrap=self._bootstrap, aws_endpoint=self._aws_endpoint
+        )
+
     def warm(self, payload: bytes) -> Sample:
         return timed(lambda: outcome_sample(self._pool.invoke(payload)))
 
     def cold(self, payload: bytes) -> Sample:
-        factory = SandboxFactory(self.service, self.function, bootstrap=self._bootstrap)
-        pool = FunctionPool(factory, self._emit, max_concurrency=1)
+        pool = FunctionPool(self._factory(), self._emit, max_concurrency=1)
         pool.warm()  # staging the task root is packaging, not part of Lambda's cold start
         try:
             return timed(lambda: outcome_sample(pool.invoke(payload)))

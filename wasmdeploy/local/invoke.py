@@ -95,21 +95,9 @@ def invoke_with_object(
     bootstrap: tuple[str, ...] | None = None,
 ) -> ObjectInvocation:
     """Upload `object_file` to a local S3 under the function's trigger and run the function."""
-    try:
-        data = object_file.read_bytes()
-    except OSError as error:
-        raise UserError(f"cannot read --object {object_file}: {error}") from error
-    trigger = _object_trigger(function)
-    key = f"{trigger.prefix or ''}{object_file.name}"
     with LocalAws(region=service.region) as s3:
-        buckets = [trigger.bucket, *service.buckets_to_create]
-        if function.output is not None:
-            buckets.append(function.output.bucket)
-        s3.create_buckets(dict.fromkeys(buckets))
-        etag = s3.client().put_object(Bucket=trigger.bucket, Key=key, Body=data)["ETag"]
+        input_key, payload = stage_object(s3, service, function, object_file)
         before = s3.snapshot()
-        event = s3_event_for(trigger, service.region, key=key, size=len(data), etag=etag)
-        payload = json.dumps(event).encode()
         outcome = invoke_once(
             service, function, payload, emit, bootstrap=bootstrap, aws_endpoint=s3.endpoint_url
         )
@@ -120,7 +108,27 @@ def invoke_with_object(
             for (bucket, name), tag in after.items()
             if before.get((bucket, name)) != tag
         }
-    return ObjectInvocation(outcome=outcome, input_key=(trigger.bucket, key), written=written)
+    return ObjectInvocation(outcome=outcome, input_key=input_key, written=written)
+
+
+def stage_object(
+    s3: LocalAws, service: Service, function: Function, object_file: Path
+) -> tuple[tuple[str, str], bytes]:
+    """Create the function's buckets in `s3` and upload `object_file` under its trigger;
+    returns the object's (bucket, key) and the S3 event of that upload."""
+    try:
+        data = object_file.read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read --object {object_file}: {error}") from error
+    trigger = _object_trigger(function)
+    key = f"{trigger.prefix or ''}{object_file.name}"
+    buckets = [trigger.bucket, *service.buckets_to_create]
+    if function.output is not None:
+        buckets.append(function.output.bucket)
+    s3.create_buckets(dict.fromkeys(buckets))
+    etag = s3.client().put_object(Bucket=trigger.bucket, Key=key, Body=data)["ETag"]
+    event = s3_event_for(trigger, service.region, key=key, size=len(data), etag=etag)
+    return (trigger.bucket, key), json.dumps(event).encode()
 
 
 def _object_trigger(function: Function) -> S3Trigger:
