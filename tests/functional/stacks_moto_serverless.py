@@ -56,10 +56,12 @@ def role_policy_attachment(name: str, region: str, inputs: State) -> tuple[str, 
 def cloudformation_stack(name: str, region: str, inputs: State) -> tuple[str, State]:
     """The `resources` stack, created (and its outputs evaluated) by moto's CloudFormation."""
     client = boto3.client("cloudformation", region_name=region)
+    parameters = inputs.get("parameters") or {}
     created = client.create_stack(
         StackName=inputs["name"],
         TemplateBody=inputs["templateBody"],
         Capabilities=list(inputs.get("capabilities") or []),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
     )
     [stack] = client.describe_stacks(StackName=created["StackId"])["Stacks"]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}

@@ -167,3 +167,66 @@ def test_more_stack_outputs_than_cloudformation_allows_is_an_error(tmp_path: Pat
     )
     [error] = load_manifest(write_serverless(tmp_path, manifest)).errors
     assert "201 outputs" in error.message and "CloudFormation allows 200" in error.message
+
+
+GENERATED = """\
+service: mail
+provider: {name: aws, region: eu-west-1}
+functions:
+  process-mail:
+    handler: h
+    events: [{http: 'POST /mail'}, {s3: inbound-mail-dev}]
+resources:
+  Resources:
+    Notices:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: notices-${sls:stage}
+        Tags:
+          - {Key: function, Value: !GetAtt ProcessDashmailLambdaFunction.Arn}
+          - {Key: name, Value: {Ref: ProcessDashmailLambdaFunction}}
+          - Key: api
+            Value: !Sub "${ApiGatewayRestApi}/${AWS::Region}"
+          - {Key: bucket, Value: !GetAtt S3BucketInboundmaildev.Arn}
+  Outputs:
+    Root: {Value: !GetAtt ApiGatewayRestApi.RootResourceId}
+"""
+
+
+def test_resources_refer_to_the_functions_and_api_as_serverless_names_them(
+    tmp_path: Path,
+) -> None:
+    with deployed_in_moto(tmp_path, GENERATED) as (_, run):
+        [stack] = client("cloudformation").describe_stacks(StackName="mail-dev-resources")["Stacks"]
+        parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+        function = client("lambda").get_function(FunctionName="mail-dev-process-mail")
+        [api] = [
+            a for a in client("apigateway").get_rest_apis()["items"] if a["name"] == "mail-dev"
+        ]
+        assert parameters == {
+            "WasmdeployProcessDashmailLambdaFunctionArn": function["Configuration"]["FunctionArn"],
+            "WasmdeployProcessDashmailLambdaFunctionRef": "mail-dev-process-mail",
+            "WasmdeployApiGatewayRestApiRef": api["id"],
+            "WasmdeployApiGatewayRestApiRootResourceId": api["rootResourceId"],
+        }
+        assert run.outputs["resources"] == {"Root": api["rootResourceId"]}
+        tags = client("sqs").list_queue_tags(
+            QueueUrl=client("sqs").get_queue_url(QueueName="notices-dev")["QueueUrl"]
+        )["Tags"]
+        assert tags == {
+            "function": function["Configuration"]["FunctionArn"],
+            "name": "mail-dev-process-mail",
+            "api": f"{api['id']}/eu-west-1",
+            "bucket": "arn:aws:s3:::inbound-mail-dev",
+        }
+
+
+def test_functions_cannot_also_take_values_from_a_stack_that_refers_to_them(
+    tmp_path: Path,
+) -> None:
+    manifest = GENERATED.replace(
+        "provider: {name: aws, region: eu-west-1}",
+        "provider: {name: aws, region: eu-west-1, environment: {Q: !Ref Notices}}",
+    )
+    errors = load_manifest(write_serverless(tmp_path, manifest)).errors
+    assert errors and all("one must come first" in e.message for e in errors)

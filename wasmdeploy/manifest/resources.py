@@ -14,6 +14,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from wasmdeploy.manifest.generated_refs import (
+    ATTRIBUTES,
+    Target,
+    generated_resources,
+    with_parameters,
+)
 from wasmdeploy.manifest.intrinsics import (
     PSEUDO_PARAMETERS,
     export_key,
@@ -67,11 +73,22 @@ def cloudformation_resources(
     template = {key: declared[key] for key in TEMPLATE_SECTIONS if key in declared}
     template.setdefault("AWSTemplateFormatVersion", "2010-09-09")
     template["Resources"] = as_dict(template.get("Resources")) or dict(PLACEHOLDER)
+    parameters: dict[str, Target] = {}
+    generated = generated_resources(data)
+    for section in ("Resources", "Outputs", "Conditions"):
+        if section in template:
+            template[section], found = with_parameters(template[section], generated)
+            parameters.update(found)
+    if parameters:
+        template["Parameters"] = {
+            **as_dict(template.get("Parameters")),
+            **{key: {"Type": "String"} for key in parameters},
+        }
     outputs = dict(as_dict(template.get("Outputs")))
     outputs.update({key: {"Value": expr} for key, expr in exports.items()})
     if outputs:
         template["Outputs"] = outputs
-    return ServiceResources(f"{service}-{stage}-resources", template, exports)
+    return ServiceResources(f"{service}-{stage}-resources", template, exports, parameters)
 
 
 def check_resources(data: dict[str, Any], problems: Problems) -> None:
@@ -105,15 +122,37 @@ def check_resources(data: dict[str, Any], problems: Problems) -> None:
             "${cf:stack.Output} or Fn::ImportValue.",
             key=True,
         )
+    _check_references(data, declared, problems)
+
+
+def _check_references(data: dict[str, Any], declared: dict[str, Any], problems: Problems) -> None:
     logical = list(as_dict(declared.get("Resources")))
     known = {*logical, *as_dict(declared.get("Parameters")), *PSEUDO_PARAMETERS}
-    uses = [*intrinsic_uses(data), *_walk(("resources",), declared)]
-    for path, expression in uses:
-        for target, _ in references(expression):
+    generated = generated_resources(data)
+    functions_use_stack = any(True for _ in intrinsic_uses(data))
+    for path, expression in [*intrinsic_uses(data), *_walk(("resources",), declared)]:
+        for target, attribute in references(expression):
             if target in known:
                 continue
-            message, hint = _missing_message(target, logical)
-            problems.error(path, message, hint=hint)
+            kind = generated.get(target, ("", ""))[0]
+            if path[0] != "resources" or not kind:
+                message, hint = _missing_message(target, logical)
+                problems.error(path, message, hint=hint)
+            elif attribute not in ATTRIBUTES[kind]:
+                problems.error(
+                    path,
+                    f"resources can read {target}'s "
+                    + " and ".join(a or "Ref" for a in ATTRIBUTES[kind])
+                    + f", not {attribute}",
+                )
+            elif functions_use_stack and kind != "bucket":
+                problems.error(
+                    path,
+                    f"resources refer to {target}, which wasmdeploy creates outside the stack, "
+                    "while the functions take values from the stack: one must come first",
+                    hint="Write one side's value out (a name or ARN), or move the resource "
+                    "into a stack of its own.",
+                )
 
 
 def _missing_message(target: str, logical: list[str]) -> tuple[str, str]:
@@ -121,8 +160,8 @@ def _missing_message(target: str, logical: list[str]) -> tuple[str, str]:
         return (
             f"'{target}' is a resource the Serverless Framework generates; wasmdeploy deploys "
             "functions, APIs and logs outside the resources stack, so it has no such resource",
-            "Use the function's deployed name ({service}-{stage}-{function}) or ARN as a "
-            "string, or `wasmdeploy outputs` after deploying.",
+            "resources may refer to {Function}LambdaFunction, ApiGatewayRestApi, HttpApi and "
+            "S3Bucket{Name} (wasmdeploy passes them in); for anything else write the name or ARN.",
         )
     close = difflib.get_close_matches(target, logical, n=1)
     where = (

@@ -46,9 +46,15 @@ def user_outputs(outputs: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def declare_resources(
-    service: Service, tags: dict[str, str], opts: pulumi.ResourceOptions
+    service: Service,
+    tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+    parameters: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> tuple[IntrinsicResolver, aws.cloudformation.Stack | None]:
-    """The resources stack (when the manifest has one) and the resolver over its outputs."""
+    """The resources stack (when the manifest has one) and the resolver over its outputs.
+
+    `parameters`: the values of what `resources` refer to outside the stack (see
+    `needs_service_values`)."""
     resources = service.resources
     if resources is None:
         return IntrinsicResolver(None), None
@@ -57,7 +63,33 @@ def declare_resources(
         name=resources.stack_name,
         template_body=json.dumps(resources.template, sort_keys=True),
         capabilities=CAPABILITIES,
+        parameters=dict(parameters) if parameters else None,
         tags=tags,
         opts=opts,
     )
     return IntrinsicResolver(stack.outputs), stack
+
+
+def needs_service_values(service: Service) -> bool:
+    """True when `resources` refer to the service's functions or APIs: the stack comes last."""
+    return bool(service.resources and service.resources.parameters)
+
+
+def service_values(
+    service: Service,
+    functions: Mapping[str, Any],
+    rest_api: aws.apigateway.RestApi | None,
+    http_api: aws.apigatewayv2.Api | None,
+) -> dict[str, pulumi.Input[str]]:
+    """Each stack parameter's value: a function's name or ARN, an API's id or root resource."""
+    values: dict[str, pulumi.Input[str]] = {}
+    parameters = service.resources.parameters if service.resources else {}
+    for key, (kind, name, attribute) in parameters.items():
+        if kind == "function":
+            function = functions[name]
+            values[key] = function.arn if attribute == "Arn" else function.name
+        elif kind == "restApi" and rest_api is not None:
+            values[key] = rest_api.root_resource_id if attribute else rest_api.id
+        elif kind == "httpApi" and http_api is not None:
+            values[key] = http_api.id
+    return values

@@ -25,7 +25,13 @@ from wasmdeploy.stacks.buckets import (
     existing_bucket_ref,
 )
 from wasmdeploy.stacks.cdn import CdnArgs, EdgeDistribution, EdgeFunction
-from wasmdeploy.stacks.cfn_resources import declare_resources, user_outputs
+from wasmdeploy.stacks.cfn_resources import (
+    IntrinsicResolver,
+    declare_resources,
+    needs_service_values,
+    service_values,
+    user_outputs,
+)
 from wasmdeploy.stacks.event_sources import declare_event_sources
 from wasmdeploy.stacks.function import WasmFunction, WasmFunctionArgs
 from wasmdeploy.stacks.http_api import HttpApi, HttpApiArgs, RoutedFunction
@@ -105,7 +111,10 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
             opts=in_region,
         )
 
-    resolver, resources_stack = declare_resources(service, tags, in_region)
+    late = needs_service_values(service)  # resources refer to the functions or APIs
+    resolver, resources_stack = (
+        (IntrinsicResolver(None), None) if late else declare_resources(service, tags, in_region)
+    )
     for function in service.functions:
         layer = None if function.is_edge else layers[(function.architecture, layer_kind(function))]
         declared.functions[function.name] = WasmFunction(
@@ -134,10 +143,9 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
         for name, component in declared.functions.items()
     }
     outputs["buckets"] = [ref.name for ref in buckets.values() if ref.created]
-    if resources_stack is not None:
-        outputs["resources"] = resources_stack.outputs.apply(user_outputs)
 
     http_api = None
+    rest_api = None
     routed = routed_functions(service, declared, "httpApi")
     if routed:
         http_api = HttpApi(
@@ -158,6 +166,16 @@ def declare_service(service: Service, artifacts: PackageResult) -> DeclaredServi
         outputs["restApiUrl"] = rest_api.url
         if rest_api.api_key_ids:
             outputs["restApiKeys"] = rest_api.api_key_ids
+    if late:
+        values = service_values(
+            service,
+            declared.functions,
+            rest_api.api if rest_api else None,
+            http_api.api if http_api else None,
+        )
+        _, resources_stack = declare_resources(service, tags, in_region, values)
+    if resources_stack is not None:
+        outputs["resources"] = resources_stack.outputs.apply(user_outputs)
 
     if service.cdn is not None:
         cdn = service.cdn
