@@ -2,18 +2,23 @@
 1024x1024 RGBA PNG, every way it can run, in one process and one table:
 
 - the wasmdeploy runtime in process (`wasmdeploy_runtime.function.WasmFunction`,
-  sandbox limits on), WASI module and exports module;
-- wasmtime directly (no sandbox limits, no runtime), both modules;
+  sandbox limits on), WASI module and exports module; the WASI module built
+  without simd128 and after wasm-opt -O3 (`image_builds.py`); any other builds
+  given with `--module LABEL=PATH` (a previous build, say);
+- wasmtime directly (default engine: no epoch interruption, no sandbox limits),
+  both modules;
 - `wasmdeploy invoke --object` (a whole local invocation: CLI, local S3,
   Runtime API, bootstrap process), when the CLI is installed;
 - the same Zig source compiled natively for this machine (`zig build-exe`);
 - Pillow (C; its luma rounds a little differently, so its pixels may differ by 1);
 - pure Python (zlib for deflate, Python loops for filters and pixels).
 
-Every output is decoded and compared with the module's; ratios compare each
-variant's fastest run with the native build's.
+Every output is compared with the module's, byte for byte and decoded; ratios
+compare each variant's fastest run with the native build's. The variants take
+turns (one run of each per round), so a busy machine slows them alike.
 
     python benchmarks/bench_image.py [--repeat 5] [--size 1024] [--python-repeat 1]
+        [--module LABEL=PATH ...] [--json]
 """
 
 from __future__ import annotations
@@ -23,134 +28,23 @@ import io
 import json
 import os
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageOps
+import image_builds
+from image_references import photo_like_png, pillow_transform, python_transform
+from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "image-pipeline"
 WASI_MODULE = EXAMPLE / "grayscale-invert.wasm"
 EXPORTS_MODULE = EXAMPLE / "grayscale-invert-exports.wasm"
 sys.path.insert(0, str(REPO / "runtime-layer"))
-
-
-# ---------------------------------------------------------------- the input
-
-
-def photo_like_png(size: int) -> bytes:
-    """A size x size RGBA PNG with gradients, texture and a soft alpha: compresses like a photo."""
-    red = Image.linear_gradient("L").resize((size, size))
-    green = Image.radial_gradient("L").resize((size, size))
-    blue = Image.effect_noise((size, size), 40).point(lambda v: (v + 64) % 256)
-    alpha = ImageChops.invert(Image.radial_gradient("L").resize((size, size)))
-    image = Image.merge("RGBA", (red, green, ImageChops.add(blue, red, scale=2), alpha))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-# ---------------------------------------------------------------- pure Python
-
-
-def _paeth(a: int, b: int, c: int) -> int:
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    if pa <= pb and pa <= pc:
-        return a
-    return b if pb <= pc else c
-
-
-def python_transform(png: bytes) -> bytes:
-    """The module's algorithm in Python: 8-bit RGBA in, gray+alpha out, adaptive filters."""
-    pos, idat, header = 8, bytearray(), b""
-    while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos : pos + 4])
-        kind, data = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            header = data
-        elif kind == b"IDAT":
-            idat += data
-        pos += 12 + length
-    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
-    if (depth, colour) != (8, 6):
-        raise ValueError("this Python version takes 8-bit RGBA only")
-    raw = zlib.decompress(bytes(idat))
-    stride, row_len = 4, width * 4
-    previous = bytearray(row_len)
-    out_rows = []
-    for y in range(height):
-        start = y * (row_len + 1)
-        kind, row = raw[start], bytearray(raw[start + 1 : start + 1 + row_len])
-        for i in range(row_len):
-            a = row[i - stride] if i >= stride else 0
-            b = previous[i]
-            c = previous[i - stride] if i >= stride else 0
-            predicted = (0, a, b, (a + b) >> 1, _paeth(a, b, c) if kind == 4 else 0)[kind]
-            row[i] = (row[i] + predicted) & 0xFF
-        gray_alpha = bytearray(width * 2)
-        for x in range(width):
-            r, g, b_, alpha = row[4 * x : 4 * x + 4]
-            gray_alpha[2 * x] = 255 - (299 * r + 587 * g + 114 * b_ + 500) // 1000
-            gray_alpha[2 * x + 1] = alpha
-        out_rows.append(bytes(gray_alpha))
-        previous = row
-    return _python_encode(width, height, out_rows)
-
-
-def _python_encode(width: int, height: int, rows: list[bytes]) -> bytes:
-    stride, filtered = 2, bytearray()
-    previous = bytes(width * 2)
-    for row in rows:
-        best: tuple[int, int, bytes] | None = None
-        for kind in range(5):
-            line = bytearray(len(row))
-            cost = 0
-            for i, x in enumerate(row):
-                a = row[i - stride] if i >= stride else 0
-                b = previous[i]
-                c = previous[i - stride] if i >= stride else 0
-                predicted = (0, a, b, (a + b) >> 1, _paeth(a, b, c) if kind == 4 else 0)[kind]
-                v = (x - predicted) & 0xFF
-                line[i] = v
-                cost += v if v < 128 else 256 - v
-            if best is None or cost < best[0]:
-                best = (cost, kind, bytes(line))
-        assert best is not None
-        filtered.append(best[1])
-        filtered += best[2]
-        previous = row
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 4, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(bytes(filtered), 4))
-        + chunk(b"IEND", b"")
-    )
-
-
-# ---------------------------------------------------------------- Pillow
-
-
-def pillow_transform(png: bytes) -> bytes:
-    image = Image.open(io.BytesIO(png))
-    alpha = image.getchannel("A")
-    gray = ImageOps.invert(image.convert("L"))  # Pillow's ITU-R 601-2 luma
-    buffer = io.BytesIO()
-    Image.merge("LA", (gray, alpha)).save(buffer, "PNG", compress_level=4)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- wasmtime, runtime, native
@@ -221,18 +115,19 @@ def runtime_in_process(module_path: Path, export: str | None) -> Callable[[bytes
 
 def native_build(tmp: Path) -> Callable[[bytes], bytes] | str:
     """The module's source compiled for this machine; a reason string when it cannot be."""
-    binary = tmp / "grayscale-invert-native"
-    command = [sys.executable, "-m", "ziglang", "build-exe", "src/wasi_main.zig", "-O",
-               "ReleaseFast", "-fstrip", f"-femit-bin={binary}"]  # fmt: skip
-    try:
-        subprocess.run(command, cwd=EXAMPLE, check=True, capture_output=True, timeout=300)
-    except (OSError, subprocess.CalledProcessError) as error:
-        return f"zig build-exe failed: {error}"
+    binary = image_builds.native_binary(tmp)
+    if isinstance(binary, str):
+        return binary
 
     def call(png: bytes) -> bytes:
         return subprocess.run([str(binary)], input=png, capture_output=True, check=True).stdout
 
     return call
+
+
+def runtime_build(built: Path | str) -> Callable[[bytes], bytes] | str:
+    """A WASI module of `image_builds` through the runtime; its reason when it was not built."""
+    return built if isinstance(built, str) else runtime_in_process(built, None)
 
 
 def cli_invoke(tmp: Path, png: bytes) -> Callable[[bytes], bytes] | str:
@@ -263,21 +158,30 @@ class Row:
     pixels_note: str
 
 
-def measure(call: Callable[[bytes], bytes], png: bytes, repeat: int) -> tuple[list[float], bytes]:
-    output = call(png)  # warm-up: compile caches, imports
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        output = call(png)
-        times.append(time.perf_counter() - started)
-    return times, output
+Variant = tuple[str, Callable[[bytes], bytes], int]
+
+
+def measure(variants: list[Variant], png: bytes) -> dict[str, tuple[list[float], bytes]]:
+    """Times each variant `repeat` times, in rounds of one run each; the last outputs."""
+    outputs = {name: call(png) for name, call, _ in variants}  # warm-up: compiles, imports
+    times: dict[str, list[float]] = {name: [] for name, _, _ in variants}
+    for round_number in range(max(repeat for _, _, repeat in variants)):
+        for name, call, repeat in variants:
+            if round_number < repeat:
+                started = time.perf_counter()
+                outputs[name] = call(png)
+                times[name].append(time.perf_counter() - started)
+        print(f"  round {round_number + 1}", file=sys.stderr)
+    return {name: (times[name], outputs[name]) for name, _, _ in variants}
 
 
 def compare_pixels(output: bytes, reference: bytes) -> str:
+    if output == reference:
+        return "same bytes"
     got = Image.open(io.BytesIO(output)).tobytes()
     want = Image.open(io.BytesIO(reference)).tobytes()
     if got == want:
-        return "identical"
+        return "same pixels"
     diff = max(abs(a - b) for a, b in zip(got, want, strict=True))
     return f"max diff {diff}"
 
@@ -288,6 +192,13 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1024, help="image width and height")
     parser.add_argument("--python-repeat", type=int, default=1, help="timed pure-Python runs")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    parser.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="LABEL=PATH",
+        help="another build of the WASI module to run through the runtime (repeatable)",
+    )
     args = parser.parse_args()
 
     png = photo_like_png(args.size)
@@ -297,24 +208,35 @@ def main() -> None:
     repeat = args.repeat
     variants: list[tuple[str, Callable[[bytes], bytes] | str, int]] = [
         ("native (zig build-exe, subprocess)", native_build(tmp), repeat),
-        ("wasmtime direct, exports ABI", wasmtime_direct(EXPORTS_MODULE, exports=True), repeat),
-        ("wasmtime direct, WASI", wasmtime_direct(WASI_MODULE, exports=False), repeat),
-        ("wasmdeploy runtime, exports ABI", runtime_in_process(EXPORTS_MODULE, "handle"), repeat),
         ("wasmdeploy runtime, WASI", runtime_in_process(WASI_MODULE, None), repeat),
+        ("wasmdeploy runtime, exports ABI", runtime_in_process(EXPORTS_MODULE, "handle"), repeat),
+        (
+            "wasmdeploy runtime, WASI, no simd128",
+            runtime_build(image_builds.wasi_without_simd(tmp)),
+            repeat,
+        ),
+        (
+            "wasmdeploy runtime, WASI, wasm-opt -O3",
+            runtime_build(image_builds.wasi_after_wasm_opt(tmp)),
+            repeat,
+        ),
+        *[
+            (f"wasmdeploy runtime, WASI, {label}", runtime_in_process(Path(path), None), repeat)
+            for label, _, path in (spec.partition("=") for spec in args.module)
+        ],
+        ("wasmtime direct, WASI", wasmtime_direct(WASI_MODULE, exports=False), repeat),
+        ("wasmtime direct, exports ABI", wasmtime_direct(EXPORTS_MODULE, exports=True), repeat),
         ("wasmdeploy invoke --object (CLI)", cli_invoke(tmp, png), max(1, repeat // 2)),
         ("Pillow", pillow_transform, repeat),
         ("pure Python (zlib + loops)", python_transform, args.python_repeat),
     ]
 
-    rows: list[Row] = []
-    skipped: list[tuple[str, str]] = []
-    for name, call, repeat in variants:
-        if isinstance(call, str):
-            skipped.append((name, call))
-            continue
-        times, output = measure(call, png, repeat)
-        rows.append(Row(name, times, compare_pixels(output, reference)))
-        print(f"  measured {name}", file=sys.stderr)
+    skipped = [(name, call) for name, call, _ in variants if isinstance(call, str)]
+    runnable = [(name, call, n) for name, call, n in variants if not isinstance(call, str)]
+    results = measure(runnable, png)
+    rows = [
+        Row(name, times, compare_pixels(out, reference)) for name, (times, out) in results.items()
+    ]
 
     print_table(rows, skipped, args.size, len(png))
     if args.json:
@@ -346,7 +268,7 @@ def print_table(rows: list[Row], skipped: list[tuple[str, str]], size: int, png_
             f"{min(row.times) / base:.2f}",
             row.pixels_note,
         )
-    console = Console()
+    console = Console(width=max(Console().width, 112))  # one line per variant
     console.print(table)
     for name, reason in skipped:
         console.print(f"skipped {name}: {reason}")
