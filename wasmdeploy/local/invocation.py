@@ -46,6 +46,7 @@ class Invocation:
     client_context: str | None = None
     # Set when the runtime takes the event (`GET /next`).
     started_at: float | None = None
+    poll: int = 0  # which `GET /next` of its runtime took it (the next one ends its tail)
     deadline_ms: int = 0
     # Set when the runtime answers.
     finished_at: float | None = None

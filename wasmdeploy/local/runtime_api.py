@@ -44,6 +44,8 @@ class RuntimeApiServer(LocalHttpServer):
         self.on_init_error: InitErrorHandler | None = None
         self.on_dispatch: DispatchHandler | None = None
         self.first_next_at: float | None = None  # when the runtime finished its init
+        self._polls = 0  # `GET /next` requests so far
+        self._polled = threading.Condition()
 
     @property
     def address(self) -> str:
@@ -67,13 +69,24 @@ class RuntimeApiServer(LocalHttpServer):
     def take_next(self) -> Invocation | None:
         if self.first_next_at is None:
             self.first_next_at = time.monotonic()
+        with self._polled:
+            self._polls += 1
+            poll = self._polls
+            self._polled.notify_all()
         while True:
             invocation = self.pending.get()
             if invocation is None:
                 self.pending.put(None)  # keep the shutdown marker for other waiters
                 return None
             if not invocation.done.is_set():  # skip events that failed before dispatch
+                invocation.poll = poll
                 return invocation
+
+    def wait_for_next_poll(self, invocation: Invocation, timeout: float) -> bool:
+        """Wait until the runtime asks for its next event after `invocation`: as in Lambda,
+        that ends the invocation, and what it logged until then belongs to it."""
+        with self._polled:
+            return self._polled.wait_for(lambda: self._polls > invocation.poll, timeout)
 
     def find(self, request_id: str) -> Invocation | None:
         with self.active_lock:

@@ -53,6 +53,7 @@ class SandboxLost(Exception):
 
 INIT_TIMEOUT = 10.0  # seconds Lambda allows a runtime's init phase
 _DRAIN_LIMIT = 0.5  # seconds to wait for log lines written just before an answer
+_TAIL_LIMIT = 1.0  # seconds a runtime may take after its answer before asking for /next
 
 
 @dataclass
@@ -184,6 +185,10 @@ class RuntimeSession:
             self._kill()
 
     def _finish(self, invocation: Invocation, lines: list[str]) -> InvocationOutcome:
+        if invocation.status in ("success", "error") and not self._dead.is_set():
+            # The runtime's work after its answer (its metric line, for one) is part of the
+            # invocation until it asks for the next event.
+            self._api.wait_for_next_poll(invocation, _TAIL_LIMIT)
         self._drain_logs()
         init_ms: float | None = None
         if self._cold and self._api.first_next_at is not None:
