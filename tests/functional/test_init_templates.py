@@ -28,6 +28,7 @@ COPIED_FROM_EXAMPLES = {
         [
             "src/png_decode.zig",
             "src/png_encode.zig",
+            "src/png_filter.zig",
             "src/grayscale.zig",
             "src/wasi_main.zig",
             "grayscale-invert.wasm",

@@ -1,0 +1,1 @@
+../../../../examples/image-pipeline/src/png_filter.zig
