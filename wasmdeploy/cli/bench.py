@@ -11,7 +11,6 @@ a local S3 under the function's trigger and every invocation gets its S3 event.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import sys
 from pathlib import Path
@@ -23,8 +22,6 @@ from wasmdeploy.cli.options import load_service, manifest_options
 from wasmdeploy.errors import UserError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from wasmdeploy.local.bench import BenchRun
     from wasmdeploy.manifest.model import Function, Service
 
@@ -120,16 +117,15 @@ def bench(
 
         with LocalAws(region=service.region) as s3:
             _, payload = stage_object(s3, service, function, object_file)
-            local = functools.partial(_local_run, aws_endpoint=s3.endpoint_url)
-            runs = _local_runs(service, function, payload, settings, verbose, compare_module, local)
+            runs = _local_runs(
+                service, function, payload, settings, verbose, compare_module, s3.endpoint_url
+            )
     elif remote:
         payload = _payload(service, function, event_file)
         runs[function.name] = _remote_run(service, function, payload, settings)
     else:
         payload = _payload(service, function, event_file)
-        runs = _local_runs(
-            service, function, payload, settings, verbose, compare_module, _local_run
-        )
+        runs = _local_runs(service, function, payload, settings, verbose, compare_module, None)
     _print(runs, as_json)
 
 
@@ -140,14 +136,16 @@ def _local_runs(
     settings: dict[str, int],
     verbose: bool,
     compare_module: Path | None,
-    local_run: Callable[..., BenchRun],
+    aws_endpoint: str | None,
 ) -> dict[str, BenchRun]:
     """The function's module, then the `--compare` build on the same events."""
-    runs = {function.module_relpath: local_run(service, function, payload, settings, verbose)}
+    builds = {function.module_relpath: function}
     if compare_module is not None:
-        other = dataclasses.replace(function, module=compare_module.resolve())
-        runs[str(compare_module)] = local_run(service, other, payload, settings, verbose)
-    return runs
+        builds[str(compare_module)] = dataclasses.replace(function, module=compare_module.resolve())
+    return {
+        name: _local_run(service, build, payload, settings, verbose, aws_endpoint)
+        for name, build in builds.items()
+    }
 
 
 def _local_run(
