@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wasmdeploy.cli.options import load_service, manifest_options
+from wasmdeploy.cli.options import find_function, load_service, manifest_options
 from wasmdeploy.errors import UserError
 
 if TYPE_CHECKING:
@@ -98,11 +98,7 @@ def bench(
 
     exit_on_sigterm()
     service = load_service(manifest_file, stage, region)
-    try:
-        function = service.function(function_name)
-    except KeyError:
-        known = ", ".join(f.name for f in service.functions) or "none"
-        raise UserError(f"no function {function_name!r}", hint=f"Functions: {known}.") from None
+    function = find_function(service, function_name)
     if remote and compare_module is not None:
         raise UserError("--compare runs two local builds: it does not go with --remote")
     if object_file is not None and (remote or event_file is not None):

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import click
 
-from wasmdeploy.cli.options import load_service
-from wasmdeploy.errors import UserError
+from wasmdeploy.cli.options import find_function, load_service
 
 
 @click.group("deploy")
@@ -48,11 +47,7 @@ def deploy_function(
     from wasmdeploy.stacks.function_update import update_function
 
     service = load_service(manifest_file, stage, region)
-    try:
-        function = service.function(function_name)
-    except KeyError:
-        known = ", ".join(f.name for f in service.functions) or "none"
-        raise UserError(f"no function {function_name!r}", hint=f"Functions: {known}.") from None
+    function = find_function(service, function_name)
     alone = dataclasses.replace(service, functions=(function,))
     # Edge functions carry the runtime in their zip; the others use the deployed layer.
     packaged = package_service(alone, build_layers=function.is_edge)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wasmdeploy.cli.options import NewFile, load_service, manifest_options
+from wasmdeploy.cli.options import NewFile, find_function, load_service, manifest_options
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.payload_limits import SYNC_REQUEST_BYTES, TOO_LARGE_ERROR, too_large_message
 from wasmdeploy.local.report_lines import metric_summary
@@ -107,7 +107,7 @@ def invoke(
     exit_on_sigterm()
     _log_to_stderr.verbose = verbose
     service = load_service(manifest_file, stage, region)
-    function = _find_function(service, function_name)
+    function = find_function(service, function_name)
     if out_file is not None and object_file is None:
         raise UserError("--out needs --object: it receives the object the function writes")
     if object_file is not None and event_source is not None:
@@ -209,16 +209,6 @@ class _StderrLog:
 
 
 _log_to_stderr = _StderrLog()
-
-
-def _find_function(service: Service, name: str) -> Function:
-    try:
-        return service.function(name)
-    except KeyError:
-        known = ", ".join(f.name for f in service.functions) or "none"
-        raise UserError(
-            f"no function {name!r} in {service.manifest_path.name}", hint=f"Functions: {known}."
-        ) from None
 
 
 def _read_payload(service: Service, function: Function, source: str | None) -> bytes:

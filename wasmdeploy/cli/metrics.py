@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wasmdeploy.cli.options import load_service, manifest_options
+from wasmdeploy.cli.options import find_function, load_service, manifest_options
 from wasmdeploy.errors import UserError
 
 if TYPE_CHECKING:
@@ -39,11 +39,7 @@ def metrics(
     if function_name is None:
         functions = list(service.functions)
     else:
-        try:
-            functions = [service.function(function_name)]
-        except KeyError:
-            known = ", ".join(f.name for f in service.functions) or "none"
-            raise UserError(f"no function {function_name!r}", hint=f"Functions: {known}.") from None
+        functions = [find_function(service, function_name)]
     now = datetime.now(tz=UTC)
     start = parse_since(since, now)
     # CloudWatch keeps whole minutes: the window ends after the current one.

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from wasmdeploy.errors import UserError
+
 if TYPE_CHECKING:
-    from wasmdeploy.manifest.model import Service
+    from wasmdeploy.manifest.model import Function, Service
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,6 +76,17 @@ def load_service(
     from wasmdeploy.manifest.variable_sources_aws import Boto3Lookup
 
     return load(manifest_file, stage=stage, region=region, aws=Boto3Lookup())
+
+
+def find_function(service: Service, name: str) -> Function:
+    """The manifest's function `name`, or a UserError naming the functions there are."""
+    try:
+        return service.function(name)
+    except KeyError:
+        known = ", ".join(f.name for f in service.functions) or "none"
+        raise UserError(
+            f"no function {name!r} in {service.manifest_path.name}", hint=f"Functions: {known}."
+        ) from None
 
 
 def runtime_pool_options(command: F) -> F:
