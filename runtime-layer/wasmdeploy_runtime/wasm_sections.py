@@ -5,11 +5,14 @@ tables a module defines for itself, whether it has a start function, and how
 many functions it compiles are read here from the binary's sections, without
 compiling anything. The reader knows the encodings of multi-memory, memory64,
 shared memories, custom page sizes and typed references; anything else raises
-`UnsupportedEncoding` and the caller assumes the worst.
+`UnsupportedEncoding` and the caller assumes the worst. `SectionReader` and
+`sections` are the byte-level reading the build's import and export lister
+shares.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 IMPORT, FUNCTION, TABLE, MEMORY, START, CODE = 2, 3, 4, 5, 8, 10
@@ -36,7 +39,9 @@ class ModuleLayout(NamedTuple):
     code_size: int  # bytes of the code section
 
 
-class _Reader:
+class SectionReader:
+    """Reads a section's bytes from `start` up to `end`; reading past `end` raises."""
+
     def __init__(self, data: bytes, start: int, end: int) -> None:
         self.data, self.pos, self.end = data, start, end
 
@@ -78,25 +83,30 @@ class _Reader:
         return Limits(minimum * unit, None if maximum is None else maximum * unit)
 
 
+def sections(wasm: bytes) -> Iterator[tuple[int, SectionReader]]:
+    """Each section of a core module after its header: its id and a reader over its bytes."""
+    reader = SectionReader(wasm, 8, len(wasm))
+    while reader.pos < reader.end:
+        section_id = reader.byte()
+        size = reader.uleb()
+        yield section_id, SectionReader(wasm, reader.pos, reader.pos + size)
+        reader.pos += size
+
+
 def read_layout(wasm: bytes) -> ModuleLayout:
     """The layout of a module wasmtime accepted; raises UnsupportedEncoding."""
-    reader = _Reader(wasm, 8, len(wasm))
     memories: list[Limits] = []
     tables: list[Limits] = []
     has_start = False
     functions = code_size = 0
-    while reader.pos < reader.end:
-        section_id = reader.byte()
-        size = reader.uleb()
-        section = _Reader(wasm, reader.pos, reader.pos + size)
-        reader.pos += size
+    for section_id, section in sections(wasm):
         if section_id == IMPORT:
             _imports(section, memories, tables)
         elif section_id == FUNCTION:
             functions = section.uleb()
         elif section_id == TABLE:
             for _ in range(section.uleb()):
-                if wasm[section.pos : section.pos + 2] == b"\x40\x00":
+                if section.data[section.pos : section.pos + 2] == b"\x40\x00":
                     raise UnsupportedEncoding("a table with an initializer expression")
                 section.skip_reftype()
                 tables.append(section.limits(1))
@@ -105,11 +115,11 @@ def read_layout(wasm: bytes) -> ModuleLayout:
         elif section_id == START:
             has_start = True
         elif section_id == CODE:
-            code_size = size
+            code_size = section.end - section.pos
     return ModuleLayout(tuple(memories), tuple(tables), has_start, functions, code_size)
 
 
-def _imports(section: _Reader, memories: list[Limits], tables: list[Limits]) -> None:
+def _imports(section: SectionReader, memories: list[Limits], tables: list[Limits]) -> None:
     for _ in range(section.uleb()):
         section.skip_name()
         section.skip_name()

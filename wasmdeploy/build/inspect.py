@@ -24,10 +24,9 @@ from functools import cache
 from pathlib import Path
 
 import wasmtime
-from wasmdeploy_runtime.wasm_sections import UnsupportedEncoding as UnreadableLayout
-from wasmdeploy_runtime.wasm_sections import read_layout
+from wasmdeploy_runtime.wasm_sections import UnsupportedEncoding, read_layout
 
-from wasmdeploy.build.wasm_binary import RawExtern, UnsupportedEncoding, read_externs
+from wasmdeploy.build.wasm_binary import RawExtern, read_externs
 
 WASM_MAGIC = b"\0asm"
 CORE_VERSION = b"\x01\0\0\0"
@@ -162,7 +161,7 @@ def _inspect(sha256: str, data: bytes) -> ModuleInfo:
     try:
         layout = read_layout(data)
         functions, code_size = layout.functions, layout.code_size
-    except UnreadableLayout:
+    except UnsupportedEncoding:
         functions, code_size = 0, 0
     return ModuleInfo(sha256, len(data), imports, exports, functions, code_size)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wasmdeploy_runtime.wasm_sections import SectionReader, UnsupportedEncoding, sections
+
 VALTYPES = {
     0x7F: "i32",
     0x7E: "i64",
@@ -26,10 +28,6 @@ TYPE_SECTION, IMPORT_SECTION, FUNCTION_SECTION, EXPORT_SECTION = 1, 2, 3, 7
 Signature = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-class UnsupportedEncoding(Exception):
-    """The binary uses an encoding this reader does not know (e.g. GC types)."""
-
-
 @dataclass(frozen=True)
 class RawExtern:
     name: str
@@ -38,32 +36,9 @@ class RawExtern:
     signature: Signature = ((), ())
 
 
-class _Reader:
-    def __init__(self, data: bytes, start: int = 0, end: int | None = None) -> None:
-        self.data = data
-        self.pos = start
-        self.end = len(data) if end is None else end
-
-    def byte(self) -> int:
-        if self.pos >= self.end:
-            raise UnsupportedEncoding("unexpected end of section")
-        value = self.data[self.pos]
-        self.pos += 1
-        return value
-
-    def u32(self) -> int:
-        result = shift = 0
-        while True:
-            byte = self.byte()
-            result |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                return result
-            shift += 7
-            if shift > 63:
-                raise UnsupportedEncoding("LEB128 number too long")
-
+class _Reader(SectionReader):
     def name(self) -> str:
-        length = self.u32()
+        length = self.uleb()
         if self.pos + length > self.end:
             raise UnsupportedEncoding("name runs past the section")
         raw = self.data[self.pos : self.pos + length]
@@ -76,22 +51,20 @@ class _Reader:
             raise UnsupportedEncoding(f"value type 0x{code:02x}")
         return VALTYPES[code]
 
-    def limits(self) -> None:
-        flags = self.byte()
-        if flags > 0x07:
-            raise UnsupportedEncoding(f"limits flags 0x{flags:02x}")
-        self.u32()
-        if flags & 0x01:
-            self.u32()
+    def skip_limits(self) -> None:
+        # Custom page sizes (flags 0x08 and up) are left to wasmtime.
+        if self.data[self.pos : self.pos + 1] > b"\x07":
+            raise UnsupportedEncoding(f"limits flags 0x{self.data[self.pos]:02x}")
+        self.limits(1)
 
 
 def _types(reader: _Reader) -> list[Signature]:
     types: list[Signature] = []
-    for _ in range(reader.u32()):
+    for _ in range(reader.uleb()):
         if reader.byte() != 0x60:
             raise UnsupportedEncoding("non-function type (GC proposal)")
-        params = tuple(reader.valtype() for _ in range(reader.u32()))
-        results = tuple(reader.valtype() for _ in range(reader.u32()))
+        params = tuple(reader.valtype() for _ in range(reader.uleb()))
+        results = tuple(reader.valtype() for _ in range(reader.uleb()))
         types.append((params, results))
     return types
 
@@ -99,24 +72,24 @@ def _types(reader: _Reader) -> list[Signature]:
 def _imports(reader: _Reader, types: list[Signature]) -> tuple[list[RawExtern], list[int]]:
     imports: list[RawExtern] = []
     func_types: list[int] = []
-    for _ in range(reader.u32()):
+    for _ in range(reader.uleb()):
         module, name, kind = reader.name(), reader.name(), reader.byte()
         signature: Signature = ((), ())
         if kind == 0:
-            index = reader.u32()
+            index = reader.uleb()
             func_types.append(index)
             signature = types[index] if index < len(types) else ((), ())
         elif kind == 1:
             reader.valtype()
-            reader.limits()
+            reader.skip_limits()
         elif kind == 2:
-            reader.limits()
+            reader.skip_limits()
         elif kind == 3:
             reader.valtype()
             reader.byte()
         elif kind == 4:
             reader.byte()
-            reader.u32()
+            reader.uleb()
         else:
             raise UnsupportedEncoding(f"import kind {kind}")
         imports.append(RawExtern(name, KINDS[kind], module, signature))
@@ -125,25 +98,21 @@ def _imports(reader: _Reader, types: list[Signature]) -> tuple[list[RawExtern], 
 
 def read_externs(data: bytes) -> tuple[list[RawExtern], list[RawExtern]]:
     """(imports, exports) of a core module that wasmtime has already validated."""
-    reader = _Reader(data, 8)
     types: list[Signature] = []
     imports: list[RawExtern] = []
     func_types: list[int] = []
     exports: list[RawExtern] = []
-    while reader.pos < reader.end:
-        section_id = reader.byte()
-        size = reader.u32()
-        section = _Reader(data, reader.pos, reader.pos + size)
-        reader.pos += size
+    for section_id, raw_section in sections(data):
+        section = _Reader(data, raw_section.pos, raw_section.end)
         if section_id == TYPE_SECTION:
             types = _types(section)
         elif section_id == IMPORT_SECTION:
             imports, func_types = _imports(section, types)
         elif section_id == FUNCTION_SECTION:
-            func_types = func_types + [section.u32() for _ in range(section.u32())]
+            func_types = func_types + [section.uleb() for _ in range(section.uleb())]
         elif section_id == EXPORT_SECTION:
-            for _ in range(section.u32()):
-                name, kind, index = section.name(), section.byte(), section.u32()
+            for _ in range(section.uleb()):
+                name, kind, index = section.name(), section.byte(), section.uleb()
                 if kind not in KINDS:
                     raise UnsupportedEncoding(f"export kind {kind}")
                 signature: Signature = ((), ())
