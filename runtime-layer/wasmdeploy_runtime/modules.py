@@ -47,7 +47,6 @@ I64 = wasmtime.ValType.i64()
 class PreparedModule:
     __slots__ = (
         "engine",
-        "exports_memory",
         "initializer",
         "instance_pre",
         "kv",
@@ -64,7 +63,6 @@ class PreparedModule:
         loaded: LoadedModule,
         instance_pre: wasmtime.InstancePre,
         uses_wasi: bool,
-        exports_memory: bool,
         initializer: str | None,
         wasi: WasiHost,
         layout: ModuleLayout | None,
@@ -75,7 +73,6 @@ class PreparedModule:
         self.loaded = loaded
         self.instance_pre = instance_pre
         self.uses_wasi = uses_wasi
-        self.exports_memory = exports_memory
         # "_initialize" for a WASI reactor used through the exports ABI
         self.initializer = initializer
         self.kv = kv  # the key-value host imports, for a module that uses them
@@ -136,7 +133,6 @@ def prepare_module(config: FunctionConfig) -> PreparedModule:
         loaded=loaded,
         instance_pre=instance_pre,
         uses_wasi=uses_wasi(imports),
-        exports_memory=isinstance(exports.get("memory"), wasmtime.MemoryType),
         initializer=initializer,
         kv=kv,
         wasi=wasi,
