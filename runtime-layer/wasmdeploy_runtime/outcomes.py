@@ -57,7 +57,7 @@ class FailureContext:
         memory_cap: int | None = None,
         largest_memory: int = 0,
     ) -> None:
-        self.interrupted = interrupted  # the watchdog's reason: "deadline", "output", ...
+        self.interrupted = interrupted  # the watchdog's reason: "deadline", or None
         # the deadline came from sandbox.maxTime, not Lambda's
         self.deadline_is_max_time = deadline_is_max_time
         self.time_limit = time_limit  # seconds

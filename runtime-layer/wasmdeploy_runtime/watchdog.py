@@ -34,7 +34,6 @@ class Watchdog:
         self.deadline = Deadline()
         self._condition = threading.Condition()
         self._armed = False
-        self._deadline: float | None = None
         self._reason: str | None = None
         self._sleeping_until = math.inf
         self._thread: threading.Thread | None = None
@@ -44,47 +43,42 @@ class Watchdog:
         deadline (one tick) first."""
         with self._condition:
             self._armed = True
-            self._deadline = self.deadline.at = deadline
+            self.deadline.at = deadline
             self._reason = None
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="wasmdeploy-watchdog", daemon=True
                 )
                 self._thread.start()
-            if self._next_wake(time.monotonic()) < self._sleeping_until:
+            if self._next_wake() < self._sleeping_until:
                 self._condition.notify()
 
     def disarm(self) -> str | None:
         """Stop watching; "deadline" when the guest was interrupted, else None."""
         with self._condition:
             self._armed = False
-            self._deadline = self.deadline.at = None
+            self.deadline.at = None
             reason, self._reason = self._reason, None
             return reason
 
-    def _next_wake(self, now: float) -> float:
-        if not self._armed or self._reason is not None:
+    def _next_wake(self) -> float:
+        at = self.deadline.at
+        if not self._armed or self._reason is not None or at is None:
             return math.inf
-        return self._deadline if self._deadline is not None else math.inf
+        return at
 
     def _run(self) -> None:
         with self._condition:
             while True:
                 now = time.monotonic()
-                if self._armed and self._reason is None:
-                    reason = self._due(now)
-                    if reason is not None:
-                        self._reason = reason
-                        self._engine.increment_epoch()
-                wake = self._next_wake(now)
+                wake = self._next_wake()
+                if now >= wake:
+                    self._reason = "deadline"
+                    self._engine.increment_epoch()
+                    wake = math.inf
                 self._sleeping_until = wake
                 self._condition.wait(None if wake == math.inf else max(0.0, wake - now))
                 self._sleeping_until = -math.inf  # awake: arm() need not notify
-
-    def _due(self, now: float) -> str | None:
-        if self._deadline is not None and now >= self._deadline:
-            return "deadline"
-        return None
 
 
 _watchdogs: dict[int, Watchdog] = {}
