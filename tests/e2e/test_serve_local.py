@@ -5,13 +5,12 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from botocore.config import Config
 
 from tests.functional.runtime_modules import ECHO, wasm
 from tests.ports import free_port
-from tests.processes import stop as stop_process
+from tests.serve_process import Server, spawn
 
 MANIFEST = """
 service: servetest
@@ -50,28 +49,6 @@ functions:
 """
 
 
-class Server:
-    """A `wasmdeploy` server process whose output goes to a file: a pipe nobody reads would
-    fill up with the functions' logs and stall the server."""
-
-    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
-        self.process = process
-        self.log = log
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_until(self, ready: Callable[[], bool], what: str, limit: float = 60.0) -> None:
-        give_up = time.monotonic() + limit
-        while time.monotonic() < give_up:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited: {self.output()}")
-            if ready():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"{what}: {self.output()}")
-
-
 def port_open(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -88,15 +65,7 @@ def service_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def start(root: Path, *args: str, port: int) -> Server:
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
     log = root / f"{args[0]}-{port}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wasmdeploy", *args],
-            cwd=root,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(process, log)
+    server = Server(spawn(root, args, log, env), log)
     server.wait_until(lambda: port_open(port), f"nothing listens on {port}")
     return server
 
@@ -112,7 +81,7 @@ def lambda_client(port: int) -> Any:
 
 
 def stop(server: Server) -> None:
-    stop_process(server.process, signal.SIGINT, grace=20)
+    server.stop()
 
 
 @pytest.fixture(scope="module")
