@@ -17,8 +17,8 @@ from typing import Any
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest import settings
+from wasmdeploy.manifest.arns import partition_for_region
 from wasmdeploy.manifest.model import EDGE_REGION
-from wasmdeploy.stacks.arns import partition_for_region
 
 
 @dataclass(frozen=True)

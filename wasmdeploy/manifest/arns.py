@@ -3,7 +3,8 @@
 `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`. Each source names its resource its
 own way: a queue or topic by the last field, a Kinesis stream by `stream/NAME`, a
 DynamoDB stream by `table/NAME/stream/LABEL`, a bus by `event-bus/NAME`, a function
-by `function:NAME`.
+by `function:NAME`. The partition an ARN is in follows from its region
+(`partition_for_region`), for `${aws:partition}` and the stack's own ARNs alike.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ class Arn:
     account: str
     resource: str
     name: str  # the queue, topic, stream, table, bus or function name
+
+
+def partition_for_region(region: str) -> str:
+    """`cn-north-1` -> aws-cn, `us-gov-west-1` -> aws-us-gov, anything else -> aws."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
 
 
 def is_arn(text: object) -> bool:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from wasmdeploy.manifest.arns import partition_for_region
 from wasmdeploy.manifest.problems import Problems
 from wasmdeploy.manifest.source import parse_yaml
 from wasmdeploy.manifest.variables import MISSING, NOT_MINE, VariableError
@@ -52,14 +53,6 @@ class AwsLookup(Protocol):
     def ssm_parameter(self, name: str, region: str) -> str | None: ...
 
     def stack_output(self, stack: str, output: str, region: str) -> str | None: ...
-
-
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def _walk_path(value: Any, ref: str) -> Any:
@@ -203,7 +196,7 @@ class ServerlessSources:
         if name == "region":
             return self.region
         if name == "partition":
-            return partition_of(self.region)
+            return partition_for_region(self.region)
         if name == "accountId":
             if self.aws is not None:
                 return self.aws.account_id()

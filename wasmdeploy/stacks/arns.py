@@ -1,9 +1,10 @@
 """AWS partitions and the ARNs of what a service's stack owns in IAM (no pulumi).
 
 One source of truth for both the stack (`policies`, `role_guard`) and the CI
-role (`wasmdeploy.ci`): which partition a region is in, the IAM path every role
-of a service is created under, and the name of the permissions boundary those
-roles carry when the deploy runs under a least-privilege role.
+role (`wasmdeploy.ci`): the partitions there are, the IAM path every role of a
+service is created under, and the name of the permissions boundary those roles
+carry when the deploy runs under a least-privilege role. Which partition a region
+is in is `manifest.arns.partition_for_region`, which `${aws:partition}` reads too.
 """
 
 from __future__ import annotations
@@ -18,15 +19,6 @@ EDGE_PARTITION = "aws"
 ROLE_PATH_ROOT = "wasmdeploy"
 BOUNDARY_POLICY_NAME = "permissions-boundary"
 ARN = re.compile(r"^arn:(?P<partition>aws(?:-cn|-us-gov)?):")
-
-
-def partition_for_region(region: str) -> str:
-    """`cn-north-1` -> aws-cn, `us-gov-west-1` -> aws-us-gov, anything else -> aws."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def partition_of_arn(arn: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from wasmdeploy.stacks.arns import partition_for_region
+from wasmdeploy.manifest.arns import partition_for_region
 from wasmdeploy.stacks.policies import bucket_arn
 
 EncryptionRule = aws.s3.BucketServerSideEncryptionConfigurationRuleArgs
