@@ -65,21 +65,13 @@ def check_imports(imports: Imports, policy: ImportPolicy) -> None:
 
 
 AbortHandler = Callable[[wasmtime.Caller, int, int, int, int], None]
-# Defines more host imports in a linker (host functions that block or wait should bound
-# themselves with the engine's `Deadline`, see deadline.py).
-DefineImports = Callable[[wasmtime.Linker], None]
 
 
 def build_linker(
-    engine: wasmtime.Engine,
-    imports: Imports,
-    abort: AbortHandler,
-    wasi: WasiHost,
-    extra: Iterable[DefineImports] = (),
+    engine: wasmtime.Engine, imports: Imports, abort: AbortHandler, wasi: WasiHost
 ) -> wasmtime.Linker:
     """A linker defining only what a module `imports` (already checked against the policy):
-    WASI (with the runtime's own calls in place of those that could block), `env.abort`,
-    and whatever each of `extra` defines."""
+    WASI (with the runtime's own calls in place of those that could block) and `env.abort`."""
     linker = wasmtime.Linker(engine)
     if uses_wasi(imports):
         linker.define_wasi()
@@ -88,6 +80,4 @@ def build_linker(
         i32 = wasmtime.ValType.i32()
         abort_type = wasmtime.FuncType([i32, i32, i32, i32], [])
         linker.define_func("env", "abort", abort_type, abort, access_caller=True)
-    for define in extra:
-        define(linker)
     return linker
