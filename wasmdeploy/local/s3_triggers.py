@@ -18,9 +18,7 @@ notification becomes visible again after a short delay; after
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from wasmdeploy.local.local_aws import LocalAws
@@ -31,6 +29,7 @@ from wasmdeploy.local.s3_notifications import (
     function_event,
     object_key,
 )
+from wasmdeploy.local.sources.receive_loop import ReceiveLoop
 from wasmdeploy.manifest.model import Function, S3Trigger, Service
 
 QUEUE_NAME = "wasmdeploy-local-s3-events"
@@ -63,9 +62,14 @@ class S3TriggerDispatcher:
         for function in service.functions:
             for index, trigger in enumerate(function.s3_triggers):
                 self.triggers[f"{function.name}-{index}"] = (function, trigger)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3-trigger")
+        self._loop = ReceiveLoop(
+            "s3-trigger",
+            self._receive,
+            self._settle,
+            concurrency=workers,
+            on_error=lambda error: notice(f"local S3 triggers: {error}"),
+        )
+        self._sqs: Any = None
         self.queue_name = queue_name
         self.failed_queue_name = f"{queue_name}-failed"
         self._queue_url = ""
@@ -74,7 +78,7 @@ class S3TriggerDispatcher:
     def start(self) -> None:
         if not self.triggers:
             return
-        sqs = self.aws.client("sqs")
+        self._sqs = sqs = self.aws.client("sqs")
         longest = max(function.timeout for function, _ in self.triggers.values())
         attributes = {"VisibilityTimeout": str(min(43200, max(30, 6 * int(longest))))}
         self._queue_url = _queue_with(sqs, self.queue_name, attributes)
@@ -95,14 +99,10 @@ class S3TriggerDispatcher:
                 Bucket=bucket,
                 NotificationConfiguration={"QueueConfigurations": configurations},
             )
-        self._thread = threading.Thread(target=self._poll, daemon=True, name="s3-trigger-poller")
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._loop.stop()
 
     def run_now(self, function: Function, event: dict[str, Any]) -> bool:
         """Run the event on the function's warm sandboxes; True when the function succeeded."""
@@ -116,28 +116,18 @@ class S3TriggerDispatcher:
             return False
         return True
 
-    def _poll(self) -> None:
-        sqs = self.aws.client("sqs")
-        while not self._stop.is_set():
-            try:
-                reply = sqs.receive_message(
-                    QueueUrl=self._queue_url,
-                    MaxNumberOfMessages=10,
-                    WaitTimeSeconds=1,
-                    AttributeNames=["ApproximateReceiveCount"],
-                )
-            except Exception as error:  # the server is stopping, or a transient failure
-                if self._stop.is_set():
-                    return
-                self.notice(f"local S3 triggers: cannot read notifications: {error}")
-                self._stop.wait(0.5)
-                continue
-            for message in reply.get("Messages", []):
-                self._executor.submit(self._settle, message)
+    def _receive(self, free: int) -> list[dict[str, Any]]:
+        reply = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=min(free, 10),
+            WaitTimeSeconds=1,
+            AttributeNames=["ApproximateReceiveCount"],
+        )
+        return list(reply.get("Messages", []))
 
     def _settle(self, message: dict[str, Any]) -> None:
         """Run every record of one notification; delete it only if all of them succeeded."""
-        sqs = self.aws.client("sqs")
+        sqs = self._sqs
         records = json.loads(message["Body"]).get("Records", [])
         failed = [record for record in records if not self._run(record)]
         receipt = message["ReceiptHandle"]
