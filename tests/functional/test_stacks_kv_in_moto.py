@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto_reads import function_role_statements
 from stacks_factories import make_artifacts
 from stacks_moto_mocks import MotoMocks
 
@@ -53,19 +54,7 @@ class Deployed:
         return boto3.client(name, region_name=REGION)
 
     def role_policies(self, function: str) -> list[dict[str, Any]]:
-        """Every statement of the inline policies of the function's role."""
-        lambda_ = self.client("lambda")
-        role_arn = lambda_.get_function(FunctionName=f"shop-dev-{function}")["Configuration"][
-            "Role"
-        ]
-        role = role_arn.rsplit("/", 1)[-1]
-        iam = boto3.client("iam")
-        statements = []
-        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-            document = json.loads(document) if isinstance(document, str) else document
-            statements.extend(document["Statement"])
-        return statements
+        return function_role_statements(self.service.function(function).deployed_name, REGION)
 
 
 @pytest.fixture(scope="module")
