@@ -144,6 +144,12 @@ def _check_header(data: bytes) -> None:
         )
 
 
+def wasmtime_reason(error: wasmtime.WasmtimeError) -> str:
+    """Why wasmtime refuses a module: the first line of its message (the rest is context)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "invalid"
+
+
 _inspected: dict[str, ModuleInfo | ModuleInvalid] = {}
 
 
@@ -156,8 +162,7 @@ def _inspect(sha256: str, data: bytes) -> ModuleInfo:
         except UnsupportedEncoding:
             imports, exports = _externs_by_compiling(data)
     except wasmtime.WasmtimeError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
-        raise ModuleInvalid(f"wasmtime rejects it: {first_line}") from None
+        raise ModuleInvalid(f"wasmtime rejects it: {wasmtime_reason(error)}") from None
     try:
         layout = read_layout(data)
         functions, code_size = layout.functions, layout.code_size

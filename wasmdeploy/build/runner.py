@@ -80,6 +80,8 @@ def validate_module(function: Function) -> int:
     """Check the function's module exists and is valid WebAssembly; return its size."""
     import wasmtime
 
+    from wasmdeploy.build.inspect import wasmtime_reason
+
     try:
         data = function.module.read_bytes()
     except OSError:
@@ -91,10 +93,9 @@ def validate_module(function: Function) -> int:
     try:
         wasmtime.Module.validate(wasmtime.Engine(), data)
     except wasmtime.WasmtimeError as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
         raise UserError(
             f"function {function.name!r}: {function.module_relpath} is not valid WebAssembly: "
-            f"{first_line}"
+            f"{wasmtime_reason(error)}"
         ) from None
     return len(data)
 

@@ -110,11 +110,12 @@ def optimize_module(
 def _check_valid(path: Path, name: str) -> None:
     import wasmtime
 
+    from wasmdeploy.build.inspect import wasmtime_reason
+
     try:
         wasmtime.Module.validate(wasmtime.Engine(), path.read_bytes())
     except wasmtime.WasmtimeError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
         raise UserError(
-            f"{name}: wasm-opt produced a module wasmtime refuses ({first})",
+            f"{name}: wasm-opt produced a module wasmtime refuses ({wasmtime_reason(error)})",
             hint="The module was left as the build command wrote it; try another level.",
         ) from None
