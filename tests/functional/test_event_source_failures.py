@@ -180,3 +180,32 @@ def test_records_older_than_maximum_record_age_are_skipped_and_recorded(aws: Loc
     record = json.loads(failures[0]["Body"])
     assert record["requestContext"]["condition"] == "RecordAgeExceeded"
     assert record["KinesisBatchInfo"]["batchSize"] == 1 and function.events == []
+
+
+def test_a_stream_batch_given_up_to_an_unreachable_destination_is_logged_and_the_shard_moves_on(
+    aws: LocalAws,
+) -> None:
+    kinesis = aws.client("kinesis")
+    kinesis.create_stream(StreamName="unreachable-readings", ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName="unreachable-readings")
+    elsewhere = "arn:aws:lambda:us-east-1:999999999999:function:elsewhere"
+    function = Recorder(ok=False)
+    lines: list[str] = []
+    source = KinesisShards(kinesis, "unreachable-readings", region="us-east-1", role_arn="arn:r")
+    mapping = StreamMapping(max_retry_attempts=0, on_failure=elsewhere)
+    poller = StreamPoller(
+        source, mapping, function, Destinations(aws.client),
+        function_arn=FUNCTION_ARN, label="readings", notice=lines.append,
+    )  # fmt: skip
+    poller.start()
+    try:
+        kinesis.put_record(StreamName="unreachable-readings", Data=b"a", PartitionKey="k")
+        wait_for(lambda: function.events, what="the first batch")
+        kinesis.put_record(StreamName="unreachable-readings", Data=b"b", PartitionKey="k")
+        wait_for(lambda: len(function.events) >= 2, what="the second batch")
+    finally:
+        poller.stop()
+    batches = [[r["kinesis"]["data"] for r in event["Records"]] for event in function.events]
+    assert batches[:2] == [[base64.b64encode(b"a").decode()], [base64.b64encode(b"b").decode()]]
+    logged = [line for line in lines if "the record:" in line]
+    assert elsewhere in logged[0] and '"condition": "RetryAttemptsExhausted"' in logged[0]

@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from wasmdeploy.local.sources.delivery import Deliver, Reply
-from wasmdeploy.local.sources.destinations import DestinationError, Destinations
+from wasmdeploy.local.sources.destinations import (
+    DestinationError,
+    Destinations,
+    DestinationUnreachable,
+)
 from wasmdeploy.local.sources.event_filters import passes
 from wasmdeploy.local.sources.failure_records import (
     BatchInfo,
@@ -305,6 +309,9 @@ class StreamPoller:
         for delay in (*_RETRY_BACKOFF, None):
             try:
                 self.destinations.send(target, record)
+                return
+            except DestinationUnreachable as error:  # trying again cannot help: log the record
+                self.notice(f"{self.label}: {error}; the record: {json.dumps(record)}")
                 return
             except DestinationError as error:
                 if delay is None:
