@@ -42,7 +42,6 @@ class WasmOpt:
 
 @dataclass(frozen=True)
 class Optimized:
-    size_before: int
     size_after: int
     tool: WasmOpt
 
@@ -82,7 +81,6 @@ def optimize_module(
             "which is not installed",
             hint=INSTALL_HINT,
         )
-    before = module.stat().st_size
     flags = [f"-{level}"] if level else []
     if strip:
         flags += ["--strip-debug", "--strip-producers"]
@@ -104,7 +102,7 @@ def optimize_module(
         os.replace(output, module)
     finally:
         output.unlink(missing_ok=True)
-    return Optimized(before, module.stat().st_size, found)
+    return Optimized(module.stat().st_size, found)
 
 
 def _check_valid(path: Path, name: str) -> None:
