@@ -22,6 +22,7 @@ import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import KvStore
 from wasmdeploy.stacks.function import WasmFunction
+from wasmdeploy.stacks.policies import POLICY_VERSION, Document
 
 HASH_KEY = "pk"
 TTL_ATTRIBUTE = "expiresAt"
@@ -34,10 +35,10 @@ ITEM_ACTIONS = (
 )
 
 
-def kv_access_policy(table_arns: Sequence[str]) -> dict[str, Any]:
+def kv_access_policy(table_arns: Sequence[str]) -> Document:
     """The role policy letting a function use exactly `table_arns`' items."""
     return {
-        "Version": "2012-10-17",
+        "Version": POLICY_VERSION,
         "Statement": [
             {
                 "Sid": "KeyValueStores",
