@@ -17,9 +17,10 @@ import click
 from wasmdeploy.cli.options import NewFile, find_function, load_service, manifest_options
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.payload_limits import SYNC_REQUEST_BYTES, TOO_LARGE_ERROR, too_large_message
-from wasmdeploy.local.report_lines import metric_summary
+from wasmdeploy.local.report_lines import stderr_sink
 
 if TYPE_CHECKING:
+    from wasmdeploy.local.runtime_session import LogSink
     from wasmdeploy.manifest.model import Function, Service
 
 
@@ -105,7 +106,7 @@ def invoke(
     from wasmdeploy.local.stop_signals import exit_on_sigterm
 
     exit_on_sigterm()
-    _log_to_stderr.verbose = verbose
+    log = stderr_sink(metric_records=verbose)
     service = load_service(manifest_file, stage, region)
     function = find_function(service, function_name)
     if out_file is not None and object_file is None:
@@ -129,7 +130,7 @@ def invoke(
     context = client_context(context_json)
     command = parse_bootstrap(bootstrap) if bootstrap is not None else None
     if object_file is not None:
-        _invoke_object(service, function, object_file, out_file, command)
+        _invoke_object(service, function, object_file, out_file, command, log)
         return
     from wasmdeploy.local.invoke import invoke_once
 
@@ -138,7 +139,7 @@ def invoke(
         service,
         function,
         payload,
-        _log_to_stderr,
+        log,
         bootstrap=command,
         real_aws=real_aws,
         client_context=context,
@@ -152,6 +153,7 @@ def _invoke_object(
     object_file: Path,
     out_file: Path | None,
     command: tuple[str, ...] | None,
+    log: LogSink,
 ) -> None:
     from wasmdeploy.local.invoke import invoke_with_object
 
@@ -162,7 +164,7 @@ def _invoke_object(
             f"Warning: function {function.name!r} has input: event; it gets the S3 event only.",
             err=True,
         )
-    result = invoke_with_object(service, function, object_file, _log_to_stderr, bootstrap=command)
+    result = invoke_with_object(service, function, object_file, log, bootstrap=command)
     written = {key: data for key, data in result.written.items() if key != result.input_key}
     for (bucket, key), data in written.items():
         click.echo(f"Wrote s3://{bucket}/{key} ({len(data)} bytes)", err=True)
@@ -194,21 +196,6 @@ def _print_result(payload: bytes, function_error: str | None) -> None:
     out.flush()
     if function_error:
         sys.exit(1)
-
-
-class _StderrLog:
-    """Where the invocation's log lines go: stderr, the runtime's metric records (EMF, one
-    long JSON line each) shortened to their figures unless --verbose."""
-
-    verbose = False
-
-    def __call__(self, line: str) -> None:
-        summary = None if self.verbose else metric_summary(line)
-        sys.stderr.write((summary or line) + "\n")
-        sys.stderr.flush()
-
-
-_log_to_stderr = _StderrLog()
 
 
 def _read_payload(service: Service, function: Function, source: str | None) -> bytes:

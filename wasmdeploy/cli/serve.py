@@ -83,8 +83,9 @@ def serve(
 
     from wasmdeploy.cli.serve_edge import edge_lines
     from wasmdeploy.cli.serve_reload import ManifestReload
-    from wasmdeploy.local.emulator import LocalEmulator, stderr_sink
+    from wasmdeploy.local.emulator import LocalEmulator
     from wasmdeploy.local.kept_state import KeptState, discard_local_state
+    from wasmdeploy.local.report_lines import stderr_sink
     from wasmdeploy.local.runtime_command import parse_bootstrap
     from wasmdeploy.local.sources.summary import event_source_lines
     from wasmdeploy.local.stop_signals import exit_on_sigterm

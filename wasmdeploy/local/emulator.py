@@ -3,8 +3,6 @@ warm sandboxes per function, and the local API Gateway in front of them."""
 
 from __future__ import annotations
 
-import sys
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -12,7 +10,7 @@ from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.server import ApiGatewayServer
 from wasmdeploy.local.local_aws import LocalAws
 from wasmdeploy.local.pool import DEFAULT_CONCURRENCY, FunctionPool
-from wasmdeploy.local.report_lines import metric_summary
+from wasmdeploy.local.report_lines import stderr_sink
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
@@ -20,21 +18,6 @@ from wasmdeploy.local.sources.async_queue import LOCAL_RETRY_DELAYS
 from wasmdeploy.local.sources.delivery import pool_delivery
 from wasmdeploy.local.sources.wiring import EventSources, has_event_sources
 from wasmdeploy.manifest.model import Function, Service
-
-_write_lock = threading.Lock()
-
-
-def stderr_sink(prefix: str = "", *, metric_records: bool = False) -> LogSink:
-    """Write log lines to stderr whole, even when several sandboxes log at once; the runtime's
-    metric records (EMF) shortened to their figures unless `metric_records`."""
-
-    def emit(line: str) -> None:
-        line = (None if metric_records else metric_summary(line)) or line
-        with _write_lock:
-            sys.stderr.write(f"{prefix}{line}\n")
-            sys.stderr.flush()
-
-    return emit
 
 
 def local_buckets(service: Service) -> list[str]:

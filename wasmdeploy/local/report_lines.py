@@ -1,12 +1,18 @@
 """Lambda's own log lines: START, END, REPORT, and the timeout notice; and the short form of
-the runtime's metric records (EMF) that local commands show instead of the record."""
+the runtime's metric records (EMF) that local commands show instead of the record, and the
+sink that writes a local run's log lines to stderr."""
 
 from __future__ import annotations
 
 import json
 import math
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+_write_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,19 @@ def metric_summary(line: str) -> str | None:
     except (ValueError, KeyError, TypeError):
         return None
     return "Metrics: " + ", ".join(parts) + " (--verbose shows the EMF record)"
+
+
+def stderr_sink(prefix: str = "", *, metric_records: bool = False) -> Callable[[str], None]:
+    """Write log lines to stderr whole, even when several sandboxes log at once; the runtime's
+    metric records (EMF) shortened to their figures unless `metric_records`."""
+
+    def emit(line: str) -> None:
+        line = (None if metric_records else metric_summary(line)) or line
+        with _write_lock:
+            sys.stderr.write(f"{prefix}{line}\n")
+            sys.stderr.flush()
+
+    return emit
 
 
 def _metric_text(name: str, value: object, unit: object) -> str:
