@@ -8,10 +8,12 @@ from wasmdeploy.manifest.model import Service
 
 def edge_lines(service: Service) -> list[str]:
     """How to run each edge function locally; nothing when the service has none."""
+    from wasmdeploy.local.emulator import served_functions
+
     edge = [(function.name, function.edge) for function in service.functions if function.edge]
     if not edge:
         return []
-    served = any(f.routes or f.s3_triggers or not f.events.is_empty for f in service.functions)
+    served = bool(served_functions(service))
     lines = [
         "Edge functions (Lambda@Edge) run at CloudFront, which serve does not emulate"
         + ("; this service has nothing else to serve." if not served else ".")

@@ -32,6 +32,13 @@ def local_buckets(service: Service) -> list[str]:
     return list(names)
 
 
+def served_functions(service: Service) -> dict[str, Function]:
+    """The functions `serve` runs: those with a route, an S3 trigger or an event source."""
+    return {
+        f.name: f for f in service.functions if f.routes or f.s3_triggers or has_event_sources(f)
+    }
+
+
 def create_pools(
     service: Service,
     functions: Iterable[Function],
@@ -94,11 +101,7 @@ class LocalEmulator:
         self.aws.on_start(lambda aws: aws.create_buckets(local_buckets(self.service)))
         self.aws.start()
         try:
-            served = [
-                f
-                for f in self.service.functions
-                if f.routes or f.s3_triggers or has_event_sources(f)
-            ]
+            served = list(served_functions(self.service).values())
             self.pools = create_pools(
                 self.service,
                 served,

@@ -29,13 +29,12 @@ from wasmdeploy_runtime.kv_store import BACKEND_VARIABLE
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.router import Router
 from wasmdeploy.local.apigw.server import ApiGatewayServer
-from wasmdeploy.local.emulator import LocalEmulator, create_pools, local_buckets
+from wasmdeploy.local.emulator import LocalEmulator, create_pools, local_buckets, served_functions
 from wasmdeploy.local.kv_local import DYNAMODB, create_tables
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.report_lines import stderr_sink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
-from wasmdeploy.local.sources.wiring import has_event_sources
 from wasmdeploy.manifest.model import Function, Service
 from wasmdeploy.manifest.model_events import EventSources as FunctionEvents
 
@@ -73,13 +72,6 @@ class ReloadPlan:
             if flag
         ]
         return "; ".join(parts) if parts else "nothing to restart"
-
-
-def served_functions(service: Service) -> dict[str, Function]:
-    """The functions `serve` runs: those with a route, an S3 trigger or an event source."""
-    return {
-        f.name: f for f in service.functions if f.routes or f.s3_triggers or has_event_sources(f)
-    }
 
 
 def plan_reload(old: Service, new: Service) -> ReloadPlan:
