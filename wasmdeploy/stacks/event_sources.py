@@ -116,16 +116,13 @@ class _Created:
     def destination_arn(
         self, destination: Destination, functions: Mapping[str, WasmFunction]
     ) -> pulumi.Input[str]:
-        if destination.arn is not None:
-            return destination.arn
-        if destination.arn_reference is not None:
-            return self.resolve(destination.arn_reference)
-        name = destination.name or ""
+        created: Mapping[str, pulumi.Input[str]]
         if destination.type == "function":
-            return functions[name].arn
-        if destination.type == "sns":
-            return self.topic_arns[name]
-        return self.queue_arns[name]
+            created = {name: function.arn for name, function in functions.items()}
+        else:
+            created = self.topic_arns if destination.type == "sns" else self.queue_arns
+        name = destination.name or ""
+        return self._source(destination.arn, destination.arn_reference, created, name)
 
 
 def _consumers(
