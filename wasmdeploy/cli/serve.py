@@ -125,11 +125,10 @@ def serve(
         )
     try:
         table = _triggers_table(service, emulator)
-        if table.rows or not edge_lines(service):
+        edges = edge_lines(service)
+        if table.rows or not edges:
             console.print(table)
-        for line in edge_lines(service):  # whole lines: the commands are to be copied
-            console.print(line, highlight=False, markup=False, soft_wrap=True)
-        for line in local_aws_lines(emulator.aws) + event_source_lines(emulator):
+        for line in edges + local_aws_lines(emulator.aws) + event_source_lines(emulator):
             # Whole lines, even in a narrow terminal or a log: they are copied into shells.
             console.print(line, highlight=False, markup=False, soft_wrap=True)
         if reload is not None:
