@@ -18,7 +18,7 @@ from wasmdeploy.build.zips import Artifact
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import Function, Service
 from wasmdeploy.stacks.function_shape import SHAPE_TAGS, shape_digests
-from wasmdeploy.stacks.remote import function_region, lambda_client
+from wasmdeploy.stacks.remote import CREDENTIALS_HINT, function_region, lambda_client
 
 WAIT = {"Delay": 1, "MaxAttempts": 120}
 
@@ -91,8 +91,7 @@ def _deployed(lambda_: Any, service: Service, function: Function, region: str) -
     except NoCredentialsError as error:
         raise UserError(
             "no AWS credentials found for updating the deployed function",
-            hint="Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-            "or run `aws sso login`.",
+            hint=CREDENTIALS_HINT,
         ) from error
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":

@@ -18,7 +18,7 @@ from typing import Any
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import Function, Service
-from wasmdeploy.stacks.remote import function_region
+from wasmdeploy.stacks.remote import CREDENTIALS_HINT, function_region
 
 LAMBDA_NAMESPACE = "AWS/Lambda"
 RUNTIME_NAMESPACE = "wasmdeploy"
@@ -134,8 +134,7 @@ def _query(
     except NoCredentialsError as error:
         raise UserError(
             "no AWS credentials found for reading CloudWatch metrics",
-            hint="Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-            "or run `aws sso login`.",
+            hint=CREDENTIALS_HINT,
         ) from error
     except (ClientError, BotoCoreError) as error:
         if not required:

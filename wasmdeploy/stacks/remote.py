@@ -13,6 +13,10 @@ from typing import Any
 from wasmdeploy.errors import UserError
 from wasmdeploy.manifest.model import EDGE_REGION, Function, Service
 
+CREDENTIALS_HINT = (
+    "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`."
+)
+
 
 @dataclass(frozen=True)
 class RemoteInvokeResult:
@@ -69,8 +73,7 @@ def invoke_remote(
     except NoCredentialsError as error:
         raise UserError(
             "No AWS credentials found for invoking the deployed function.",
-            hint="Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run "
-            "`aws sso login`.",
+            hint=CREDENTIALS_HINT,
         ) from error
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
