@@ -159,3 +159,23 @@ def test_events_of_exactly_the_limits_run(lambda_client: Any, tmp_path: Path) ->
         FunctionName="double", InvocationType="Event", Payload=padded_event(MB, tmp_path / "async")
     )
     assert reply["StatusCode"] == 202
+
+
+def test_an_event_invocation_that_cannot_run_is_logged(tmp_path: Path) -> None:
+    write_handler(tmp_path, HANDLER)
+    service = make_service(tmp_path, make_function(tmp_path, "double"))
+    pools = create_pools(
+        service,
+        service.functions,
+        aws_endpoint=None,
+        concurrency=1,
+        sink_for=lambda function: LogCollector(),
+        bootstrap=(*AWSLAMBDARIC, "app.handler"),
+    )
+    pools["double"].close()  # its runtimes are gone: the event cannot run
+    lines: list[str] = []
+    server = LambdaInvokeServer(service, pools, port=0, notice=lines.append)
+    server.start()
+    server.run_async(service.functions[0], b"{}")
+    server.stop()  # waits for the event's run
+    assert [line for line in lines if line.startswith("double (Event) was not run: ")]

@@ -76,6 +76,9 @@ class LambdaInvokeServer(LocalHttpServer):
             except UserError as error:
                 self.notice(f"{function.name}: {error.message}")
                 return
+            except Exception as error:  # every runtime exited, or the pool is closing
+                self.notice(f"{function.name} (Event) was not run: {error}")
+                return
             if outcome.function_error:
                 self.notice(
                     f"{function.name} (Event) failed: {outcome.payload.decode(errors='replace')}"
