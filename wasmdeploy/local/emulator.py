@@ -15,7 +15,7 @@ from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
 from wasmdeploy.local.sources.async_queue import LOCAL_RETRY_DELAYS
-from wasmdeploy.local.sources.delivery import pool_delivery
+from wasmdeploy.local.sources.delivery import Deliver, pool_delivery
 from wasmdeploy.local.sources.wiring import EventSources, has_event_sources
 from wasmdeploy.manifest.model import Function, Service
 
@@ -152,7 +152,7 @@ class LocalEmulator:
         sources = EventSources(
             self.aws.client,
             self.service,
-            {name: pool_delivery(pool) for name, pool in self.pools.items()},
+            self.delivery(),
             self.notice,
             retry_delays=self.retry_delays,
         )
@@ -161,10 +161,16 @@ class LocalEmulator:
             self.aws.add_resource(kind, name)
         return sources
 
+    def delivery(self) -> dict[str, Deliver]:
+        """How the event sources invoke each served function: through its pool (a removed
+        function's pool may still be finishing its requests)."""
+        served = served_functions(self.service)
+        return {name: pool_delivery(pool) for name, pool in self.pools.items() if name in served}
+
     def fire_schedules(self) -> None:
         """Fire every schedule once now (`serve --run-schedules-now`)."""
         if self.sources is not None:
-            self.sources.scheduler.fire_all()
+            self.sources.fire_all()
 
     def _hand_off(self, function: Function, event: dict[str, Any]) -> bool:
         """An S3 event joins the function's asynchronous queue (Lambda's retries, onFailure)."""

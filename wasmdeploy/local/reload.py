@@ -10,8 +10,11 @@ running `LocalEmulator` to match:
 - new functions get pools, removed ones have theirs closed once their routes are gone;
 - the API's routes are swapped in one assignment (a request sees the old or the new table);
 - the S3 triggers are set up again when a trigger or a bucket changed;
-- the event sources (queues, streams, topics, buses, schedules) are stopped and started
-  again when an event, an asynchronous setting or an event resource changed;
+- a function's event sources (its queue pollers, stream pollers, subscriptions, rules,
+  schedules and asynchronous queue) are stopped and wired again when its events, its
+  asynchronous settings or its timeout changed, or it was added or removed; the other
+  functions' keep running. When the event resources themselves (queues, streams, topics,
+  tables) changed, every function's are restarted;
 - with `serve --kv dynamodb`, a new key-value store gets its table.
 
 Ports, concurrency and the kv backend come from the command line and do not change.
@@ -46,7 +49,8 @@ class ReloadPlan:
     changed: tuple[str, ...] = ()  # functions whose sandboxes differ
     routes: bool = False
     s3_triggers: bool = False
-    event_sources: bool = False
+    event_sources: tuple[str, ...] = ()  # functions whose event sources are wired again
+    event_resources: bool = False  # the service's queues, streams, topics: all restart
 
     @property
     def empty(self) -> bool:
@@ -64,13 +68,13 @@ class ReloadPlan:
         ]
         parts += [
             what
-            for what, flag in (
-                ("routes", self.routes),
-                ("S3 triggers", self.s3_triggers),
-                ("event sources", self.event_sources),
-            )
+            for what, flag in (("routes", self.routes), ("S3 triggers", self.s3_triggers))
             if flag
         ]
+        if self.event_resources:
+            parts.append("all event sources")
+        elif self.event_sources:
+            parts.append(f"event sources of {', '.join(self.event_sources)}")
         return "; ".join(parts) if parts else "nothing to restart"
 
 
@@ -89,7 +93,12 @@ def plan_reload(old: Service, new: Service) -> ReloadPlan:
         changed=changed,
         routes=_routes(before) != _routes(after),
         s3_triggers=_s3(old, before) != _s3(new, after),
-        event_sources=_sources(old, before) != _sources(new, after),
+        event_sources=tuple(
+            name
+            for name in {**before, **after}
+            if not same_service or _sources(before.get(name)) != _sources(after.get(name))
+        ),
+        event_resources=not same_service or old.event_resources != new.event_resources,
     )
 
 
@@ -132,8 +141,10 @@ def apply_reload(emulator: LocalEmulator, new: Service, plan: ReloadPlan) -> Non
             _swap_routes(emulator, new)
         if plan.s3_triggers:
             _restart_s3_triggers(emulator, old, new)
-        if plan.event_sources:
+        if plan.event_resources or emulator.sources is None:
             _restart_event_sources(emulator)
+        elif plan.event_sources:
+            emulator.sources.restart(new, emulator.delivery(), plan.event_sources)
     except BaseException:
         emulator.service = old  # the next reload compares with what was last fully applied
         raise
@@ -187,10 +198,14 @@ def _restart_s3_triggers(emulator: LocalEmulator, old: Service, new: Service) ->
 
 
 def _restart_event_sources(emulator: LocalEmulator) -> None:
-    if emulator.sources is not None:
-        emulator.sources.stop()
+    old = emulator.sources
+    if old is not None:
+        old.stop()
         emulator.sources = None
     emulator.sources = emulator._event_sources()
+    if old is not None:  # subscriptions and rules no function wants any more
+        for name, group in old.groups.items():
+            group.release(emulator.sources.groups.get(name), emulator.aws.client)
 
 
 def _service_identity(service: Service) -> tuple[Any, ...]:
@@ -212,6 +227,8 @@ def _s3(service: Service, functions: dict[str, Function]) -> tuple[Any, ...]:
     return (triggers, local_buckets(service))
 
 
-def _sources(service: Service, functions: dict[str, Function]) -> tuple[Any, ...]:
-    events = [(name, f.events, f.async_config) for name, f in functions.items()]
-    return (events, service.event_resources)
+def _sources(function: Function | None) -> tuple[Any, ...] | None:
+    """What a function's event sources depend on (its timeout sets its queues' visibility)."""
+    if function is None:
+        return None
+    return (function.events, function.async_config, function.timeout, function.deployed_name)

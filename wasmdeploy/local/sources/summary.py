@@ -64,6 +64,6 @@ def event_source_lines(emulator: LocalEmulator) -> list[str]:
         f"Asynchronous invocations (S3, SNS, EventBridge, schedules): retries after {local} "
         f"locally (AWS: about {aws}), then the onFailure destination.",
     ]
-    for schedule, when in sources.scheduler.next_fires():
+    for schedule, when in sources.next_fires():
         lines.append(f"Next {schedule.label}: {when:%Y-%m-%d %H:%M:%S} UTC")
     return lines

@@ -4,14 +4,17 @@
 function: its asynchronous queue (S3, schedules and function destinations
 submit there), a poller per SQS and stream trigger, an SQS-backed subscription
 per SNS trigger, a rule with an SQS target per eventBridge trigger (the local
-AWS applies filter policies and event patterns), and the schedules.
+AWS applies filter policies and event patterns), and the schedules. What is
+started for one function is its `SourceGroup`: `restart` stops and wires again
+only the functions named, the others keep running.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from wasmdeploy.local.lambda_environment import LOCAL_ACCOUNT_ID, function_arn
@@ -24,13 +27,20 @@ from wasmdeploy.local.sources.async_queue import (
 from wasmdeploy.local.sources.delivery import Deliver
 from wasmdeploy.local.sources.destinations import Destinations
 from wasmdeploy.local.sources.local_resources import LocalResources, create_local_resources
-from wasmdeploy.local.sources.queue_events import eventbridge_event, select_input, sns_event
-from wasmdeploy.local.sources.scheduler import LocalSchedule, Scheduler
+from wasmdeploy.local.sources.queue_bodies import (
+    queue_arn_of,
+    rule_arn,
+    rule_inputs,
+    sns_events,
+    submit_bytes,
+)
+from wasmdeploy.local.sources.scheduler import LocalSchedule
+from wasmdeploy.local.sources.source_group import SourceGroup
 from wasmdeploy.local.sources.sqs_poller import SqsMapping, SqsPoller
 from wasmdeploy.local.sources.stream_poller import StreamMapping, StreamPoller
 from wasmdeploy.local.sources.stream_records import DynamoDbShards, KinesisShards, ShardSource
 from wasmdeploy.manifest.model import Function, Service
-from wasmdeploy.manifest.model_events import DEFAULT_BUS, EventBridgeTrigger
+from wasmdeploy.manifest.model_events import DEFAULT_BUS
 from wasmdeploy.manifest.schedule_expression import parse
 
 Notice = Callable[[str], None]
@@ -67,36 +77,69 @@ class EventSources:
         self.function_arns = {f.name: function_arn(service, f) for f in service.functions}
         self.destinations = Destinations(client_for)
         self.async_queues: dict[str, AsyncQueue] = {}  # function name -> its direct queue
-        self.parts: list[Any] = []  # everything started, stopped in reverse
+        self.groups: dict[str, SourceGroup] = {}  # function name -> what was started for it
         self.resources = LocalResources(service.region)
-        self.scheduler = Scheduler([], region=service.region, notice=notice)
         self._sqs: Any = None
 
     def start(self) -> None:
-        service = self.service
         self._sqs = self.client_for("sqs")
-        self.resources = create_local_resources(self.client_for, service)
-        served = [f for f in service.functions if f.name in self.delivery]
-        for function in served:  # every function can be invoked asynchronously
-            self.async_queues[function.name] = self._async_queue(function, "async")
-        for name, queue in self.async_queues.items():
-            self.destinations.functions[self.function_arns[name]] = _submit_bytes(queue)
-        schedules: list[LocalSchedule] = []
-        for function in served:
-            self._wire_sqs(function)
-            self._wire_streams(function)
-            self._wire_sns(function)
-            schedules.extend(self._wire_event_bridge(function))
-            schedules.extend(self._schedules(function))
-        self.scheduler = Scheduler(schedules, region=service.region, notice=self.notice)
-        for part in self.parts:
-            part.start()
-        self.scheduler.start(fire_now=self.run_schedules_now)
+        self.resources = create_local_resources(self.client_for, self.service)
+        for function in self.service.functions:
+            if function.name in self.delivery:
+                self._start_group(function, fire_now=self.run_schedules_now)
 
     def stop(self) -> None:
-        self.scheduler.stop()
-        for part in reversed(self.parts):
-            part.stop()
+        for group in reversed(self.groups.values()):
+            group.stop()
+
+    def restart(
+        self, service: Service, delivery: Mapping[str, Deliver], names: Iterable[str]
+    ) -> None:
+        """Serve `service` (same event resources): the named functions' sources are stopped
+        and wired again (or only stopped, for a function no longer served)."""
+        self.service, self.delivery = service, delivery
+        self.function_arns = {f.name: function_arn(service, f) for f in service.functions}
+        functions = {f.name: f for f in service.functions if f.name in delivery}
+        for name in names:
+            old = self.groups.pop(name, None)
+            if old is not None:
+                old.stop()
+            new = self._start_group(functions[name]) if name in functions else None
+            if new is None:
+                queue = self.async_queues.pop(name, None)
+                if queue is not None:
+                    self.destinations.functions.pop(queue.settings.function_arn, None)
+            if old is not None:
+                old.release(new, self.client_for)
+
+    def fire_all(self) -> None:
+        """Fire every schedule once now (`serve --run-schedules-now`)."""
+        for group in self.groups.values():
+            if group.scheduler is not None:
+                group.scheduler.fire_all()
+
+    def next_fires(self) -> list[tuple[LocalSchedule, datetime.datetime]]:
+        return [
+            fire
+            for group in self.groups.values()
+            if group.scheduler is not None
+            for fire in group.scheduler.next_fires()
+        ]
+
+    def _start_group(self, function: Function, *, fire_now: bool = False) -> SourceGroup:
+        group = SourceGroup()
+        # Every function can be invoked asynchronously; the queue is kept (by its name)
+        # across restarts, and submitting to the old one meanwhile still reaches it.
+        queue = self.async_queues[function.name] = self._async_queue(group, function, "async")
+        self.destinations.functions[self.function_arns[function.name]] = submit_bytes(queue)
+        self._wire_sqs(group, function)
+        self._wire_streams(group, function)
+        self._wire_sns(group, function)
+        self._wire_event_bridge(group, function)
+        group.schedules.extend(self._schedules(function))
+        group.start(region=self.service.region, notice=self.notice, fire_now=fire_now)
+        self.groups[function.name] = group
+        return group
 
     def submit_async(self, function_name: str, event: Any) -> None:
         """Invoke a function asynchronously (how S3 notifications reach it)."""
@@ -124,6 +167,7 @@ class EventSources:
 
     def _async_queue(
         self,
+        group: SourceGroup,
         function: Function,
         kind: str,
         index: int | None = None,
@@ -141,10 +185,10 @@ class EventSources:
             notice=self.notice,
             to_event=to_event,
         )
-        self.parts.append(queue)
+        group.parts.append(queue)
         return queue
 
-    def _wire_sqs(self, function: Function) -> None:
+    def _wire_sqs(self, group: SourceGroup, function: Function) -> None:
         for trigger in function.events.sqs:
             if not trigger.enabled:
                 continue
@@ -157,7 +201,7 @@ class EventSources:
                 concurrency=min(trigger.maximum_concurrency or 2, 4),
                 filter_patterns=trigger.filter_patterns,
             )
-            self.parts.append(
+            group.parts.append(
                 SqsPoller(
                     self.client_for("sqs"),
                     mapping,
@@ -168,7 +212,7 @@ class EventSources:
                 )
             )
 
-    def _wire_streams(self, function: Function) -> None:
+    def _wire_streams(self, group: SourceGroup, function: Function) -> None:
         role = f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{function.deployed_name}"
         for trigger in function.events.streams:
             if not trigger.enabled:
@@ -197,7 +241,7 @@ class EventSources:
                 filter_patterns=trigger.filter_patterns,
                 tumbling_window=trigger.tumbling_window or 0,
             )
-            self.parts.append(
+            group.parts.append(
                 StreamPoller(
                     source,
                     mapping,
@@ -209,33 +253,39 @@ class EventSources:
                 )
             )
 
-    def _wire_sns(self, function: Function) -> None:
+    def _wire_sns(self, group: SourceGroup, function: Function) -> None:
         sns = self.client_for("sns")
         for index, trigger in enumerate(function.events.sns):
             topic_arn = self.resources.topic_arn(trigger.topic)
             holder: dict[str, str] = {}
-            queue = self._async_queue(function, "sns", index, _sns_events(holder))
-            attributes: dict[str, str] = {}
-            if trigger.filter_policy is not None:
-                attributes["FilterPolicy"] = json.dumps(trigger.filter_policy)
-                attributes["FilterPolicyScope"] = trigger.filter_policy_scope
-            queue_arn = _queue_arn_of(self._sqs, queue.queue_url)
-            reply = sns.subscribe(
-                TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes=attributes
-            )
-            holder["arn"] = reply["SubscriptionArn"]
+            queue = self._async_queue(group, function, "sns", index, sns_events(holder))
+            queue_arn = queue_arn_of(self._sqs, queue.queue_url)
+            # An existing subscription (a restart) is returned as it was: set its policy.
+            arn = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)[
+                "SubscriptionArn"
+            ]
+            policy = trigger.filter_policy
+            for name, value in (
+                ("FilterPolicyScope", trigger.filter_policy_scope if policy is not None else None),
+                ("FilterPolicy", json.dumps(policy) if policy is not None else ""),
+            ):
+                if value is not None:
+                    sns.set_subscription_attributes(
+                        SubscriptionArn=arn, AttributeName=name, AttributeValue=value
+                    )
+            holder["arn"] = arn
+            group.subscriptions.add(arn)
 
-    def _wire_event_bridge(self, function: Function) -> list[LocalSchedule]:
+    def _wire_event_bridge(self, group: SourceGroup, function: Function) -> None:
         events = self.client_for("events")
-        schedules = []
         for index, trigger in enumerate(function.events.event_bridge):
             if not trigger.enabled:
                 continue
             rule = trigger.name or f"{function.deployed_name}-rule-{index + 1}"
             bus = trigger.event_bus or DEFAULT_BUS
             if trigger.schedule is not None:
-                arn = _rule_arn(self.service.region, bus, rule)
-                schedules.append(
+                arn = rule_arn(self.service.region, bus, rule)
+                group.schedules.append(
                     LocalSchedule(
                         label=f"{trigger.schedule} -> {function.name}",
                         rule_arn=arn,
@@ -245,17 +295,17 @@ class EventSources:
                     )
                 )
                 continue
-            rule_input = _rule_inputs(trigger, self.service.region)
-            queue = self._async_queue(function, "events", index, rule_input)
+            rule_input = rule_inputs(trigger, self.service.region)
+            queue = self._async_queue(group, function, "events", index, rule_input)
             events.put_rule(
                 Name=rule, EventBusName=bus, EventPattern=json.dumps(trigger.pattern or {})
             )
             events.put_targets(
                 Rule=rule,
                 EventBusName=bus,
-                Targets=[{"Id": "1", "Arn": _queue_arn_of(self._sqs, queue.queue_url)}],
+                Targets=[{"Id": "1", "Arn": queue_arn_of(self._sqs, queue.queue_url)}],
             )
-        return schedules
+            group.rules.add((bus, rule))
 
     def _schedules(self, function: Function) -> list[LocalSchedule]:
         schedules = []
@@ -267,7 +317,7 @@ class EventSources:
                 schedules.append(
                     LocalSchedule(
                         label=f"{expression} -> {function.name}",
-                        rule_arn=_rule_arn(self.service.region, DEFAULT_BUS, rule),
+                        rule_arn=rule_arn(self.service.region, DEFAULT_BUS, rule),
                         schedule=parsed,
                         submit=self.async_queues[function.name].submit,
                         input=trigger.input,
@@ -275,43 +325,3 @@ class EventSources:
                     )
                 )
         return schedules
-
-
-def _sns_events(subscription: dict[str, str]) -> Callable[[str], Any]:
-    """The SNS envelope a subscription queue holds -> the SNS event (its ARN known once made)."""
-    return lambda body: sns_event(json.loads(body), subscription_arn=subscription["arn"])
-
-
-def _rule_inputs(trigger: EventBridgeTrigger, region: str) -> Callable[[str], Any]:
-    """The event a rule's target queue holds -> what the target gets (input, path, transformer)."""
-    return lambda body: _rule_target_input(
-        trigger, eventbridge_event(json.loads(body), region=region)
-    )
-
-
-def _submit_bytes(queue: AsyncQueue) -> Callable[[bytes], None]:
-    return lambda body: queue.submit(json.loads(body))
-
-
-def _queue_arn_of(sqs: Any, url: str) -> str:
-    reply = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    return str(reply["Attributes"]["QueueArn"])
-
-
-def _rule_arn(region: str, bus: str, rule: str) -> str:
-    where = rule if bus == DEFAULT_BUS else f"{bus}/{rule}"
-    return f"arn:aws:events:{region}:{LOCAL_ACCOUNT_ID}:rule/{where}"
-
-
-def _rule_target_input(trigger: EventBridgeTrigger, event: dict[str, Any]) -> Any:
-    transformer = trigger.input_transformer
-    if transformer is not None:
-        text = transformer.input_template
-        for name, path in transformer.input_paths_map.items():
-            value = select_input(event, input_path=path)
-            text = text.replace(f"<{name}>", value if isinstance(value, str) else json.dumps(value))
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-    return select_input(event, input_value=trigger.input, input_path=trigger.input_path)
