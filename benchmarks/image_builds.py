@@ -23,7 +23,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "image-pipeline"
 SIMD_FLAG = "-mcpu=generic+simd128"
 
 
-def _zig(args: list[str], cwd: Path) -> str | None:
+def run_zig(args: list[str], cwd: Path) -> str | None:
     """Runs `python -m ziglang ARGS`; the error's last lines, or None on success."""
     try:
         subprocess.run(
@@ -44,7 +44,7 @@ def _zig(args: list[str], cwd: Path) -> str | None:
 def native_binary(tmp: Path) -> Path | str:
     binary = tmp / "grayscale-invert-native"
     args = ["build-exe", "src/wasi_main.zig", "-O", "ReleaseFast", "-fstrip"]
-    return _zig([*args, f"-femit-bin={binary}"], EXAMPLE) or binary
+    return run_zig([*args, f"-femit-bin={binary}"], EXAMPLE) or binary
 
 
 def wasi_build_args() -> list[str]:
@@ -58,7 +58,7 @@ def wasi_without_simd(tmp: Path) -> Path | str:
     module = tmp / "grayscale-invert-scalar.wasm"
     args = [word for word in wasi_build_args() if word != SIMD_FLAG]
     args = [word for word in args if not word.startswith("-femit-bin=")]
-    return _zig([*args, f"-femit-bin={module}"], EXAMPLE) or module
+    return run_zig([*args, f"-femit-bin={module}"], EXAMPLE) or module
 
 
 def wasi_after_wasm_opt(tmp: Path, level: str = "O3") -> Path | str:
