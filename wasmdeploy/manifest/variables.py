@@ -24,26 +24,25 @@ from typing import Any
 
 from wasmdeploy.manifest.problems import NodePath, Problems, format_path
 from wasmdeploy.manifest.source import MAX_VALUES
+from wasmdeploy.manifest.variable_text import (
+    MISSING,
+    VariableError,
+    as_text,
+    child,
+    parse_self_path,
+    split_top_level_comma,
+    unresolved_message,
+)
+
+__all__ = ["MISSING", "NOT_MINE", "VariableContext", "VariableError", "resolve_variables"]
 
 _INNERMOST = re.compile(r"\$\{((?:(?!\$\{)[^}])*)\}")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
-_SELF_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _REFERENCE = re.compile(r"^(?:(?:opt|env|self|sls|param|aws|ssm|cf):|file\(|strToBool\()")
-_MISSING = object()
-MISSING = _MISSING  # what a source returns when it has no such value
 NOT_MINE = object()  # what an extra source returns for a reference it does not handle
 MAX_SUBSTITUTIONS = 100_000
 MAX_TEXT = 1024 * 1024  # characters in one resolved string
-
-
-def _child(node: Any, part: str | int) -> Any:
-    """node[part] for a mapping key or a list index, else _MISSING."""
-    if isinstance(node, dict) and isinstance(part, str):
-        return node.get(part, _MISSING)
-    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-        return node[part]
-    return _MISSING
 
 
 class ExpansionTooLarge(Exception):
@@ -55,21 +54,6 @@ class ExpansionTooLarge(Exception):
         self.path = path
 
 
-class VariableError(Exception):
-    def __init__(
-        self,
-        message: str,
-        hint: str | None = None,
-        cycle: list[NodePath] | None = None,
-        secondary: bool = False,  # caused by a value whose own error is reported already
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.cycle = cycle
-        self.secondary = secondary
-
-
 @dataclass
 class VariableContext:
     """What variables resolve against: the CLI options, the environment."""
@@ -78,32 +62,6 @@ class VariableContext:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     defaults: dict[str, str] = field(default_factory=dict)  # sls:stage, sls:region
     sources: Any = None  # more sources, tried first: variable_sources.ServerlessSources
-
-
-def _split_top_level_comma(text: str) -> tuple[str, str | None]:
-    quote: str | None = None
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char == ",":
-            return text[:index].strip(), text[index + 1 :].strip()
-    return text.strip(), None
-
-
-def _parse_self_path(ref: str) -> NodePath:
-    parts: list[str | int] = []
-    for match in _SELF_PART.finditer(ref):
-        name, index = match.groups()
-        if index is not None:
-            parts.append(int(index))
-        elif name.isdigit():
-            parts.append(int(name))
-        else:
-            parts.append(name)
-    return tuple(parts)
 
 
 class _Resolver:
@@ -122,7 +80,7 @@ class _Resolver:
         """`text` with each placeholder replaced by its value's text, at most MAX_TEXT long."""
         pieces = _PLACEHOLDER.split(text)
         for index in range(1, len(pieces), 2):
-            pieces[index] = _as_text(values[int(pieces[index])])
+            pieces[index] = as_text(values[int(pieces[index])])
         if sum(len(piece) for piece in pieces) > MAX_TEXT:
             raise self.too_large(
                 f"a value would grow past {MAX_TEXT:,} characters as its variables are filled in"
@@ -132,7 +90,7 @@ class _Resolver:
     def raw(self, path: NodePath) -> Any:
         node = self.data
         for part in path:
-            node = _child(node, part)
+            node = child(node, part)
         return node
 
     def node(self, path: NodePath) -> Any:
@@ -180,16 +138,16 @@ class _Resolver:
 
     def resolved_at(self, path: NodePath) -> Any:
         """The resolved value at `path`, looking inside values that variables inserted."""
-        if self.raw(path) is not _MISSING:
+        if self.raw(path) is not MISSING:
             return self.node(path)
         cut = len(path) - 1
-        while cut > 0 and self.raw(path[:cut]) is _MISSING:
+        while cut > 0 and self.raw(path[:cut]) is MISSING:
             cut -= 1
         if not isinstance(self.raw(path[:cut]), str):
-            return _MISSING  # a plain mapping or list without that key
+            return MISSING  # a plain mapping or list without that key
         value = self.node(path[:cut])
         for part in path[cut:]:
-            value = _child(value, part)
+            value = child(value, part)
         return value
 
     def string(self, text: str) -> Any:
@@ -217,18 +175,18 @@ class _Resolver:
         self.substitutions += 1
         if self.substitutions > MAX_SUBSTITUTIONS:
             raise self.too_large(f"the manifest has more than {MAX_SUBSTITUTIONS:,} variables")
-        primary, fallback = _split_top_level_comma(expression)
+        primary, fallback = split_top_level_comma(expression)
         primary = self.join(primary, values)
         value = self.lookup(primary)
-        if value is not _MISSING and value is not None:
+        if value is not MISSING and value is not None:
             return value
         if fallback is not None:
             return self.fallback(fallback, values)
         source, _, ref = primary.partition(":")
-        if source.strip() == "self" and self.failed(_parse_self_path(ref.strip())):
+        if source.strip() == "self" and self.failed(parse_self_path(ref.strip())):
             raise VariableError(f"'${{{primary}}}' failed to resolve", secondary=True)
         sourced = self.context.sources and self.context.sources.unresolved_message(primary)
-        raise VariableError(*(sourced or _unresolved_message(primary)))
+        raise VariableError(*(sourced or unresolved_message(primary)))
 
     def failed(self, path: NodePath) -> bool:
         """True when `path`, or a value it lies inside, failed to resolve (and was reported)."""
@@ -264,50 +222,18 @@ class _Resolver:
                 "Use ${opt:stage}, ${env:NAME}, ${env:NAME, 'default'} or ${self:path.to.key}.",
             )
         if source == "opt":
-            return self.context.options.get(ref) if ref else _MISSING
+            return self.context.options.get(ref) if ref else MISSING
         if source == "sls":
-            return self.context.defaults.get(ref, _MISSING)
+            return self.context.defaults.get(ref, MISSING)
         if source == "env":
-            return self.context.environ.get(ref, _MISSING) if ref else _MISSING
+            return self.context.environ.get(ref, MISSING) if ref else MISSING
         if source == "self":
-            return self.resolved_at(_parse_self_path(ref))
+            return self.resolved_at(parse_self_path(ref))
         raise VariableError(
             f"unknown variable source '{source}' in '${{{reference}}}'",
             "The sources are opt, env, self and sls"
             + (", file(), param, aws, ssm, cf and strToBool()." if self.context.sources else "."),
         )
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value)
-    raise VariableError(
-        f"a {type(value).__name__} cannot be placed inside a string",
-        "Only strings and numbers can be embedded; use the variable as the whole value.",
-    )
-
-
-def _unresolved_message(reference: str) -> tuple[str, str]:
-    source, _, ref = reference.partition(":")
-    ref = ref.strip()
-    if source == "opt":
-        return (
-            f"'${{{reference}}}' is not set: no --{ref} option was given",
-            f"Pass --{ref}, or give a default: ${{opt:{ref}, 'dev'}}.",
-        )
-    if source == "env":
-        return (
-            f"'${{{reference}}}' is not set: environment variable {ref} is not defined",
-            f"Export {ref}, or give a default: ${{env:{ref}, 'value'}}.",
-        )
-    if source == "self":
-        return (
-            f"'${{{reference}}}' refers to '{ref}', which is not in this manifest",
-            "Check the path (e.g. self:provider.stage, self:custom.bucket).",
-        )
-    return (f"'${{{reference}}}' cannot be resolved", "Check the variable's name.")
 
 
 def resolve_variables(data: Any, context: VariableContext, problems: Problems) -> Any:
