@@ -20,16 +20,15 @@ import weakref
 
 import wasmtime
 
-from wasmdeploy_runtime.config import FunctionConfig
-from wasmdeploy_runtime.errors import WASM_OUTPUT_TOO_LARGE, WASM_TRAP, FunctionError
-from wasmdeploy_runtime.guest_calls import (
-    call,
-    get_func,
-    get_memory,
-    instantiate,
-    read_memory,
-    write_memory,
+from wasmdeploy_runtime.abi_calls import (
+    Instance,
+    OutputTooLarge,
+    call_export,
+    call_wasi_start,
+    new_instance,
 )
+from wasmdeploy_runtime.config import FunctionConfig
+from wasmdeploy_runtime.errors import WASM_OUTPUT_TOO_LARGE, FunctionError
 from wasmdeploy_runtime.memory_budget import store_caps
 from wasmdeploy_runtime.modules import PreparedModule, prepare_module
 from wasmdeploy_runtime.outcomes import FailureContext, classify
@@ -41,7 +40,6 @@ from wasmdeploy_runtime.watchdog import watchdog_for
 MAX_RESPONSE_BYTES = 6_291_556
 # stdout written to S3 (`output:`) lives in memory until it is uploaded.
 MAX_OBJECT_OUTPUT_BYTES = 256 * 1024 * 1024
-_U32 = 0xFFFFFFFF
 
 _live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 
@@ -101,7 +99,7 @@ class Sandbox:
             if self.prepared.uses_wasi
             else None
         )
-        self._ready: _Instance | None = None
+        self._ready: Instance | None = None
         self._spent: list[wasmtime.Store] = []
         _live.add(self)
 
@@ -157,31 +155,13 @@ class Sandbox:
         store.set_epoch_deadline(1)
         return store
 
-    def _new_instance(self) -> _Instance:
+    def _new_instance(self) -> Instance:
         store = self._new_store()
         try:
-            return self._instantiate(store)
+            return new_instance(store, self.prepared, self.config.export)
         except BaseException:
             store.close()
             raise
-
-    def _instantiate(self, store: wasmtime.Store) -> _Instance:
-        """A new instance in `store`, with the exports the ABI calls already looked up."""
-        started = time.monotonic()
-        instance = instantiate(store, self.prepared.instance_pre)
-        elapsed = time.monotonic() - started
-        export = self.config.export
-        initializer = self.prepared.initializer
-        memories = [get_memory(store, instance, name) for name in self.prepared.memory_exports]
-        return _Instance(
-            store,
-            elapsed,
-            memory=get_memory(store, instance),
-            memories=[memory for memory in memories if memory is not None],
-            entry=get_func(store, instance, export or "_start"),
-            alloc=get_func(store, instance, "alloc") if export else None,
-            initializer=get_func(store, instance, initializer) if initializer else None,
-        )
 
     def _run_locked(
         self, payload: bytes, started: float, deadline: float | None, is_max_time: bool
@@ -205,11 +185,11 @@ class Sandbox:
         self._watchdog.arm(deadline)
         try:
             if ready is None:
-                ready = self._instantiate(store)
+                ready = new_instance(store, self.prepared, self.config.export)
             if self.config.export is None:
-                output = self._call_start(ready)
+                output = call_wasi_start(ready, stdio)
             else:
-                output = self._call_export(ready, payload)
+                output = call_export(ready, payload, self.config.export, self.output_limit)
         except Exception as raised:
             failure = raised
         finally:
@@ -254,7 +234,7 @@ class Sandbox:
                 f"the module wrote more than {format_size(cap)} ({cap} bytes) to stderr, "
                 "the most one invocation may log",
             )
-        too_large = isinstance(failure, OutputLimitExceeded | _OutputTooLarge)
+        too_large = isinstance(failure, OutputLimitExceeded | OutputTooLarge)
         if too_large or (output is not None and len(output) > self.output_limit):
             return FunctionError(
                 WASM_OUTPUT_TOO_LARGE,
@@ -281,75 +261,3 @@ class Sandbox:
             module_name=self.config.module_path.name,
         )
         return classify(failure, context)
-
-    def _call_start(self, ready: _Instance) -> bytes:
-        try:
-            call(ready.store, ready.entry)
-        except wasmtime.ExitTrap as exit_trap:
-            if exit_trap.code != 0:
-                raise
-        if self._stdio is None:
-            return b""  # a module without WASI has no stdout
-        return self._stdio.stdout.read()
-
-    def _call_export(self, ready: _Instance, payload: bytes) -> bytes:
-        store, memory = ready.store, ready.memory
-        assert memory is not None and ready.alloc is not None  # checked when prepared
-        if ready.initializer is not None:
-            call(store, ready.initializer)
-        pointer = call(store, ready.alloc, (len(payload),), i32_args=1, results=1) & _U32
-        if payload:
-            if pointer + len(payload) > memory.data_len(store):
-                raise FunctionError(
-                    WASM_TRAP,
-                    f"alloc({len(payload)}) returned {pointer}, outside the module's memory",
-                )
-            write_memory(store, memory, pointer, payload)
-        packed = call(store, ready.entry, (pointer, len(payload)), i32_args=2, results=1)
-        out_pointer, out_length = (packed >> 32) & _U32, packed & _U32
-        if out_length > self.output_limit:
-            raise _OutputTooLarge()
-        if out_pointer + out_length > memory.data_len(store):
-            raise FunctionError(
-                WASM_TRAP,
-                f"{self.config.export} returned {out_length} bytes at {out_pointer}, "
-                "outside the module's memory",
-            )
-        return read_memory(store, memory, out_pointer, out_length)
-
-
-class _Instance:
-    """A fresh instance and the exports the ABI calls on it."""
-
-    __slots__ = (
-        "alloc",
-        "entry",
-        "initializer",
-        "instantiate_time",
-        "memories",
-        "memory",
-        "store",
-    )
-
-    def __init__(
-        self,
-        store: wasmtime.Store,
-        instantiate_time: float,
-        *,
-        memory: wasmtime.Memory | None,
-        memories: list[wasmtime.Memory],
-        entry: wasmtime.Func,
-        alloc: wasmtime.Func | None,
-        initializer: wasmtime.Func | None,
-    ) -> None:
-        self.store = store
-        self.instantiate_time = instantiate_time  # seconds
-        self.memory = memory  # the export "memory", which the exports ABI uses
-        self.memories = memories  # every exported memory, for the memory in use
-        self.entry = entry  # _start (wasi) or the handler's export (exports)
-        self.alloc = alloc
-        self.initializer = initializer
-
-
-class _OutputTooLarge(Exception):
-    pass
