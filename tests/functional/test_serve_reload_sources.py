@@ -114,7 +114,9 @@ def test_a_changed_filter_policy_rewires_only_its_function_and_applies_the_new_p
     sqs = emulator.aws.client("sqs")
     url = sqs.get_queue_url(QueueName="rs-jobs")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="job-after-reload")
-    wait_for(lambda: _seen(tmp_path, "alerts", "now-low"), what="the SNS event the new policy lets in")
+    wait_for(
+        lambda: _seen(tmp_path, "alerts", "now-low"), what="the SNS event the new policy lets in"
+    )
     wait_for(lambda: _seen(tmp_path, "jobs", "job-after-reload"), what="the untouched SQS poller")
     assert _seen(tmp_path, "alerts", "now-high") is None
 
