@@ -8,7 +8,7 @@ from wasmdeploy.manifest.model import Service
 
 def edge_lines(service: Service) -> list[str]:
     """How to run each edge function locally; nothing when the service has none."""
-    from wasmdeploy.local.emulator import served_functions
+    from wasmdeploy.local.served import served_functions
 
     edge = [(function.name, function.edge) for function in service.functions if function.edge]
     if not edge:

@@ -48,11 +48,12 @@ def start_lambda(
     verbose: bool,
 ) -> None:
     """Serve `POST /2015-03-31/functions/{name}/invocations` for the manifest's functions."""
-    from wasmdeploy.local.emulator import create_pools, local_buckets
+    from wasmdeploy.local.emulator import create_pools
     from wasmdeploy.local.lambda_invoke_api import LambdaInvokeServer
     from wasmdeploy.local.local_aws import LocalAws
     from wasmdeploy.local.report_lines import stderr_sink
     from wasmdeploy.local.runtime_command import parse_bootstrap
+    from wasmdeploy.local.served import local_buckets
     from wasmdeploy.local.stop_signals import exit_on_sigterm
 
     exit_on_sigterm()

@@ -14,29 +14,11 @@ from wasmdeploy.local.report_lines import stderr_sink
 from wasmdeploy.local.runtime_session import LogSink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
+from wasmdeploy.local.served import local_buckets, served_functions
 from wasmdeploy.local.sources.async_queue import LOCAL_RETRY_DELAYS
 from wasmdeploy.local.sources.delivery import Deliver, pool_delivery
-from wasmdeploy.local.sources.wiring import EventSources, has_event_sources
+from wasmdeploy.local.sources.wiring import EventSources
 from wasmdeploy.manifest.model import Function, Service
-
-
-def local_buckets(service: Service) -> list[str]:
-    """Every bucket a function may touch: triggers (existing ones too), outputs, the stack's."""
-    names: dict[str, None] = {}
-    for function in service.functions:
-        for trigger in function.s3_triggers:
-            names[trigger.bucket] = None
-        if function.output is not None:
-            names[function.output.bucket] = None
-    names.update(dict.fromkeys(service.buckets_to_create))
-    return list(names)
-
-
-def served_functions(service: Service) -> dict[str, Function]:
-    """The functions `serve` runs: those with a route, an S3 trigger or an event source."""
-    return {
-        f.name: f for f in service.functions if f.routes or f.s3_triggers or has_event_sources(f)
-    }
 
 
 def create_pools(

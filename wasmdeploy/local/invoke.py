@@ -16,11 +16,11 @@ from pathlib import Path
 
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.default_events import s3_event_for
-from wasmdeploy.local.emulator import local_buckets
 from wasmdeploy.local.local_aws import LocalAws
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.runtime_session import InvocationOutcome, LogSink
 from wasmdeploy.local.sandbox_factory import SandboxFactory
+from wasmdeploy.local.served import local_buckets
 from wasmdeploy.manifest.model import Function, S3Trigger, Service
 
 

@@ -32,12 +32,13 @@ from wasmdeploy_runtime.kv_store import BACKEND_VARIABLE
 from wasmdeploy.errors import UserError
 from wasmdeploy.local.apigw.router import Router
 from wasmdeploy.local.apigw.server import ApiGatewayServer
-from wasmdeploy.local.emulator import LocalEmulator, create_pools, local_buckets, served_functions
+from wasmdeploy.local.emulator import LocalEmulator, create_pools
 from wasmdeploy.local.kv_local import DYNAMODB, create_tables
 from wasmdeploy.local.pool import FunctionPool
 from wasmdeploy.local.report_lines import stderr_sink
 from wasmdeploy.local.s3_triggers import S3TriggerDispatcher
 from wasmdeploy.local.sandbox_factory import SandboxFactory
+from wasmdeploy.local.served import local_buckets, served_functions
 from wasmdeploy.manifest.model import Function, Service
 from wasmdeploy.manifest.model_events import EventSources as FunctionEvents
 

@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
-
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -90,6 +88,8 @@ def kinesis_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dynamodb_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer  # boto3 costs ~80 ms: only when asked
+
     serialize = TypeSerializer().serialize
     region, table = values["region"], values["table"]
     keys = _json(values["keys"], "--keys")

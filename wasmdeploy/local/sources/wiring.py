@@ -48,10 +48,6 @@ ClientFor = Callable[[str], Any]
 _INTERNAL = "wasmdeploy-local"
 
 
-def has_event_sources(function: Function) -> bool:
-    return not function.events.is_empty
-
-
 def _internal_queue_name(kind: str, function: Function, index: int | None = None) -> str:
     name = re.sub(r"[^A-Za-z0-9_-]", "-", function.name)[:48]
     return f"{_INTERNAL}-{kind}-{name}" + ("" if index is None else f"-{index}")
