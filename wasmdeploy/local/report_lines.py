@@ -10,7 +10,8 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+
+from wasmdeploy.local.timestamps import iso_milliseconds
 
 _write_lock = threading.Lock()
 
@@ -55,7 +56,7 @@ def report_line(figures: InvocationFigures) -> str:
 
 
 def timeout_line(request_id: str, timeout: float) -> str:
-    return f"{_timestamp()} {request_id} Task timed out after {timeout:.2f} seconds"
+    return f"{iso_milliseconds()} {request_id} Task timed out after {timeout:.2f} seconds"
 
 
 def timeout_message(request_id: str, timeout: float) -> str:
@@ -120,7 +121,3 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name.removeprefix("SIG").lower()
     except ValueError:
         return str(number)
-
-
-def _timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

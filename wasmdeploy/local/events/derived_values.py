@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 from wasmdeploy.local.events.source_values import SOURCE_DERIVERS
+from wasmdeploy.local.timestamps import iso_milliseconds
 
 OMIT = object()  # the template key is left out, as AWS leaves it out
 
@@ -53,7 +54,7 @@ def s3_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
         "key_encoded": quote_plus(key, safe="/"),
         "size": int(values["size"]) if created else OMIT,
         "etag": str(etag).strip('"') if created else OMIT,
-        "event_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "event_time": iso_milliseconds(),
         "principal_id": "AWS:AIDAWASMDEPLOYLOCAL",
         "source_ip": "127.0.0.1",
         "request_id": secrets.token_hex(8).upper(),

@@ -17,9 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+from wasmdeploy.local.timestamps import iso_milliseconds
 
 
 def _json(text: Any, what: str) -> Any:
@@ -113,7 +111,7 @@ def dynamodb_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
         },
         "eventSourceARN": (
             f"arn:{values['partition']}:dynamodb:{region}:{values['account_id']}:table/{table}/stream/"
-            f"{_iso(datetime.now(UTC)).removesuffix('Z')}"
+            f"{iso_milliseconds().removesuffix('Z')}"
         ),
     }
     return {"records": [record]}
@@ -133,7 +131,7 @@ def sns_values(event: str, values: Mapping[str, Any]) -> dict[str, Any]:
             "TopicArn": topic_arn,
             "Subject": values["subject"] or None,
             "Message": str(values["message"]),
-            "Timestamp": _iso(datetime.now(UTC)),
+            "Timestamp": iso_milliseconds(),
             "SignatureVersion": "1",
             "Signature": base64.b64encode(hashlib.sha256(subscription.encode()).digest()).decode(),
             "SigningCertUrl": f"https://sns.{region}.amazonaws.com/SimpleNotificationService.pem",

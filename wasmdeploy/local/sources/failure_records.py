@@ -13,14 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from wasmdeploy.local.timestamps import iso_milliseconds
+
 AsyncCondition = Literal["Success", "RetriesExhausted", "EventAgeExceeded"]
 StreamCondition = Literal["RetryAttemptsExhausted", "RecordAgeExceeded"]
-
-
-def timestamp(at: datetime.datetime | None = None) -> str:
-    """AWS's ISO-8601 with milliseconds, in UTC: 2019-11-14T18:16:05.568Z."""
-    when = at or datetime.datetime.now(datetime.UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def async_invocation_record(
@@ -39,7 +35,7 @@ def async_invocation_record(
         response_context["functionError"] = "Unhandled"
     record: dict[str, Any] = {
         "version": "1.0",
-        "timestamp": timestamp(),
+        "timestamp": iso_milliseconds(),
         "requestContext": {
             "requestId": request_id,
             "functionArn": f"{function_arn}:$LATEST",
@@ -93,13 +89,13 @@ def stream_batch_record(
         },
         "responseContext": dict(response_context),
         "version": "1.0",
-        "timestamp": timestamp(),
+        "timestamp": iso_milliseconds(),
         key: {
             "shardId": info.shard_id,
             "startSequenceNumber": info.first_sequence,
             "endSequenceNumber": info.last_sequence,
-            "approximateArrivalOfFirstRecord": timestamp(info.first_arrival),
-            "approximateArrivalOfLastRecord": timestamp(info.last_arrival),
+            "approximateArrivalOfFirstRecord": iso_milliseconds(info.first_arrival),
+            "approximateArrivalOfLastRecord": iso_milliseconds(info.last_arrival),
             "batchSize": info.size,
             "streamArn": info.stream_arn,
         },

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from wasmdeploy.local.lambda_environment import LOCAL_ACCOUNT_ID
+from wasmdeploy.local.timestamps import iso_milliseconds
 
 # What the pollers ask ReceiveMessage for, so every attribute Lambda passes on is there.
 RECEIVE_ATTRIBUTES: dict[str, Any] = {
@@ -139,5 +140,5 @@ def select_input(event: Any, *, input_value: Any = None, input_path: str | None 
 def _now_iso(*, milliseconds: bool = False) -> str:
     now = datetime.datetime.now(datetime.UTC)
     if milliseconds:
-        return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        return iso_milliseconds(now)
     return now.strftime("%Y-%m-%dT%H:%M:%SZ")
