@@ -62,7 +62,7 @@ def test_scheduled_report_publishes_both_schedules_to_its_queue(tmp_path: Path) 
         reports = sorted((r["responsePayload"] for r in records), key=lambda r: str(r["job"]))
         assert [r["job"] for r in reports] == ["daily-digest", "tick"]
         assert reports[1]["rule"] == (
-            "arn:aws:events:us-east-1:123456789012:rule/scheduled-report-dev-report-schedule-1"
+            "arn:aws:events:us-east-1:123456789012:rule/scheduled-report-dev-report-schedule-0"
         )
         assert all(r["requestContext"]["condition"] == "Success" for r in records)
         assert "Next cron(0 8 ? * MON-FRI *) -> report:" in server.output()

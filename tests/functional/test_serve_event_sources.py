@@ -324,6 +324,6 @@ def test_schedules_fire_at_start_with_the_scheduled_event_or_their_input(
     assert EventBridgeEvent(scheduled).detail_type == "Scheduled Event"
     assert scheduled["source"] == "aws.events" and scheduled["detail"] == {}
     assert scheduled["resources"] == [
-        "arn:aws:events:us-east-1:123456789012:rule/svc-dev-tick-schedule-1"
+        "arn:aws:events:us-east-1:123456789012:rule/svc-dev-tick-schedule-0"
     ]
     assert {"job": "noon"} in fired

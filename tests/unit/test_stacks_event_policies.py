@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from wasmdeploy.manifest.rule_names import MAX_RULE_NAME, rule_name
 from wasmdeploy.stacks.event_policies import (
     KINESIS_FAN_OUT,
     SQS_CONSUME,
@@ -12,7 +13,6 @@ from wasmdeploy.stacks.event_policies import (
     redrive_policy,
     send_statements,
 )
-from wasmdeploy.stacks.rule_specs import MAX_RULE_NAME, rule_name
 from wasmdeploy.stacks.schedules import invoke_policy
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:jobs"

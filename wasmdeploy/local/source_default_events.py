@@ -11,6 +11,7 @@ from typing import Any
 
 from wasmdeploy.local.events.catalog import render_event
 from wasmdeploy.manifest.model import Function, Service
+from wasmdeploy.manifest.rule_names import schedule_rule_name
 
 
 def source_event(service: Service, function: Function) -> Any | None:
@@ -35,7 +36,7 @@ def source_event(service: Service, function: Function) -> Any | None:
         schedule = sources.schedules[0]
         if schedule.input is not None:
             return schedule.input
-        rule = schedule.name or f"{function.deployed_name}-schedule-0"
+        rule = schedule_rule_name(function, 0)
         return render_event("cloudwatch", "scheduled-event", {"rule": rule, "region": region})
     if sources.event_bridge:
         return _event_bridge_event(sources.event_bridge[0].pattern or {}, region)

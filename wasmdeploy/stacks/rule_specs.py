@@ -2,31 +2,23 @@
 
 `schedule` events are EventBridge rules on the default bus (Serverless's default
 `method: eventBus`), or Scheduler schedules with `method: scheduler`; each expression
-of a trigger is one rule or schedule, named by the manifest or `{function}-schedule-N`.
+of a trigger is one rule or schedule, named as `manifest.rule_names` says.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 import pulumi
 
 from wasmdeploy.manifest.model import Function
 from wasmdeploy.manifest.model_events import EventBridgeTrigger
+from wasmdeploy.manifest.rule_names import (
+    event_rule_name,
+    schedule_rule_name,
+)
 from wasmdeploy.stacks.event_rules import RuleSpec
 from wasmdeploy.stacks.schedules import ScheduleSpec
-
-MAX_RULE_NAME = 64
-
-
-def rule_name(base: str, suffix: str) -> str:
-    """`{function}-{suffix}`, shortened with a hash to EventBridge's 64 characters."""
-    name = f"{base}-{suffix}"
-    if len(name) <= MAX_RULE_NAME:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{base[: MAX_RULE_NAME - len(suffix) - 10]}-{digest}-{suffix}"
 
 
 def schedule_specs(function: Function) -> list[ScheduleSpec]:
@@ -38,7 +30,7 @@ def schedule_specs(function: Function) -> list[ScheduleSpec]:
         for number, expression in enumerate(schedule.expressions):
             specs.append(
                 ScheduleSpec(
-                    schedule_name=_schedule_name(function, schedule.name, index, number),
+                    schedule_name=schedule_rule_name(function, index, number),
                     expression=expression,
                     timezone=schedule.timezone,
                     description=schedule.description,
@@ -49,22 +41,16 @@ def schedule_specs(function: Function) -> list[ScheduleSpec]:
     return specs
 
 
-def _schedule_name(function: Function, name: str | None, index: int, number: int) -> str:
-    suffix = f"schedule-{index}" + (f"-{number}" if number else "")
-    return name if name and number == 0 else rule_name(function.deployed_name, suffix)
-
-
 def rule_specs(
     function: Function, bus: Callable[[EventBridgeTrigger], pulumi.Input[str]]
 ) -> list[RuleSpec]:
     """Rules for `schedule` events (method eventBus, the default) and `eventBridge` events."""
     specs: list[RuleSpec] = []
-    base = function.deployed_name
     for index, schedule in enumerate(function.events.schedules):
         if schedule.method == "scheduler":
             continue
         for number, expression in enumerate(schedule.expressions):
-            name = _schedule_name(function, schedule.name, index, number)
+            name = schedule_rule_name(function, index, number)
             specs.append(
                 RuleSpec(
                     rule_name=name,
@@ -79,7 +65,7 @@ def rule_specs(
     for index, rule in enumerate(function.events.event_bridge):
         specs.append(
             RuleSpec(
-                rule_name=rule.name or rule_name(base, f"rule-{index}"),
+                rule_name=event_rule_name(function, index),
                 event_bus=bus(rule),
                 pattern=rule.pattern,
                 schedule=rule.schedule,

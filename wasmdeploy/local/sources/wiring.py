@@ -41,6 +41,7 @@ from wasmdeploy.local.sources.stream_poller import StreamMapping, StreamPoller
 from wasmdeploy.local.sources.stream_records import DynamoDbShards, KinesisShards, ShardSource
 from wasmdeploy.manifest.model import Function, Service
 from wasmdeploy.manifest.model_events import DEFAULT_BUS
+from wasmdeploy.manifest.rule_names import event_rule_name, schedule_rule_name
 from wasmdeploy.manifest.schedule_expression import parse
 
 Notice = Callable[[str], None]
@@ -277,7 +278,7 @@ class EventSources:
         for index, trigger in enumerate(function.events.event_bridge):
             if not trigger.enabled:
                 continue
-            rule = trigger.name or f"{function.deployed_name}-rule-{index + 1}"
+            rule = event_rule_name(function, index)
             bus = trigger.event_bus or DEFAULT_BUS
             if trigger.schedule is not None:
                 arn = rule_arn(self.service.region, bus, rule)
@@ -308,8 +309,9 @@ class EventSources:
         for index, trigger in enumerate(function.events.schedules):
             if not trigger.enabled:
                 continue
-            rule = trigger.name or f"{function.deployed_name}-schedule-{index + 1}"
-            for expression, parsed in zip(trigger.expressions, trigger.schedules, strict=True):
+            pairs = zip(trigger.expressions, trigger.schedules, strict=True)
+            for number, (expression, parsed) in enumerate(pairs):
+                rule = schedule_rule_name(function, index, number)
                 schedules.append(
                     LocalSchedule(
                         label=f"{expression} -> {function.name}",
