@@ -11,7 +11,16 @@ from stacks_factories import flagship_service, make_artifacts, make_function, ma
 from wasmdeploy.build.package import PackageResult
 from wasmdeploy.build.zips import Artifact
 from wasmdeploy.errors import UserError
-from wasmdeploy.manifest.model import Cdn, EdgeTrigger, HttpRoute
+from wasmdeploy.manifest.model import (
+    Cdn,
+    EdgeTrigger,
+    EventResources,
+    HttpRoute,
+    Queue,
+    SqsTrigger,
+)
+from wasmdeploy.manifest.model import EventSources as Triggers
+from wasmdeploy.manifest.model_aws import FunctionAws, Vpc
 from wasmdeploy.stacks.plan import Plan, key_inputs, plan_service
 
 
@@ -174,3 +183,22 @@ def test_function_named_like_a_component_is_listed_once(tmp_path: Path) -> None:
     assert ("wasmdeploy:aws:WasmFunction", "cdn") in keys
     assert ("wasmdeploy:aws:EdgeDistribution", "cdn") in keys
     assert entry(result, "cdn-function")["parent"] == "cdn"
+
+
+def test_a_plan_in_a_china_region_gives_every_arn_its_partition(tmp_path: Path) -> None:
+    network = FunctionAws(vpc=Vpc(subnet_ids=("subnet-1",), security_group_ids=("sg-1",)))
+    jobs = Triggers(sqs=(SqsTrigger(queue="jobs"),))
+    function = make_function(tmp_path, "worker", aws=network, events=jobs)
+    queues = EventResources(queues=(Queue("jobs", visibility_timeout=60),))
+    service = make_service(tmp_path, [function], region="cn-north-1", event_resources=queues)
+    china = plan_service(service, make_artifacts(service, tmp_path / "out"))
+
+    arns = [word for e in china.entries for word in json.dumps(e["inputs"]).split('"')]
+    arns = [word for word in arns if word.startswith("arn:")]
+    assert arns and all(arn.startswith("arn:aws-cn:") for arn in arns), arns
+    mapping = entry(china, "worker-sqs-0-mapping")["inputs"]
+    assert mapping["eventSourceArn"] == "arn:aws-cn:sqs:cn-north-1:123456789012:jobs"
+    [attachment] = [e for e in china.entries if e["type"].endswith(":RolePolicyAttachment")]
+    assert attachment["inputs"]["policyArn"] == (
+        "arn:aws-cn:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+    )

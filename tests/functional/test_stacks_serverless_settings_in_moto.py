@@ -11,7 +11,7 @@ import pytest
 from serverless_services import deployed_in_moto
 
 from wasmdeploy.manifest.model import Service
-from wasmdeploy.manifest.model_aws import VPC_ACCESS_POLICY
+from wasmdeploy.manifest.model_aws import vpc_access_policy
 from wasmdeploy.stacks.mocked_run import MockedRun
 
 REGION = "eu-west-1"
@@ -109,7 +109,8 @@ def test_managed_policies_and_vpc_access_are_attached_to_the_role(
     _, run = deployed
     [role] = [r for r in run.of_type("aws:iam/role:Role") if r.name == "api-role"]
     attached = boto3.client("iam").list_attached_role_policies(RoleName=_role_name(run, "api"))
-    assert {p["PolicyArn"] for p in attached["AttachedPolicies"]} == {READ_ONLY, VPC_ACCESS_POLICY}
+    policy_arns = {p["PolicyArn"] for p in attached["AttachedPolicies"]}
+    assert policy_arns == {READ_ONLY, vpc_access_policy()}
     assert role.inputs["permissionsBoundary"] == BOUNDARY
 
 

@@ -59,6 +59,11 @@ def partition_for_region(region: str) -> str:
     return "aws"
 
 
+def arn_in(region: str, rest: str) -> str:
+    """`arn:PARTITION:` + `rest`, in the partition of `region` (for the ARNs `plan` shows)."""
+    return f"arn:{partition_for_region(region)}:{rest}"
+
+
 def is_arn(text: object) -> bool:
     return isinstance(text, str) and text.startswith("arn:")
 

@@ -12,7 +12,14 @@ from typing import Any, Literal
 
 TracingMode = Literal["Active", "PassThrough"]
 AwsValue = Any  # a string, or a CloudFormation intrinsic mapping
-VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+VPC_ACCESS_POLICY_NAME = "service-role/AWSLambdaVPCAccessExecutionRole"
+
+
+def vpc_access_policy(partition: str = "aws") -> str:
+    """AWS's managed policy for functions in a VPC, in `partition`."""
+    return f"arn:{partition}:iam::aws:policy/{VPC_ACCESS_POLICY_NAME}"
+
+
 XRAY_STATEMENT: dict[str, Any] = {
     "Effect": "Allow",
     "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
@@ -41,11 +48,8 @@ class FunctionAws:
     environment: dict[str, AwsValue] = field(default_factory=dict)  # intrinsic values only
 
     @property
-    def role_policies(self) -> tuple[AwsValue, ...]:
-        """Managed policies for the role the stack creates (VPC access when in a VPC)."""
-        extra = (
-            (VPC_ACCESS_POLICY,)
-            if self.vpc and VPC_ACCESS_POLICY not in self.managed_policies
-            else ()
-        )
-        return (*self.managed_policies, *extra)
+    def needs_vpc_access_policy(self) -> bool:
+        """In a VPC, and AWSLambdaVPCAccessExecutionRole not among the managed policies."""
+        suffix = f":iam::aws:policy/{VPC_ACCESS_POLICY_NAME}"
+        given = any(isinstance(p, str) and p.endswith(suffix) for p in self.managed_policies)
+        return self.vpc is not None and not given

@@ -13,6 +13,8 @@ import pulumi
 import pulumi_aws as aws
 
 from wasmdeploy.manifest.model import Function
+from wasmdeploy.manifest.model_aws import vpc_access_policy
+from wasmdeploy.stacks.arns import partition_of_arn
 
 Resolve = Callable[[Any], pulumi.Input[Any]]
 
@@ -51,13 +53,17 @@ def lambda_settings(function: Function, resolve: Resolve) -> dict[str, Any]:
 def attach_managed_policies(
     name: str, function: Function, role: aws.iam.Role, resolve: Resolve, parent: pulumi.Resource
 ) -> list[aws.iam.RolePolicyAttachment]:
-    """One attachment per managed policy (and AWSLambdaVPCAccessExecutionRole in a VPC)."""
+    """One attachment per managed policy (and AWSLambdaVPCAccessExecutionRole in a VPC, in
+    the role's partition)."""
+    policies = [resolve(policy) for policy in function.aws.managed_policies]
+    if function.aws.needs_vpc_access_policy:
+        policies.append(role.arn.apply(lambda arn: vpc_access_policy(partition_of_arn(arn))))
     return [
         aws.iam.RolePolicyAttachment(
             f"{name}-managed-{index}",
             role=role.name,
-            policy_arn=resolve(policy),
+            policy_arn=policy,
             opts=pulumi.ResourceOptions(parent=parent),
         )
-        for index, policy in enumerate(function.aws.role_policies)
+        for index, policy in enumerate(policies)
     ]

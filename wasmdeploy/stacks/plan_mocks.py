@@ -12,6 +12,7 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from wasmdeploy.manifest.arns import arn_in
 from wasmdeploy.stacks.mocked_run import PROVIDER_TYPE_PREFIX, provider_name
 from wasmdeploy.stacks.plan_mocks_events import event_computers
 from wasmdeploy.stacks.plan_mocks_kv import kv_computers
@@ -67,7 +68,7 @@ class PlanMocks(Mocks):
         if args.token == CALLER_IDENTITY:
             return {
                 "accountId": self.account,
-                "arn": f"arn:aws:iam::{self.account}:user/plan",
+                "arn": arn_in(self.default_region, f"iam::{self.account}:user/plan"),
                 "userId": "PLAN",
                 "id": self.account,
             }, []
@@ -77,34 +78,34 @@ class PlanMocks(Mocks):
         role_name = inputs.get("name") or f"{name}-{short_id(name, 7)}"
         return role_name, {
             "name": role_name,
-            "arn": f"arn:aws:iam::{self.account}:role/{role_name}",
+            "arn": arn_in(region, f"iam::{self.account}:role/{role_name}"),
         }
 
     def _log_group(self, name: str, region: str, inputs: State) -> tuple[str, State]:
         group = inputs["name"]
-        return group, {"arn": f"arn:aws:logs:{region}:{self.account}:log-group:{group}"}
+        return group, {"arn": arn_in(region, f"logs:{region}:{self.account}:log-group:{group}")}
 
     def _layer(self, name: str, region: str, inputs: State) -> tuple[str, State]:
-        layer_arn = f"arn:aws:lambda:{region}:{self.account}:layer:{inputs['layerName']}"
+        layer_arn = arn_in(region, f"lambda:{region}:{self.account}:layer:{inputs['layerName']}")
         return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
 
     def _function(self, name: str, region: str, inputs: State) -> tuple[str, State]:
         function_name = inputs["name"]
-        arn = f"arn:aws:lambda:{region}:{self.account}:function:{function_name}"
+        arn = arn_in(region, f"lambda:{region}:{self.account}:function:{function_name}")
         version = "1" if inputs.get("publish") else "$LATEST"
         return function_name, {
             "arn": arn,
             "qualifiedArn": f"{arn}:{version}",
             "version": version,
-            "invokeArn": (
-                f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+            "invokeArn": arn_in(
+                region, f"apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
             ),
         }
 
     def _bucket(self, name: str, region: str, inputs: State) -> tuple[str, State]:
         bucket = inputs["bucket"]
         return bucket, {
-            "arn": f"arn:aws:s3:::{bucket}",
+            "arn": arn_in(region, f"s3:::{bucket}"),
             "bucketDomainName": f"{bucket}.s3.amazonaws.com",
             "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
             "region": region,
@@ -114,14 +115,14 @@ class PlanMocks(Mocks):
         api_id = short_id(name)
         return api_id, {
             "apiEndpoint": f"https://{api_id}.execute-api.{region}.amazonaws.com",
-            "executionArn": f"arn:aws:execute-api:{region}:{self.account}:{api_id}",
+            "executionArn": arn_in(region, f"execute-api:{region}:{self.account}:{api_id}"),
         }
 
     def _rest_api(self, name: str, region: str, inputs: State) -> tuple[str, State]:
         api_id = short_id(name)
         return api_id, {
             "rootResourceId": short_id(f"{name}/", 10),
-            "executionArn": f"arn:aws:execute-api:{region}:{self.account}:{api_id}",
+            "executionArn": arn_in(region, f"execute-api:{region}:{self.account}:{api_id}"),
         }
 
     def _rest_stage(self, name: str, region: str, inputs: State) -> tuple[str, State]:
@@ -134,6 +135,6 @@ class PlanMocks(Mocks):
     def _distribution(self, name: str, region: str, inputs: State) -> tuple[str, State]:
         distribution_id = "E" + short_id(name, 13).upper()
         return distribution_id, {
-            "arn": f"arn:aws:cloudfront::{self.account}:distribution/{distribution_id}",
+            "arn": arn_in(region, f"cloudfront::{self.account}:distribution/{distribution_id}"),
             "domainName": f"d{short_id(name, 13)}.cloudfront.net",
         }

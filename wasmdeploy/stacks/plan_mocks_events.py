@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from wasmdeploy.manifest.arns import arn_in
+
 State = dict[str, Any]
 Computer = Callable[[str, str, State], tuple[str, State]]
 
@@ -15,10 +17,10 @@ def event_computers(account: str, short_id: Callable[[str, int], str]) -> dict[s
     def queue(name: str, region: str, inputs: State) -> tuple[str, State]:
         queue_name = inputs["name"]
         url = f"https://sqs.{region}.amazonaws.com/{account}/{queue_name}"
-        return url, {"arn": f"arn:aws:sqs:{region}:{account}:{queue_name}", "url": url}
+        return url, {"arn": arn_in(region, f"sqs:{region}:{account}:{queue_name}"), "url": url}
 
     def stream(name: str, region: str, inputs: State) -> tuple[str, State]:
-        arn = f"arn:aws:kinesis:{region}:{account}:stream/{inputs['name']}"
+        arn = arn_in(region, f"kinesis:{region}:{account}:stream/{inputs['name']}")
         return arn, {"arn": arn}
 
     def consumer(name: str, region: str, inputs: State) -> tuple[str, State]:
@@ -26,7 +28,7 @@ def event_computers(account: str, short_id: Callable[[str, int], str]) -> dict[s
         return arn, {"arn": arn}
 
     def topic(name: str, region: str, inputs: State) -> tuple[str, State]:
-        arn = f"arn:aws:sns:{region}:{account}:{inputs['name']}"
+        arn = arn_in(region, f"sns:{region}:{account}:{inputs['name']}")
         return arn, {"arn": arn}
 
     def subscription(name: str, region: str, inputs: State) -> tuple[str, State]:
@@ -34,13 +36,13 @@ def event_computers(account: str, short_id: Callable[[str, int], str]) -> dict[s
         return arn, {"arn": arn}
 
     def bus(name: str, region: str, inputs: State) -> tuple[str, State]:
-        arn = f"arn:aws:events:{region}:{account}:event-bus/{inputs['name']}"
+        arn = arn_in(region, f"events:{region}:{account}:event-bus/{inputs['name']}")
         return inputs["name"], {"arn": arn}
 
     def rule(name: str, region: str, inputs: State) -> tuple[str, State]:
         bus_name = str(inputs.get("eventBusName") or "default").rsplit("/", 1)[-1]
         path = inputs["name"] if bus_name == "default" else f"{bus_name}/{inputs['name']}"
-        return inputs["name"], {"arn": f"arn:aws:events:{region}:{account}:rule/{path}"}
+        return inputs["name"], {"arn": arn_in(region, f"events:{region}:{account}:rule/{path}")}
 
     def mapping(name: str, region: str, inputs: State) -> tuple[str, State]:
         uuid = short_id(name, 32)
@@ -48,7 +50,7 @@ def event_computers(account: str, short_id: Callable[[str, int], str]) -> dict[s
 
     def schedule(name: str, region: str, inputs: State) -> tuple[str, State]:
         group = inputs.get("groupName") or "default"
-        arn = f"arn:aws:scheduler:{region}:{account}:schedule/{group}/{inputs['name']}"
+        arn = arn_in(region, f"scheduler:{region}:{account}:schedule/{group}/{inputs['name']}")
         return inputs["name"], {"arn": arn}
 
     return {

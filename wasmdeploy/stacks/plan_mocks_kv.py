@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from wasmdeploy.manifest.arns import arn_in
+
 State = dict[str, Any]
 Computer = Callable[[str, str, State], tuple[str, State]]
 
@@ -12,6 +14,7 @@ Computer = Callable[[str, str, State], tuple[str, State]]
 def kv_computers(account: str) -> dict[str, Computer]:
     def table(name: str, region: str, inputs: State) -> tuple[str, State]:
         table_name = inputs["name"]
-        return table_name, {"arn": f"arn:aws:dynamodb:{region}:{account}:table/{table_name}"}
+        arn = arn_in(region, f"dynamodb:{region}:{account}:table/{table_name}")
+        return table_name, {"arn": arn}
 
     return {"aws:dynamodb/table:Table": table}
