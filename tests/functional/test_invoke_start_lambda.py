@@ -39,6 +39,16 @@ HANDLER = """
         return {"doubled": event.get("n", 0) * 2}
 """
 
+SLOW_HANDLER = """
+    import time
+    from pathlib import Path
+
+    def handler(event, context):
+        time.sleep(0.3)
+        Path(event["mark"]).write_text(context.aws_request_id)
+        return {}
+"""
+
 
 @pytest.fixture
 def lambda_client(tmp_path: Path) -> Iterator[Any]:
@@ -179,3 +189,34 @@ def test_an_event_invocation_that_cannot_run_is_logged(tmp_path: Path) -> None:
     server.run_async(service.functions[0], b"{}")
     server.stop()  # waits for the event's run
     assert [line for line in lines if line.startswith("double (Event) was not run: ")]
+
+
+def test_event_invocations_still_queued_when_it_stops_are_counted_in_the_log(
+    tmp_path: Path,
+) -> None:
+    write_handler(tmp_path, SLOW_HANDLER)
+    service = make_service(tmp_path, make_function(tmp_path, "slow"))
+    pools = create_pools(
+        service,
+        service.functions,
+        aws_endpoint=None,
+        concurrency=1,
+        sink_for=lambda function: LogCollector(),
+        bootstrap=(*AWSLAMBDARIC, "app.handler"),
+    )
+    lines: list[str] = []
+    server = LambdaInvokeServer(service, pools, port=0, notice=lines.append)
+    server.start()
+    try:
+        for index in range(12):  # 8 taken by the event workers, 4 waiting for one
+            server.run_async(
+                service.functions[0], json.dumps({"mark": str(tmp_path / f"ran-{index}")}).encode()
+            )
+        server.stop()  # the ones already taken by a worker finish first
+    finally:
+        pools["slow"].close()
+    ran = len(list(tmp_path.glob("ran-*")))
+    [notice] = [line for line in lines if "not run: start-lambda stopped" in line]
+    dropped = f"slow (Event): {12 - ran} queued invocations not run"
+    assert notice == f"{dropped}: start-lambda stopped before their turn"
+    assert 8 <= ran < 12  # every event ran or was counted: none vanished

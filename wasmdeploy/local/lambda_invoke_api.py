@@ -4,16 +4,19 @@ boto3's `lambda` client (and the aws CLI, and SDKs) pointed at it with
 `endpoint_url` invoke the manifest's functions in local sandboxes:
 RequestResponse answers with the payload, `X-Amz-Function-Error` and, with
 `LogType: Tail`, `X-Amz-Log-Result` (the last 4 KB of the log, base64);
-Event queues the invocation and answers 202; DryRun answers 204.
+Event queues the invocation and answers 202 (queued events still waiting when the
+server stops are not run, and the log says how many); DryRun answers 204.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import threading
 import uuid
+from collections import Counter
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import unquote
 
 from wasmdeploy.errors import UserError
@@ -54,11 +57,24 @@ class LambdaInvokeServer(LocalHttpServer):
             for name in (function.name, function.deployed_name, function_arn(service, function)):
                 self._names[name] = function
         self._async = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lambda-event")
+        self._queued: dict[Future[None], str] = {}  # Event invocations not finished yet
+        self._queued_lock = threading.Lock()
         super().__init__((host, port))
 
     def stop(self) -> None:
+        """Stop answering; the Event invocations already running finish, the queued ones
+        are dropped and counted in the log."""
         super().stop()
-        self._async.shutdown(wait=True, cancel_futures=True)
+        with self._queued_lock:
+            queued = list(self._queued.items())
+        # cancel() runs the done callback, which takes the lock: outside it.
+        dropped = Counter(name for future, name in queued if future.cancel())
+        self._async.shutdown(wait=True)
+        for name, count in sorted(dropped.items()):
+            self.notice(
+                f"{name} (Event): {count} queued invocation{'s' if count > 1 else ''} "
+                "not run: start-lambda stopped before their turn"
+            )
 
     def find(self, name: str) -> Function | None:
         # FunctionName may carry a qualifier: name:$LATEST or arn...:function:name:$LATEST
@@ -84,7 +100,14 @@ class LambdaInvokeServer(LocalHttpServer):
                     f"{function.name} (Event) failed: {outcome.payload.decode(errors='replace')}"
                 )
 
-        self._async.submit(run)
+        future = self._async.submit(run)
+        with self._queued_lock:
+            self._queued[future] = function.name
+        future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future[None]) -> None:
+        with self._queued_lock:
+            self._queued.pop(future, None)
 
     def refusal(self, status: int, reason: str, head: object) -> HttpResponse:
         if status == TOO_LARGE_STATUS:
