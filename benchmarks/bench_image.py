@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import image_builds
 from image_references import photo_like_png, pillow_transform, python_transform
@@ -50,10 +51,14 @@ sys.path.insert(0, str(REPO / "runtime-layer"))
 # ---------------------------------------------------------------- wasmtime, runtime, native
 
 
-def wasmtime_direct(module_path: Path, *, exports: bool) -> Callable[[bytes], bytes]:
+def wasmtime_direct(
+    module_path: Path, *, exports: bool, engine: Any = None
+) -> Callable[[bytes], bytes]:
+    """The module run by wasmtime itself: the default engine (no epoch interruption, no
+    sandbox limits), or `engine` with an epoch deadline that no tick reaches."""
     import wasmtime
 
-    engine = wasmtime.Engine()
+    engine = engine or wasmtime.Engine()
     module = wasmtime.Module.from_file(engine, str(module_path))
     if exports:
 
@@ -80,6 +85,7 @@ def wasmtime_direct(module_path: Path, *, exports: bool) -> Callable[[bytes], by
         config.stdout_file = str(work / "out")
         store = wasmtime.Store(engine)
         store.set_wasi(config)
+        store.set_epoch_deadline(1)  # used only by an engine with epoch interruption
         start = linker.instantiate(store, module).exports(store)["_start"]
         try:
             start(store)  # type: ignore[operator]

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 import image_builds
+from bench_image import wasmtime_direct
 from image_references import photo_like_png
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,29 +66,12 @@ def run_native(binary: Path, png: bytes) -> str:
     return subprocess.run([str(binary)], input=png, capture_output=True, check=True).stdout.decode()
 
 
-def run_wasm(module: Path, png: bytes, tmp: Path, *, epoch: bool) -> str:
-    import wasmtime
+def run_wasm(module: Path, png: bytes, *, epoch: bool) -> str:
+    """The phases under the runtime's engine (epoch checks on), or wasmtime's default."""
     from wasmdeploy_runtime.engine import engine_for
 
-    engine = engine_for(fuel=False, stack_limit=2 * 1024 * 1024) if epoch else wasmtime.Engine()
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    (tmp / "in.png").write_bytes(png)
-    config = wasmtime.WasiConfig()
-    config.stdin_file = str(tmp / "in.png")
-    config.stdout_file = str(tmp / "out.txt")
-    store = wasmtime.Store(engine)
-    store.set_wasi(config)
-    if epoch:
-        store.set_epoch_deadline(1)  # no watchdog ticks here: the checks run, never fire
-    try:
-        linker.instantiate(store, wasmtime.Module.from_file(engine, str(module))).exports(store)[
-            "_start"
-        ](store)  # type: ignore[operator]
-    except wasmtime.ExitTrap as exit_trap:
-        if exit_trap.code != 0:
-            raise
-    return (tmp / "out.txt").read_text()
+    engine = engine_for(fuel=False, stack_limit=2 * 1024 * 1024) if epoch else None
+    return wasmtime_direct(module, exports=False, engine=engine)(png).decode()
 
 
 def main() -> None:
@@ -102,8 +86,8 @@ def main() -> None:
     native_binary, module = built
     png = photo_like_png(args.size)
     native, sizes = parse(run_native(native_binary, png))
-    wasm, _ = parse(run_wasm(module, png, tmp, epoch=True))
-    no_epoch, _ = parse(run_wasm(module, png, tmp, epoch=False))
+    wasm, _ = parse(run_wasm(module, png, epoch=True))
+    no_epoch, _ = parse(run_wasm(module, png, epoch=False))
     print_table(native, wasm, no_epoch, sizes)
     if args.json:
         deflate_bytes = {"level_4": sizes[0], "huffman_only": sizes[1]}
