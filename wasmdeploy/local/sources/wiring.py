@@ -40,7 +40,7 @@ from wasmdeploy.local.sources.sqs_poller import SqsMapping, SqsPoller
 from wasmdeploy.local.sources.stream_poller import StreamMapping, StreamPoller
 from wasmdeploy.local.sources.stream_records import DynamoDbShards, KinesisShards, ShardSource
 from wasmdeploy.manifest.model import Function, Service
-from wasmdeploy.manifest.model_events import DEFAULT_BUS
+from wasmdeploy.manifest.model_events import DEFAULT_BUS, SnsTrigger
 from wasmdeploy.manifest.rule_names import event_rule_name, schedule_rule_name
 from wasmdeploy.manifest.schedule_expression import parse
 
@@ -133,7 +133,7 @@ class EventSources:
         self._wire_streams(group, function)
         self._wire_sns(group, function)
         self._wire_event_bridge(group, function)
-        group.schedules.extend(self._schedules(function))
+        self._wire_schedules(group, function)
         group.start(region=self.service.region, notice=self.notice, fire_now=fire_now)
         self.groups[function.name] = group
         return group
@@ -261,15 +261,7 @@ class EventSources:
             arn = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)[
                 "SubscriptionArn"
             ]
-            policy = trigger.filter_policy
-            for name, value in (
-                ("FilterPolicyScope", trigger.filter_policy_scope if policy is not None else None),
-                ("FilterPolicy", json.dumps(policy) if policy is not None else ""),
-            ):
-                if value is not None:
-                    sns.set_subscription_attributes(
-                        SubscriptionArn=arn, AttributeName=name, AttributeValue=value
-                    )
+            _set_filter_policy(sns, arn, trigger)
             holder["arn"] = arn
             group.subscriptions.add(arn)
 
@@ -304,15 +296,14 @@ class EventSources:
             )
             group.rules.add((bus, rule))
 
-    def _schedules(self, function: Function) -> list[LocalSchedule]:
-        schedules = []
+    def _wire_schedules(self, group: SourceGroup, function: Function) -> None:
         for index, trigger in enumerate(function.events.schedules):
             if not trigger.enabled:
                 continue
             pairs = zip(trigger.expressions, trigger.schedules, strict=True)
             for number, (expression, parsed) in enumerate(pairs):
                 rule = schedule_rule_name(function, index, number)
-                schedules.append(
+                group.schedules.append(
                     LocalSchedule(
                         label=f"{expression} -> {function.name}",
                         rule_arn=rule_arn(self.service.region, DEFAULT_BUS, rule),
@@ -322,4 +313,17 @@ class EventSources:
                         timezone=trigger.timezone if trigger.method == "scheduler" else None,
                     )
                 )
-        return schedules
+
+
+def _set_filter_policy(sns: Any, arn: str, trigger: SnsTrigger) -> None:
+    """The trigger's filter policy on its subscription; "" removes a policy it had."""
+    policy = trigger.filter_policy
+    if policy is not None:  # the scope first: the policy is checked against it
+        scope = trigger.filter_policy_scope
+        sns.set_subscription_attributes(
+            SubscriptionArn=arn, AttributeName="FilterPolicyScope", AttributeValue=scope
+        )
+    value = "" if policy is None else json.dumps(policy)
+    sns.set_subscription_attributes(
+        SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue=value
+    )
