@@ -13,10 +13,7 @@ import pulumi
 
 from wasmdeploy.manifest.model import Function
 from wasmdeploy.manifest.model_events import EventBridgeTrigger
-from wasmdeploy.manifest.rule_names import (
-    event_rule_name,
-    schedule_rule_name,
-)
+from wasmdeploy.manifest.rule_names import event_rule_name, schedule_rule_name
 from wasmdeploy.stacks.event_rules import RuleSpec
 from wasmdeploy.stacks.schedules import ScheduleSpec
 
