@@ -26,6 +26,8 @@ from local_emulation_support import (
 
 from wasmdeploy.local.emulator import create_pools
 from wasmdeploy.local.lambda_invoke_api import LambdaInvokeServer
+from wasmdeploy.local.pool import FunctionPool
+from wasmdeploy.manifest.model import Service
 
 HANDLER = """
     from pathlib import Path
@@ -50,18 +52,26 @@ SLOW_HANDLER = """
 """
 
 
-@pytest.fixture
-def lambda_client(tmp_path: Path) -> Iterator[Any]:
-    write_handler(tmp_path, HANDLER)
-    service = make_service(tmp_path, make_function(tmp_path, "double"))
+def _service_and_pools(
+    root: Path, handler: str, name: str, *, concurrency: int
+) -> tuple[Service, dict[str, FunctionPool]]:
+    """One function running `handler` under awslambdaric, and its pool."""
+    write_handler(root, handler)
+    service = make_service(root, make_function(root, name))
     pools = create_pools(
         service,
         service.functions,
         aws_endpoint=None,
-        concurrency=2,
+        concurrency=concurrency,
         sink_for=lambda function: LogCollector(),
         bootstrap=(*AWSLAMBDARIC, "app.handler"),
     )
+    return service, pools
+
+
+@pytest.fixture
+def lambda_client(tmp_path: Path) -> Iterator[Any]:
+    service, pools = _service_and_pools(tmp_path, HANDLER, "double", concurrency=2)
     server = LambdaInvokeServer(service, pools, port=0)
     server.start()
     client = boto3.client(
@@ -172,16 +182,7 @@ def test_events_of_exactly_the_limits_run(lambda_client: Any, tmp_path: Path) ->
 
 
 def test_an_event_invocation_that_cannot_run_is_logged(tmp_path: Path) -> None:
-    write_handler(tmp_path, HANDLER)
-    service = make_service(tmp_path, make_function(tmp_path, "double"))
-    pools = create_pools(
-        service,
-        service.functions,
-        aws_endpoint=None,
-        concurrency=1,
-        sink_for=lambda function: LogCollector(),
-        bootstrap=(*AWSLAMBDARIC, "app.handler"),
-    )
+    service, pools = _service_and_pools(tmp_path, HANDLER, "double", concurrency=1)
     pools["double"].close()  # its runtimes are gone: the event cannot run
     lines: list[str] = []
     server = LambdaInvokeServer(service, pools, port=0, notice=lines.append)
@@ -194,16 +195,7 @@ def test_an_event_invocation_that_cannot_run_is_logged(tmp_path: Path) -> None:
 def test_event_invocations_still_queued_when_it_stops_are_counted_in_the_log(
     tmp_path: Path,
 ) -> None:
-    write_handler(tmp_path, SLOW_HANDLER)
-    service = make_service(tmp_path, make_function(tmp_path, "slow"))
-    pools = create_pools(
-        service,
-        service.functions,
-        aws_endpoint=None,
-        concurrency=1,
-        sink_for=lambda function: LogCollector(),
-        bootstrap=(*AWSLAMBDARIC, "app.handler"),
-    )
+    service, pools = _service_and_pools(tmp_path, SLOW_HANDLER, "slow", concurrency=1)
     lines: list[str] = []
     server = LambdaInvokeServer(service, pools, port=0, notice=lines.append)
     server.start()
