@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
+
+from wasmdeploy.manifest.model import Service
+from wasmdeploy.stacks.mocked_run import MockedRun
 
 
 def function_role_statements(function_name: str, region: str) -> list[dict[str, Any]]:
@@ -21,3 +25,18 @@ def function_role_statements(function_name: str, region: str) -> list[dict[str, 
         document = json.loads(document) if isinstance(document, str) else document
         statements.extend(document["Statement"])
     return statements
+
+
+@dataclass
+class DeployedStack:
+    """A service the program deployed into moto, read back in its region."""
+
+    service: Service
+    run: MockedRun
+
+    def client(self, name: str) -> Any:
+        return boto3.client(name, region_name=self.service.region)
+
+    def role_policies(self, function: str) -> list[dict[str, Any]]:
+        deployed_name = self.service.function(function).deployed_name
+        return function_role_statements(deployed_name, self.service.region)

@@ -9,21 +9,19 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
 import wasmtime
 from moto import mock_aws
-from moto_reads import function_role_statements
+from moto_reads import DeployedStack as Deployed
 from stacks_factories import make_artifacts
 from stacks_moto_mocks import MotoMocks
 
 from wasmdeploy.manifest.load import load_service
 from wasmdeploy.manifest.model import Service
-from wasmdeploy.stacks.mocked_run import MockedRun, run_mocked
+from wasmdeploy.stacks.mocked_run import run_mocked
 from wasmdeploy.stacks.plan_mocks import PlanMocks
 
 REGION = "us-east-1"
@@ -80,18 +78,6 @@ functions:
           timezone: Europe/Paris
           input: {report: morning}
 """
-
-
-@dataclass
-class Deployed:
-    service: Service
-    run: MockedRun
-
-    def client(self, name: str) -> Any:
-        return boto3.client(name, region_name=REGION)
-
-    def role_policies(self, function: str) -> list[dict[str, Any]]:
-        return function_role_statements(self.service.function(function).deployed_name, REGION)
 
 
 @pytest.fixture(scope="module")

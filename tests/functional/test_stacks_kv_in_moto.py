@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
-from moto_reads import function_role_statements
+from moto_reads import DeployedStack as Deployed
 from stacks_factories import make_artifacts
 from stacks_moto_mocks import MotoMocks
 
@@ -19,8 +16,7 @@ from tests.functional.kv_modules import VISITS
 from tests.functional.runtime_modules import wasm
 from wasmdeploy.build.config import runtime_config_bytes
 from wasmdeploy.manifest.load import load_service
-from wasmdeploy.manifest.model import Service
-from wasmdeploy.stacks.mocked_run import MockedRun, run_mocked
+from wasmdeploy.stacks.mocked_run import run_mocked
 
 REGION = "eu-west-1"
 MANIFEST = """\
@@ -43,18 +39,6 @@ functions:
   plain:
     handler: echo.wasm
 """
-
-
-@dataclass
-class Deployed:
-    service: Service
-    run: MockedRun
-
-    def client(self, name: str) -> Any:
-        return boto3.client(name, region_name=REGION)
-
-    def role_policies(self, function: str) -> list[dict[str, Any]]:
-        return function_role_statements(self.service.function(function).deployed_name, REGION)
 
 
 @pytest.fixture(scope="module")
