@@ -12,24 +12,13 @@ from pathlib import Path
 import boto3
 import wasmtime
 
+from tests.functional.cloudwatch_metrics import put
+
 
 def record(endpoint: str, function: str, invocations: int) -> None:
     cloudwatch = boto3.client("cloudwatch", region_name="eu-west-1", endpoint_url=endpoint)
-    for namespace, name, values in (
-        ("AWS/Lambda", "Invocations", [1.0] * invocations),
-        ("wasmdeploy", "ColdStart", [1.0, 0.0, 1.0]),
-    ):
-        cloudwatch.put_metric_data(
-            Namespace=namespace,
-            MetricData=[
-                {
-                    "MetricName": name,
-                    "Dimensions": [{"Name": "FunctionName", "Value": function}],
-                    "Values": values,
-                    "Counts": [1.0] * len(values),
-                }
-            ],
-        )
+    put(cloudwatch, "AWS/Lambda", "Invocations", function, [1.0] * invocations)
+    put(cloudwatch, "wasmdeploy", "ColdStart", function, [1.0, 0.0, 1.0])
 
 
 def test_metrics_command_prints_json_for_every_function(tmp_path: Path, moto_endpoint: str) -> None:

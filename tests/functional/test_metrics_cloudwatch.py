@@ -11,29 +11,8 @@ import pytest
 from botocore.config import Config
 from stacks_factories import make_function, make_service
 
+from tests.functional.cloudwatch_metrics import put
 from wasmdeploy.stacks.metrics import function_metrics
-
-
-def put(
-    cloudwatch: Any,
-    namespace: str,
-    name: str,
-    function: str,
-    values: list[float],
-    unit: str = "Count",
-) -> None:
-    cloudwatch.put_metric_data(
-        Namespace=namespace,
-        MetricData=[
-            {
-                "MetricName": name,
-                "Dimensions": [{"Name": "FunctionName", "Value": function}],
-                "Values": values,
-                "Counts": [1.0] * len(values),
-                "Unit": unit,
-            }
-        ],
-    )
 
 
 def record(endpoint: str | None, function: str, invocations: int) -> None:
